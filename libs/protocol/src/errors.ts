@@ -1,0 +1,50 @@
+/**
+ * Stable error codes, shared by every service and every client. A refusal always carries one of these; the
+ * human-readable message next to it may change, the code never does.
+ */
+export const ERROR_CODES = [
+  // Input
+  'bad_request',
+  'malformed_message',
+  'message_too_large',
+  'unknown_type',
+  'unsupported_protocol_version',
+  'rate_limited',
+  'payload_too_large',
+  // Identity and rights
+  'not_authenticated',
+  'invalid_ticket',
+  'ticket_expired',
+  'ticket_replayed',
+  'already_joined',
+  'forbidden',
+  'right_missing',
+  'participant_removed',
+  'invalid_credentials',
+  // State
+  'not_found',
+  'invalid_state',
+  'conflict',
+  'room_full',
+  'media_unavailable',
+  // E2EE delivery service
+  'key_package_identity_mismatch',
+  'stale_epoch',
+  'commit_rejected',
+  // Service
+  'internal_error',
+  'service_unavailable',
+  'invalid_config',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** The body of every refusal, over HTTP and WebSocket alike. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}

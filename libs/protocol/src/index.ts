@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './rights';
+export * from './ticket';
+export * from './signalling';

@@ -1,0 +1,18 @@
+export { loadConfig, validateConfig, ConfigError, type LoadConfigOptions } from './config/load-config';
+export { listenSchema, logLevelSchema, portSchema, tlsFilesSchema } from './config/common-schemas';
+export {
+  BadRequestError,
+  ConclaveError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnavailableError,
+} from './errors';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger';
+export { createMetricsRegistry, startMetricsServer, type InternalHttpServer } from './metrics';
+export { LogAuditSink, MemoryAuditSink, type AuditEvent, type AuditSink } from './audit';
+export { ManualClock, systemClock, type Clock } from './clock';
+export { writeSelfSignedCertificate, type CertificateFiles, type SelfSignedOptions } from './tls/self-signed-certificate';
