@@ -1,0 +1,1 @@
+export { SignallingClient, SignallingError, type WebSocketLike } from './signalling-client';

@@ -1,0 +1,2 @@
+export { TicketSigner, type TicketClaimsInput } from './ticket-signer';
+export { parseRtp, rtpPacket, rtpReceiver, vp8Payload } from './rtp';

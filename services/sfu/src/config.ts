@@ -1,0 +1,98 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { DEFAULT_MAX_MESSAGE_BYTES, JOIN_TICKET_AUDIENCE, JOIN_TICKET_ISSUER } from '@conclave/protocol';
+import { listenSchema, loadConfig, logLevelSchema, portSchema, validateConfig } from '@conclave/server-kit';
+
+const ipSchema = z.union([z.ipv4(), z.ipv6()]);
+
+/** The SFU's configuration: one typed object, validated once at start-up (unknown keys refused). */
+export const sfuConfigSchema = z.strictObject({
+  /** Public listener: signalling over WebSocket with TLS (wss://host:port/signalling). */
+  signalling: z
+    .strictObject({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: portSchema.default(4443),
+      certFile: z.string().min(1),
+      keyFile: z.string().min(1),
+      maxMessageBytes: z.number().int().min(1024).max(8 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+      /** Token bucket per connection: sustained requests per second and burst size. */
+      rateLimit: z
+        .strictObject({
+          perSecond: z.number().positive().max(10_000).default(50),
+          burst: z.number().int().positive().max(100_000).default(200),
+        })
+        .prefault({}),
+      /** A connection must send a valid `hello` within this time. */
+      helloTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    }),
+  /** Internal listener: /metrics and the internal rights API; keep it off client networks. */
+  internal: z
+    .strictObject({
+      ...listenSchema({ host: '127.0.0.1', port: 9464 }).unwrap().shape,
+      /** Bearer token required by the internal API, read from this file. Without it the API is disabled. */
+      apiTokenFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** Join tickets: JWTs signed by the room-control service. */
+  tickets: z
+    .strictObject({
+      /** JWKS (JSON) file holding the public keys tickets are checked against. */
+      jwksFile: z.string().min(1).optional(),
+      /** Or the room-control service's JWKS URL (HTTPS). */
+      jwksUrl: z.url({ protocol: /^https$/ }).optional(),
+      issuer: z.string().default(JOIN_TICKET_ISSUER),
+      audience: z.string().default(JOIN_TICKET_AUDIENCE),
+      clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
+    })
+    .refine((t) => (t.jwksFile === undefined) !== (t.jwksUrl === undefined), {
+      message: 'set exactly one of jwksFile and jwksUrl',
+    }),
+  media: z
+    .strictObject({
+      /** mediasoup workers (one per core by default). */
+      workers: z.number().int().min(1).max(256).default(availableParallelism()),
+      /** Address the WebRTC servers listen on, and the address announced to clients (NAT, load balancer). */
+      listenIp: ipSchema.default('0.0.0.0'),
+      announcedAddress: z.string().min(1).optional(),
+      /** First UDP/TCP port; worker i listens on port + i (one UDP and one TCP port each). 0: random. */
+      port: portSchema.default(40000),
+      workerLogLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+      /** Start bitrate estimate for new WebRTC transports (bit/s); transport-cc adapts from there. */
+      initialAvailableOutgoingBitrate: z.number().int().min(100_000).max(100_000_000).default(1_000_000),
+      maxIncomingBitrate: z.number().int().min(100_000).max(100_000_000).default(5_000_000),
+      /** RTP without ICE/DTLS, for tests and benchmarks on loopback only. Refused when disabled. */
+      plainTransport: z
+        .strictObject({ enabled: z.boolean().default(false), listenIp: ipSchema.default('127.0.0.1') })
+        .prefault({}),
+      /** Tile height (CSS px) at or below which a consumer gets the lowest, then the middle simulcast layer. */
+      layerThresholds: z
+        .strictObject({ low: z.number().int().min(1).default(240), medium: z.number().int().min(1).default(480) })
+        .prefault({}),
+    })
+    .prefault({}),
+  rooms: z
+    .strictObject({
+      maxParticipants: z.number().int().min(2).max(1000).default(100),
+    })
+    .prefault({}),
+  e2ee: z
+    .strictObject({
+      /** MLS suite for new groups: AES-256 default, or the X-Wing post-quantum hybrid. */
+      suite: z.enum(['aes256', 'xwing-pq']).default('aes256'),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: logLevelSchema }).prefault({}),
+});
+
+export type SfuConfig = z.infer<typeof sfuConfigSchema>;
+export type SfuConfigInput = z.input<typeof sfuConfigSchema>;
+
+/** Reads and validates the SFU configuration (YAML + `CONCLAVE_SFU__…` environment overrides). */
+export function loadSfuConfig(file?: string, env: NodeJS.ProcessEnv = process.env): SfuConfig {
+  return loadConfig(sfuConfigSchema, { file, env, envPrefix: 'CONCLAVE_SFU' }).config;
+}
+
+/** Validates an in-memory configuration (programmatic start, tests). */
+export function parseSfuConfig(input: SfuConfigInput): SfuConfig {
+  return validateConfig(sfuConfigSchema, input);
+}

@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import type { E2eeInfo, ResponseDataMap } from '@conclave/protocol';
+import { BadRequestError, ConflictError, ForbiddenError, type Logger } from '@conclave/server-kit';
+import type { Participant } from '../rooms/participant';
+import type { Room } from '../rooms/room';
+
+/**
+ * What the SFU needs from an MLS implementation to be the group's delivery service and external sender
+ * (RFC 9420 §12.1.8.1). None of it touches a group secret.
+ */
+export interface MlsDeliveryAdapter {
+  /** Cipher-suite name announced to clients. */
+  readonly suite: string;
+  /** The external sender's signature public key, for the group's `external_senders` extension. */
+  readonly externalSenderKey: Uint8Array;
+  /** The identity a key package's credential names, after checking its signature; throws if malformed. */
+  keyPackageIdentity(keyPackage: Uint8Array): Promise<{ userId: string; participantId: string }>;
+  /** A signed external Add proposal for this group and epoch. */
+  proposeAdd(groupId: Uint8Array, epoch: bigint, keyPackage: Uint8Array): Promise<Uint8Array>;
+  /** A signed external Remove proposal for the member at `leafIndex`. */
+  proposeRemove(groupId: Uint8Array, epoch: bigint, leafIndex: number): Promise<Uint8Array>;
+  /** Group id, epoch and kind of a handshake message, read without any secret; throws if malformed. */
+  inspect(message: Uint8Array): { groupId: Uint8Array; epoch: bigint; kind: 'commit' | 'proposal' | 'application' | 'other' };
+}
+
+interface Member {
+  participantId: string;
+  leafIndex: number;
+}
+
+/** A key package waiting for the group to add it. */
+interface Joiner {
+  participantId: string;
+  keyPackage: Uint8Array;
+}
+
+/** Per-room delivery-service state: who is in the MLS group, at which leaves, and the current epoch. */
+class GroupState {
+  readonly groupId = randomBytes(16);
+  epoch: number | null = null;
+  /** Leaves of the ratchet tree: null where blank (RFC 9420 §7.7 fills the leftmost blank leaf first). */
+  leaves: (Member | null)[] = [];
+  /** Proposals sent for the current epoch, in order; a commit of this epoch applies them all. */
+  pendingAdds: Joiner[] = [];
+  pendingRemoves: number[] = [];
+  /** Joiners whose key package arrived before the group existed. */
+  waiting: Joiner[] = [];
+
+  memberIds(): string[] {
+    return this.leaves.filter((m): m is Member => m !== null).map((m) => m.participantId);
+  }
+
+  leafOf(participantId: string): number | undefined {
+    const index = this.leaves.findIndex((m) => m?.participantId === participantId);
+    return index < 0 ? undefined : index;
+  }
+}
+
+/**
+ * The SFU's side of E2EE: it relays MLS messages, proposes Add/Remove as the group's external sender,
+ * sequences commits (the first valid commit of an epoch wins), forwards Welcome messages, and relays chat.
+ * It holds no group secret and stores nothing of what it relays.
+ */
+export class E2eeRelay {
+  private readonly groups = new WeakMap<Room, GroupState>();
+
+  constructor(
+    private readonly mls: MlsDeliveryAdapter,
+    private readonly log: Logger,
+  ) {}
+
+  info(room: Room): E2eeInfo {
+    const group = this.group(room);
+    return {
+      groupId: b64(group.groupId),
+      suite: this.mls.suite,
+      externalSenderKey: b64(this.mls.externalSenderKey),
+      epoch: group.epoch,
+    };
+  }
+
+  /** The first participant created the group (epoch 0, itself at leaf 0). */
+  async groupCreated(room: Room, participant: Participant): Promise<ResponseDataMap['mlsGroupCreated']> {
+    const group = this.group(room);
+    if (group.epoch !== null) throw new ConflictError('conflict', 'the group exists already; send a key package');
+    group.epoch = 0;
+    group.leaves = [{ participantId: participant.id, leafIndex: 0 }];
+    const waiting = group.waiting.filter((j) => j.participantId !== participant.id && room.participants.has(j.participantId));
+    group.waiting = [];
+    for (const joiner of waiting) await this.proposeAdd(room, group, joiner);
+    return { epoch: 0 };
+  }
+
+  /** A participant's fresh key package; relayed only if its credential names the ticket's user and session. */
+  async keyPackage(room: Room, participant: Participant, encoded: string): Promise<ResponseDataMap['mlsKeyPackage']> {
+    const keyPackage = fromB64(encoded);
+    let identity;
+    try {
+      identity = await this.mls.keyPackageIdentity(keyPackage);
+    } catch (error) {
+      throw new BadRequestError('bad_request', 'not a valid key package', (error as Error).message);
+    }
+    if (identity.userId !== participant.userId || identity.participantId !== participant.id) {
+      throw new ForbiddenError('key_package_identity_mismatch', 'the key package names someone else');
+    }
+    const group = this.group(room);
+    if (group.leafOf(participant.id) !== undefined) throw new ConflictError('conflict', 'already a member');
+    const joiner = { participantId: participant.id, keyPackage };
+    if (group.epoch === null) {
+      group.waiting = [...group.waiting.filter((j) => j.participantId !== participant.id), joiner];
+      return {};
+    }
+    group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participant.id);
+    await this.proposeAdd(room, group, joiner);
+    return {};
+  }
+
+  /** A member's commit for `epoch`: accepted if first for that epoch, then fanned out with its Welcome. */
+  async commit(
+    room: Room,
+    participant: Participant,
+    epoch: number,
+    encodedCommit: string,
+    encodedWelcome: string | undefined,
+  ): Promise<ResponseDataMap['mlsCommit']> {
+    const group = this.group(room);
+    if (group.leafOf(participant.id) === undefined) throw new ForbiddenError('forbidden', 'not a group member');
+    if (group.epoch === null || epoch !== group.epoch) {
+      throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
+    }
+    const commit = fromB64(encodedCommit);
+    let header;
+    try {
+      header = this.mls.inspect(commit);
+    } catch (error) {
+      throw new BadRequestError('commit_rejected', 'not an MLS message', (error as Error).message);
+    }
+    if (header.kind !== 'commit' || header.epoch !== BigInt(epoch) || !equal(header.groupId, group.groupId)) {
+      throw new BadRequestError('commit_rejected', 'not a commit for this group and epoch');
+    }
+    // The commit applies this epoch's external proposals: removes first, then adds at the leftmost blank leaves.
+    for (const leaf of group.pendingRemoves) group.leaves[leaf] = null;
+    while (group.leaves.length > 0 && group.leaves[group.leaves.length - 1] === null) group.leaves.pop();
+    const added = group.pendingAdds.filter((j) => room.participants.has(j.participantId));
+    for (const joiner of group.pendingAdds) {
+      const blank = group.leaves.indexOf(null);
+      const leafIndex = blank < 0 ? group.leaves.length : blank;
+      group.leaves[leafIndex] = { participantId: joiner.participantId, leafIndex };
+    }
+    group.pendingAdds = [];
+    group.pendingRemoves = [];
+    group.epoch = epoch + 1;
+
+    for (const memberId of group.memberIds()) {
+      if (memberId === participant.id) continue;
+      if (added.some((j) => j.participantId === memberId)) continue;
+      room.participants.get(memberId)?.notify({ type: 'mlsCommit', epoch: group.epoch, message: encodedCommit, from: participant.id });
+    }
+    if (encodedWelcome !== undefined) {
+      for (const joiner of added) {
+        room.participants.get(joiner.participantId)?.notify({ type: 'mlsWelcome', welcome: encodedWelcome, epoch: group.epoch });
+      }
+    }
+    // Someone who left while this epoch's proposals were in flight is removed in the next epoch.
+    for (const memberId of group.memberIds()) {
+      if (!room.participants.has(memberId)) await this.memberLeft(room, memberId);
+    }
+    return { epoch: group.epoch };
+  }
+
+  /** Chat: an MLS application message, relayed to the other members as is. */
+  async application(room: Room, participant: Participant, message: string): Promise<ResponseDataMap['mlsApplication']> {
+    if (!participant.has('chat')) throw new ForbiddenError('right_missing', 'missing right chat');
+    const group = this.group(room);
+    if (group.leafOf(participant.id) === undefined) throw new ForbiddenError('forbidden', 'not a group member');
+    for (const memberId of group.memberIds()) {
+      if (memberId !== participant.id) room.participants.get(memberId)?.notify({ type: 'mlsApplication', from: participant.id, message });
+    }
+    return {};
+  }
+
+  /** Called when a participant leaves the room for any reason: an external Remove proposal follows. */
+  async memberLeft(room: Room, participantId: string): Promise<void> {
+    const group = this.groups.get(room);
+    if (group === undefined) return;
+    group.waiting = group.waiting.filter((j) => j.participantId !== participantId);
+    group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participantId);
+    const leaf = group.leafOf(participantId);
+    if (leaf === undefined || group.epoch === null || group.pendingRemoves.includes(leaf)) return;
+    const remaining = group.memberIds().filter((id) => id !== participantId && room.participants.has(id));
+    if (remaining.length === 0) {
+      // Nobody is left to commit: the next participant starts a new group (a new id, no link to the old one).
+      this.groups.delete(room);
+      for (const p of room.participants.values()) p.notify({ type: 'mlsCreateGroup' });
+      return;
+    }
+    group.pendingRemoves.push(leaf);
+    const proposal = await this.mls.proposeRemove(group.groupId, BigInt(group.epoch), leaf);
+    this.sendProposal(room, group, proposal);
+  }
+
+  private async proposeAdd(room: Room, group: GroupState, joiner: Joiner): Promise<void> {
+    group.pendingAdds.push(joiner);
+    const proposal = await this.mls.proposeAdd(group.groupId, BigInt(group.epoch!), joiner.keyPackage);
+    this.sendProposal(room, group, proposal);
+  }
+
+  private sendProposal(room: Room, group: GroupState, proposal: Uint8Array): void {
+    const message = b64(proposal);
+    // The present member at the lowest leaf commits; one committer avoids every member racing for the epoch.
+    const members = group.memberIds().filter((id) => room.participants.has(id));
+    const committer = members[0]!;
+    for (const memberId of members) {
+      room.participants.get(memberId)?.notify({ type: 'mlsProposal', message, epoch: group.epoch!, committer });
+    }
+    this.log.debug('external proposal sent', { room: room.id, epoch: group.epoch });
+  }
+
+  private group(room: Room): GroupState {
+    let group = this.groups.get(room);
+    if (group === undefined) {
+      group = new GroupState();
+      this.groups.set(room, group);
+    }
+    return group;
+  }
+}
+
+function b64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+function fromB64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import helmet from 'helmet';
+import { WebSocketServer } from 'ws';
+import {
+  createLogger,
+  createMetricsRegistry,
+  LogAuditSink,
+  startMetricsServer,
+  systemClock,
+  type AuditSink,
+  type Clock,
+  type InternalHttpServer,
+  type Logger,
+} from '@conclave/server-kit';
+import type { SfuConfig } from './config';
+import { E2eeRelay, type MlsDeliveryAdapter } from './e2ee/e2ee-relay';
+import { InternalApi } from './internal-api/internal-api';
+import { StatsPoller } from './media/stats-poller';
+import { WorkerPool } from './media/worker-pool';
+import { createSfuMetrics } from './metrics';
+import { RoomRegistry } from './rooms/room-registry';
+import { createDispatcher } from './signalling/handlers';
+import { CLOSE_CODES, SignallingSession } from './signalling/session';
+import { TicketVerifier } from './signalling/ticket-verifier';
+
+/** Path of the signalling WebSocket on the public listener. */
+export const SIGNALLING_PATH = '/signalling';
+
+export interface SfuServerDeps {
+  /** The MLS delivery-service adapter (the SFU's external-sender identity lives in it). */
+  mls: MlsDeliveryAdapter;
+  clock?: Clock;
+  logger?: Logger;
+  audit?: AuditSink;
+}
+
+/** A running SFU: signalling (wss), internal listener (/metrics, internal API), and its mediasoup workers. */
+export class SfuServer {
+  private constructor(
+    readonly signallingUrl: string,
+    readonly internalUrl: string,
+    readonly pool: WorkerPool,
+    readonly rooms: RoomRegistry,
+    private readonly https: HttpsServer,
+    private readonly wss: WebSocketServer,
+    private readonly internal: InternalHttpServer,
+    private readonly poller: StatsPoller,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(config: SfuConfig, deps: SfuServerDeps): Promise<SfuServer> {
+    const log = deps.logger ?? createLogger('sfu', { level: config.log.level });
+    const clock = deps.clock ?? systemClock;
+    const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
+    const registry = createMetricsRegistry('conclave_sfu');
+    const metrics = createSfuMetrics(registry);
+
+    const pool = await WorkerPool.start(
+      {
+        size: config.media.workers,
+        listenIp: config.media.listenIp,
+        ...(config.media.announcedAddress !== undefined ? { announcedAddress: config.media.announcedAddress } : {}),
+        port: config.media.port,
+        logLevel: config.media.workerLogLevel,
+      },
+      log,
+    );
+    metrics.workers.set(pool.workers.length);
+    const rooms = new RoomRegistry(
+      pool,
+      { ...config.media, maxParticipants: config.rooms.maxParticipants },
+      metrics,
+      log,
+    );
+    const e2ee = new E2eeRelay(deps.mls, log);
+    const tickets = new TicketVerifier({ ...config.tickets, clock });
+    const dispatch = createDispatcher({ tickets, rooms, e2ee, audit });
+    const apiToken = config.internal.apiTokenFile !== undefined ? readFileSync(config.internal.apiTokenFile, 'utf8').trim() : undefined;
+    const internalApi = new InternalApi(apiToken, rooms, audit, log);
+    trackMembership(rooms, e2ee, log);
+
+    const secureHeaders = helmet();
+    const https = createHttpsServer(
+      { cert: readFileSync(config.signalling.certFile), key: readFileSync(config.signalling.keyFile), minVersion: 'TLSv1.2' },
+      (req, res) =>
+        secureHeaders(req, res, () => {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end('{"code":"not_found","message":"signalling is at wss://…/signalling"}');
+        }),
+    );
+    const wss = new WebSocketServer({
+      server: https,
+      path: SIGNALLING_PATH,
+      // Hard ceiling against memory exhaustion; messages between the cap and this are refused politely.
+      maxPayload: config.signalling.maxMessageBytes * 4,
+      perMessageDeflate: false,
+    });
+    const limits = {
+      maxMessageBytes: config.signalling.maxMessageBytes,
+      rateLimit: config.signalling.rateLimit,
+      helloTimeoutMs: config.signalling.helloTimeoutMs,
+    };
+    wss.on('connection', (socket) => new SignallingSession(socket, dispatch, limits, metrics, log, clock));
+
+    await new Promise<void>((resolve, reject) => {
+      https.once('error', reject);
+      https.listen(config.signalling.port, config.signalling.host, () => resolve());
+    });
+    const internal = await startMetricsServer(registry, config.internal, (req, res) => {
+      if (req.method === 'GET' && req.url === '/healthz') {
+        res.writeHead(pool.workers.length > 0 ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: pool.workers.length > 0 ? 'ok' : 'degraded', workers: pool.workers.length }));
+        return true;
+      }
+      return internalApi.handle(req, res);
+    });
+    const poller = new StatsPoller(rooms, pool, metrics);
+    poller.start();
+
+    const port = (https.address() as AddressInfo).port;
+    const host = config.signalling.host === '0.0.0.0' || config.signalling.host === '::' ? '127.0.0.1' : config.signalling.host;
+    const internalHost = config.internal.host === '0.0.0.0' ? '127.0.0.1' : config.internal.host;
+    log.info('SFU listening', { signalling: port, internal: internal.port, workers: pool.workers.length });
+    return new SfuServer(
+      `wss://${host}:${port}${SIGNALLING_PATH}`,
+      `http://${internalHost}:${internal.port}`,
+      pool,
+      rooms,
+      https,
+      wss,
+      internal,
+      poller,
+      log,
+    );
+  }
+
+  /** Refreshes the polled metrics now (tests, shutdown). */
+  pollStats(): Promise<void> {
+    return this.poller.poll();
+  }
+
+  async close(): Promise<void> {
+    this.poller.stop();
+    for (const client of this.wss.clients) client.close(CLOSE_CODES.shutdown, 'server shutting down');
+    this.rooms.closeAll();
+    this.wss.close();
+    await Promise.all([
+      new Promise<void>((resolve) => this.https.close(() => resolve())),
+      this.internal.close(),
+    ]);
+    this.https.closeAllConnections();
+    this.pool.close();
+    this.log.info('SFU stopped');
+  }
+}
+
+/** Whoever leaves the room leaves the MLS group: the relay proposes their removal. */
+function trackMembership(rooms: RoomRegistry, e2ee: E2eeRelay, log: Logger): void {
+  rooms.on('opened', (room) => {
+    room.on('participantLeft', (participant) => {
+      e2ee.memberLeft(room, participant.id).catch((error: unknown) => log.error('MLS remove failed', { room: room.id, error }));
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { readFileSync } from 'node:fs';
+import { SignallingClient, type WebSocketLike } from '@conclave/client';
+import { createLogger, MemoryAuditSink, writeSelfSignedCertificate } from '@conclave/server-kit';
+import { TicketSigner, type TicketClaimsInput } from '@conclave/testing';
+import { parseSfuConfig, SfuServer, type SfuConfigInput } from '@conclave/sfu';
+import { createSfuMlsAdapter } from '../../src/e2ee/ts-mls-delivery-adapter';
+
+export interface SfuFixture {
+  server: SfuServer;
+  signer: TicketSigner;
+  audit: MemoryAuditSink;
+  caPem: string;
+  apiToken: string;
+  dir: string;
+  /** Opens a signalling connection (TLS verified against the fixture's certificate). */
+  connect(): Promise<SignallingClient>;
+  /** Connects and sends `hello` with a fresh ticket. */
+  join(claims: TicketClaimsInput): Promise<{ client: SignallingClient; hello: Awaited<ReturnType<SignallingClient['hello']>> }>;
+  /** Calls the internal API with the bearer token. */
+  internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+type Overrides = Omit<Partial<SfuConfigInput>, 'signalling' | 'tickets' | 'internal'> & {
+  signalling?: Partial<SfuConfigInput['signalling']>;
+};
+
+/** A real SFU (real mediasoup workers) on loopback with its own certificate, ticket key and API token. */
+export async function startSfu(overrides: Overrides = {}): Promise<SfuFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'conclave-sfu-'));
+  const tls = await writeSelfSignedCertificate(dir, { hosts: ['localhost', '127.0.0.1'] });
+  const signer = await TicketSigner.create(dir);
+  const apiToken = randomBytes(24).toString('base64url');
+  const apiTokenFile = join(dir, 'internal-api.token');
+  await writeFile(apiTokenFile, apiToken, { mode: 0o600 });
+  const audit = new MemoryAuditSink();
+  const config = parseSfuConfig({
+    ...overrides,
+    signalling: { host: '127.0.0.1', port: 0, certFile: tls.certFile, keyFile: tls.keyFile, ...overrides.signalling },
+    internal: { host: '127.0.0.1', port: 0, apiTokenFile },
+    tickets: { jwksFile: signer.jwksFile },
+    media: { workers: 1, listenIp: '127.0.0.1', port: 0, ...overrides.media },
+  });
+  const server = await SfuServer.start(config, {
+    mls: await createSfuMlsAdapter(config.e2ee.suite),
+    audit,
+    logger: createLogger('sfu-test', { level: 'error' }),
+  });
+  const caPem = readFileSync(tls.certFile, 'utf8');
+
+  const connect = async () => {
+    const socket = new WebSocket(server.signallingUrl, { ca: caPem });
+    return SignallingClient.connect(socket as unknown as WebSocketLike);
+  };
+  return {
+    server,
+    signer,
+    audit,
+    caPem,
+    apiToken,
+    dir,
+    connect,
+    async join(claims) {
+      const client = await connect();
+      const hello = await client.hello(await signer.sign(claims));
+      return { client, hello };
+    },
+    async internal(method, path, body) {
+      const response = await fetch(`${server.internalUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    async close() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
