@@ -16,3 +16,4 @@ export { createMetricsRegistry, startMetricsServer, type InternalHttpServer } fr
 export { LogAuditSink, MemoryAuditSink, type AuditEvent, type AuditSink } from './audit';
 export { ManualClock, systemClock, type Clock } from './clock';
 export { writeSelfSignedCertificate, type CertificateFiles, type SelfSignedOptions } from './tls/self-signed-certificate';
+export { databaseConfigSchema, openDataSource, type DatabaseConfig } from './database';
