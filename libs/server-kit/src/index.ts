@@ -17,3 +17,6 @@ export { LogAuditSink, MemoryAuditSink, type AuditEvent, type AuditSink } from '
 export { ManualClock, systemClock, type Clock } from './clock';
 export { writeSelfSignedCertificate, type CertificateFiles, type SelfSignedOptions } from './tls/self-signed-certificate';
 export { databaseConfigSchema, openDataSource, type DatabaseConfig } from './database';
+export { ConclaveExceptionFilter } from './nest/exception-filter';
+export { parseBody } from './nest/zod-body';
+export { createNestApp, type CreateAppOptions } from './nest/create-app';
