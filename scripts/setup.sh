@@ -20,7 +20,7 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 APT_PACKAGES=(
   # mediasoup worker build (Debian's OpenSSL and libsrtp2 so their security updates apply)
   g++ make pkg-config ninja-build python3 libuv1-dev libssl-dev libsrtp2-dev libabsl-dev
-  libflatbuffers-dev flatbuffers-compiler python3-invoke
+  libflatbuffers-dev flatbuffers-compiler python3-invoke patch
   # browser tests
   chromium fonts-liberation
   # fixtures for later tests: directory, database, TURN, monitoring

@@ -27,7 +27,7 @@ libs=""
 for p in libssl3 libsrtp2-1 libuv1 libabsl20220623 libflatbuffers2 flatbuffers-compiler g++; do
   libs+="$p=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo none);"
 done
-standins=$(cd "$here" && find subprojects build.sh -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+standins=$(cd "$here" && find subprojects patches build.sh -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 key=$(printf '%s|%s-%s|%s|%s' "$version" "$ID" "$VERSION_ID" "$libs" "$standins" | sha256sum | cut -c1-24)
 out="$cache_root/$version-$ID$VERSION_ID-$key"
 bin="$out/mediasoup-worker"
@@ -72,6 +72,12 @@ for wrap in "$work"/worker/subprojects/*.wrap; do
   [ -d "$here/subprojects/$name" ] || continue
   rm -rf "$work/worker/subprojects/$dir"
   cp -r "$here/subprojects/$name" "$work/worker/subprojects/$dir"
+done
+
+# Fixes to mediasoup's own sources, each explained at the top of its patch file.
+for patch_file in "$here"/patches/*.patch; do
+  patch --quiet --directory="$work" --strip=1 --forward <"$patch_file" \
+    || { echo "worker-build: $(basename "$patch_file") does not apply to mediasoup $version" >&2; exit 1; }
 done
 
 (
