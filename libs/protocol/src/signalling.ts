@@ -100,8 +100,11 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
     commit: binary(256 * 1024),
     welcome: binary(384 * 1024).optional(),
   }),
-  /** MLS: the group's creator announces it (epoch 0 → 1 happens through commits). */
-  z.strictObject({ type: z.literal('mlsGroupCreated'), id: requestId, groupInfo: binary(64 * 1024).optional() }),
+  /**
+   * MLS: the first participant created the group (epoch 0, itself alone) and shows its key package, so the
+   * SFU can vouch for its credential and signature key to those who join later.
+   */
+  z.strictObject({ type: z.literal('mlsGroupCreated'), id: requestId, keyPackage: binary(64 * 1024) }),
   /** MLS application message (in-meeting chat), end-to-end encrypted; the server relays, never stores. */
   z.strictObject({ type: z.literal('mlsApplication'), id: requestId, message: binary(64 * 1024) }),
   z.strictObject({ type: z.literal('leave'), id: requestId }),
@@ -140,6 +143,23 @@ export interface E2eeInfo {
   /** Current epoch, or null when no group exists yet (this participant must create it). */
   epoch: number | null;
 }
+
+/**
+ * Who the SFU (as MLS delivery service) placed at a leaf of the group's tree. Clients accept an entry only if
+ * the credential at that leaf in their own copy of the tree names the same user.
+ */
+export interface RosterEntry {
+  leafIndex: number;
+  participantId: string;
+  userId: string;
+  /** The member's MLS signature public key (base64url), as its key package carried it. */
+  signatureKey?: string;
+}
+
+/** What an external proposal of the SFU changes, so members can check it before committing it. */
+export type ProposedChange =
+  | { type: 'add'; participantId: string; userId: string; signatureKey: string }
+  | { type: 'remove'; participantId: string; userId: string; leafIndex: number };
 
 /** Typed results, one per request type. */
 export interface ResponseDataMap {
@@ -210,9 +230,10 @@ export type ServerNotification =
   | { type: 'mediaReset'; reason: MediaResetReason }
   | { type: 'removed'; reason: 'removed-by-organiser' | 'room-ended' }
   /** An external proposal from the SFU; `committer` is the member expected to commit it (others wait). */
-  | { type: 'mlsProposal'; message: string; epoch: number; committer: string }
-  | { type: 'mlsCommit'; epoch: number; message: string; from: string }
-  | { type: 'mlsWelcome'; welcome: string; epoch: number }
+  | { type: 'mlsProposal'; message: string; epoch: number; committer: string; change: ProposedChange }
+  /** A commit moved the group to `epoch`; `roster` is who sits at each leaf from then on. */
+  | { type: 'mlsCommit'; epoch: number; message: string; from: string; roster: RosterEntry[] }
+  | { type: 'mlsWelcome'; welcome: string; epoch: number; roster: RosterEntry[] }
   | { type: 'mlsApplication'; from: string; message: string }
   /** Members must re-form the group (e.g. the group's only member left before anyone joined). */
   | { type: 'mlsCreateGroup' };

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger } from '@conclave/server-kit';
 import { loadSfuConfig } from './config';
-import { createSfuMlsAdapter } from './e2ee/ts-mls-delivery-adapter';
+import { createDeliveryService } from './e2ee/delivery-service';
 import { SfuServer } from './sfu-server';
 
 async function main(): Promise<void> {
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger('sfu', { level: config.log.level });
-  const server = await SfuServer.start(config, { mls: await createSfuMlsAdapter(config.e2ee.suite), logger: log });
+  const server = await SfuServer.start(config, { mls: await createDeliveryService(config.e2ee.suite), logger: log });
   console.log(`sfu: signalling ${server.signallingUrl}, internal ${server.internalUrl}`);
   let stopping = false;
   const stop = () => {

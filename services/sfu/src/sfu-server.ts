@@ -15,7 +15,8 @@ import {
   type Logger,
 } from '@conclave/server-kit';
 import type { SfuConfig } from './config';
-import { E2eeRelay, type MlsDeliveryAdapter } from './e2ee/e2ee-relay';
+import type { MlsDeliveryService } from '@conclave/e2ee';
+import { E2eeRelay } from './e2ee/e2ee-relay';
 import { InternalApi } from './internal-api/internal-api';
 import { StatsPoller } from './media/stats-poller';
 import { WorkerPool } from './media/worker-pool';
@@ -29,8 +30,8 @@ import { TicketVerifier } from './signalling/ticket-verifier';
 export const SIGNALLING_PATH = '/signalling';
 
 export interface SfuServerDeps {
-  /** The MLS delivery-service adapter (the SFU's external-sender identity lives in it). */
-  mls: MlsDeliveryAdapter;
+  /** The MLS delivery service: the SFU's external-sender identity (RFC 9420 §12.1.8.1), no group secret. */
+  mls: MlsDeliveryService;
   clock?: Clock;
   logger?: Logger;
   audit?: AuditSink;

@@ -1,37 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { E2eeInfo, ResponseDataMap } from '@conclave/protocol';
+import { inspectMlsMessage, type MlsDeliveryService } from '@conclave/e2ee';
+import type { E2eeInfo, ProposedChange, ResponseDataMap, RosterEntry } from '@conclave/protocol';
 import { BadRequestError, ConflictError, ForbiddenError, type Logger } from '@conclave/server-kit';
 import type { Participant } from '../rooms/participant';
 import type { Room } from '../rooms/room';
 
-/**
- * What the SFU needs from an MLS implementation to be the group's delivery service and external sender
- * (RFC 9420 §12.1.8.1). None of it touches a group secret.
- */
-export interface MlsDeliveryAdapter {
-  /** Cipher-suite name announced to clients. */
-  readonly suite: string;
-  /** The external sender's signature public key, for the group's `external_senders` extension. */
-  readonly externalSenderKey: Uint8Array;
-  /** The identity a key package's credential names, after checking its signature; throws if malformed. */
-  keyPackageIdentity(keyPackage: Uint8Array): Promise<{ userId: string; participantId: string }>;
-  /** A signed external Add proposal for this group and epoch. */
-  proposeAdd(groupId: Uint8Array, epoch: bigint, keyPackage: Uint8Array): Promise<Uint8Array>;
-  /** A signed external Remove proposal for the member at `leafIndex`. */
-  proposeRemove(groupId: Uint8Array, epoch: bigint, leafIndex: number): Promise<Uint8Array>;
-  /** Group id, epoch and kind of a handshake message, read without any secret; throws if malformed. */
-  inspect(message: Uint8Array): { groupId: Uint8Array; epoch: bigint; kind: 'commit' | 'proposal' | 'application' | 'other' };
-}
-
 interface Member {
   participantId: string;
+  userId: string;
   leafIndex: number;
+  signatureKey: string;
 }
 
 /** A key package waiting for the group to add it. */
 interface Joiner {
   participantId: string;
+  userId: string;
   keyPackage: Uint8Array;
+  /** RFC 9420 §5.2 KeyPackageRef (hex): how a Welcome names its recipient. */
+  keyPackageRef: string;
+  signatureKey: string;
 }
 
 /** Per-room delivery-service state: who is in the MLS group, at which leaves, and the current epoch. */
@@ -50,6 +38,17 @@ class GroupState {
     return this.leaves.filter((m): m is Member => m !== null).map((m) => m.participantId);
   }
 
+  roster(): RosterEntry[] {
+    return this.leaves
+      .filter((m): m is Member => m !== null)
+      .map((m) => ({
+        leafIndex: m.leafIndex,
+        participantId: m.participantId,
+        userId: m.userId,
+        ...(m.signatureKey !== '' ? { signatureKey: m.signatureKey } : {}),
+      }));
+  }
+
   leafOf(participantId: string): number | undefined {
     const index = this.leaves.findIndex((m) => m?.participantId === participantId);
     return index < 0 ? undefined : index;
@@ -65,7 +64,7 @@ export class E2eeRelay {
   private readonly groups = new WeakMap<Room, GroupState>();
 
   constructor(
-    private readonly mls: MlsDeliveryAdapter,
+    private readonly mls: MlsDeliveryService,
     private readonly log: Logger,
   ) {}
 
@@ -74,17 +73,18 @@ export class E2eeRelay {
     return {
       groupId: b64(group.groupId),
       suite: this.mls.suite,
-      externalSenderKey: b64(this.mls.externalSenderKey),
+      externalSenderKey: b64(this.mls.signaturePublicKey),
       epoch: group.epoch,
     };
   }
 
   /** The first participant created the group (epoch 0, itself at leaf 0). */
-  async groupCreated(room: Room, participant: Participant): Promise<ResponseDataMap['mlsGroupCreated']> {
+  async groupCreated(room: Room, participant: Participant, encodedKeyPackage: string): Promise<ResponseDataMap['mlsGroupCreated']> {
     const group = this.group(room);
     if (group.epoch !== null) throw new ConflictError('conflict', 'the group exists already; send a key package');
+    const creator = await this.vouch(participant, encodedKeyPackage);
     group.epoch = 0;
-    group.leaves = [{ participantId: participant.id, leafIndex: 0 }];
+    group.leaves = [{ participantId: participant.id, userId: participant.userId, leafIndex: 0, signatureKey: creator.signatureKey }];
     const waiting = group.waiting.filter((j) => j.participantId !== participant.id && room.participants.has(j.participantId));
     group.waiting = [];
     for (const joiner of waiting) await this.proposeAdd(room, group, joiner);
@@ -93,19 +93,9 @@ export class E2eeRelay {
 
   /** A participant's fresh key package; relayed only if its credential names the ticket's user and session. */
   async keyPackage(room: Room, participant: Participant, encoded: string): Promise<ResponseDataMap['mlsKeyPackage']> {
-    const keyPackage = fromB64(encoded);
-    let identity;
-    try {
-      identity = await this.mls.keyPackageIdentity(keyPackage);
-    } catch (error) {
-      throw new BadRequestError('bad_request', 'not a valid key package', (error as Error).message);
-    }
-    if (identity.userId !== participant.userId || identity.participantId !== participant.id) {
-      throw new ForbiddenError('key_package_identity_mismatch', 'the key package names someone else');
-    }
+    const joiner = await this.vouch(participant, encoded);
     const group = this.group(room);
     if (group.leafOf(participant.id) !== undefined) throw new ConflictError('conflict', 'already a member');
-    const joiner = { participantId: participant.id, keyPackage };
     if (group.epoch === null) {
       group.waiting = [...group.waiting.filter((j) => j.participantId !== participant.id), joiner];
       return {};
@@ -113,6 +103,27 @@ export class E2eeRelay {
     group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participant.id);
     await this.proposeAdd(room, group, joiner);
     return {};
+  }
+
+  /** Checks a key package (signatures, suite, credential) and that it names the user of the join ticket. */
+  private async vouch(participant: Participant, encoded: string): Promise<Joiner> {
+    const keyPackage = fromB64(encoded);
+    let info;
+    try {
+      info = await this.mls.inspectKeyPackage(keyPackage);
+    } catch (error) {
+      throw new BadRequestError('bad_request', 'not a valid key package', (error as Error).message);
+    }
+    if (info.userId !== participant.userId) {
+      throw new ForbiddenError('key_package_identity_mismatch', 'the key package names someone else');
+    }
+    return {
+      participantId: participant.id,
+      userId: participant.userId,
+      keyPackage,
+      keyPackageRef: info.keyPackageRef,
+      signatureKey: b64(info.signaturePublicKey),
+    };
   }
 
   /** A member's commit for `epoch`: accepted if first for that epoch, then fanned out with its Welcome. */
@@ -128,15 +139,21 @@ export class E2eeRelay {
     if (group.epoch === null || epoch !== group.epoch) {
       throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
     }
-    const commit = fromB64(encodedCommit);
-    let header;
-    try {
-      header = this.mls.inspect(commit);
-    } catch (error) {
-      throw new BadRequestError('commit_rejected', 'not an MLS message', (error as Error).message);
-    }
-    if (header.kind !== 'commit' || header.epoch !== BigInt(epoch) || !equal(header.groupId, group.groupId)) {
+    const header = inspect(fromB64(encodedCommit));
+    if (
+      header === undefined ||
+      header.wireFormat === 'welcome' ||
+      header.wireFormat === 'key_package' ||
+      header.wireFormat === 'group_info' ||
+      header.contentType !== 'commit' ||
+      header.epoch !== BigInt(epoch) ||
+      !equal(header.groupId, group.groupId)
+    ) {
       throw new BadRequestError('commit_rejected', 'not a commit for this group and epoch');
+    }
+    const welcomeFor = encodedWelcome !== undefined ? inspect(fromB64(encodedWelcome)) : undefined;
+    if (encodedWelcome !== undefined && welcomeFor?.wireFormat !== 'welcome') {
+      throw new BadRequestError('commit_rejected', 'the welcome is not an MLS Welcome');
     }
     // The commit applies this epoch's external proposals: removes first, then adds at the leftmost blank leaves.
     for (const leaf of group.pendingRemoves) group.leaves[leaf] = null;
@@ -145,20 +162,24 @@ export class E2eeRelay {
     for (const joiner of group.pendingAdds) {
       const blank = group.leaves.indexOf(null);
       const leafIndex = blank < 0 ? group.leaves.length : blank;
-      group.leaves[leafIndex] = { participantId: joiner.participantId, leafIndex };
+      group.leaves[leafIndex] = { participantId: joiner.participantId, userId: joiner.userId, leafIndex, signatureKey: joiner.signatureKey };
     }
     group.pendingAdds = [];
     group.pendingRemoves = [];
     group.epoch = epoch + 1;
 
+    const roster = group.roster();
     for (const memberId of group.memberIds()) {
       if (memberId === participant.id) continue;
       if (added.some((j) => j.participantId === memberId)) continue;
-      room.participants.get(memberId)?.notify({ type: 'mlsCommit', epoch: group.epoch, message: encodedCommit, from: participant.id });
+      room.participants
+        .get(memberId)
+        ?.notify({ type: 'mlsCommit', epoch: group.epoch, message: encodedCommit, from: participant.id, roster });
     }
-    if (encodedWelcome !== undefined) {
+    if (encodedWelcome !== undefined && welcomeFor?.wireFormat === 'welcome') {
       for (const joiner of added) {
-        room.participants.get(joiner.participantId)?.notify({ type: 'mlsWelcome', welcome: encodedWelcome, epoch: group.epoch });
+        if (!welcomeFor.recipients.includes(joiner.keyPackageRef)) continue;
+        room.participants.get(joiner.participantId)?.notify({ type: 'mlsWelcome', welcome: encodedWelcome, epoch: group.epoch, roster });
       }
     }
     // Someone who left while this epoch's proposals were in flight is removed in the next epoch.
@@ -195,23 +216,29 @@ export class E2eeRelay {
       return;
     }
     group.pendingRemoves.push(leaf);
-    const proposal = await this.mls.proposeRemove(group.groupId, BigInt(group.epoch), leaf);
-    this.sendProposal(room, group, proposal);
+    const member = group.leaves[leaf]!;
+    const proposal = await this.mls.proposeRemove({ groupId: group.groupId, epoch: BigInt(group.epoch), leafIndex: leaf });
+    this.sendProposal(room, group, proposal, { type: 'remove', participantId, userId: member.userId, leafIndex: leaf });
   }
 
   private async proposeAdd(room: Room, group: GroupState, joiner: Joiner): Promise<void> {
     group.pendingAdds.push(joiner);
-    const proposal = await this.mls.proposeAdd(group.groupId, BigInt(group.epoch!), joiner.keyPackage);
-    this.sendProposal(room, group, proposal);
+    const proposal = await this.mls.proposeAdd({ groupId: group.groupId, epoch: BigInt(group.epoch!), keyPackage: joiner.keyPackage });
+    this.sendProposal(room, group, proposal, {
+      type: 'add',
+      participantId: joiner.participantId,
+      userId: joiner.userId,
+      signatureKey: joiner.signatureKey,
+    });
   }
 
-  private sendProposal(room: Room, group: GroupState, proposal: Uint8Array): void {
+  private sendProposal(room: Room, group: GroupState, proposal: Uint8Array, change: ProposedChange): void {
     const message = b64(proposal);
     // The present member at the lowest leaf commits; one committer avoids every member racing for the epoch.
     const members = group.memberIds().filter((id) => room.participants.has(id));
     const committer = members[0]!;
     for (const memberId of members) {
-      room.participants.get(memberId)?.notify({ type: 'mlsProposal', message, epoch: group.epoch!, committer });
+      room.participants.get(memberId)?.notify({ type: 'mlsProposal', message, epoch: group.epoch!, committer, change });
     }
     this.log.debug('external proposal sent', { room: room.id, epoch: group.epoch });
   }
@@ -223,6 +250,14 @@ export class E2eeRelay {
       this.groups.set(room, group);
     }
     return group;
+  }
+}
+
+function inspect(bytes: Uint8Array): ReturnType<typeof inspectMlsMessage> | undefined {
+  try {
+    return inspectMlsMessage(bytes);
+  } catch {
+    return undefined;
   }
 }
 

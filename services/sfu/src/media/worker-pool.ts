@@ -21,6 +21,11 @@ export interface PooledWorker {
   rooms: number;
 }
 
+/** A slot whose worker keeps dying is restarted after a growing delay (a packet of death must not spin a core). */
+const RESTART_WINDOW_MS = 60_000;
+const RESTART_BASE_DELAY_MS = 50;
+const RESTART_MAX_DELAY_MS = 10_000;
+
 export interface WorkerPoolEvents {
   /** A worker died and `replacement` took its slot; rooms on `dead` must move. */
   replaced: [dead: PooledWorker, replacement: PooledWorker];
@@ -34,6 +39,8 @@ export interface WorkerPoolEvents {
  */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   private readonly slots: (PooledWorker | undefined)[] = [];
+  /** Recent death times per slot, for the restart back-off. */
+  private readonly deaths = new Map<number, number[]>();
   private closed = false;
 
   private constructor(
@@ -98,6 +105,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.closed) return;
     this.log.error('mediasoup worker died; replacing it', { index: dead.index, pid: dead.worker.pid, error });
     this.slots[dead.index] = undefined;
+    const now = Date.now();
+    const recent = (this.deaths.get(dead.index) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+    recent.push(now);
+    this.deaths.set(dead.index, recent);
+    if (recent.length > 1) {
+      const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_BASE_DELAY_MS * 2 ** (recent.length - 1));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     // The dead process's ports may take a moment to be released by the kernel.
     for (let attempt = 0; attempt < 20 && !this.closed; attempt++) {
       try {

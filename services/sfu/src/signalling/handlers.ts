@@ -76,7 +76,7 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       return {};
     },
     mlsKeyPackage: ({ keyPackage }, { participant, room }) => deps.e2ee.keyPackage(room, participant, keyPackage),
-    mlsGroupCreated: (_request, { participant, room }) => deps.e2ee.groupCreated(room, participant),
+    mlsGroupCreated: ({ keyPackage }, { participant, room }) => deps.e2ee.groupCreated(room, participant, keyPackage),
     mlsCommit: ({ epoch, commit, welcome }, { participant, room }) =>
       deps.e2ee.commit(room, participant, epoch, commit, welcome),
     mlsApplication: ({ message }, { participant, room }) => deps.e2ee.application(room, participant, message),

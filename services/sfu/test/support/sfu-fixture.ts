@@ -8,7 +8,7 @@ import { SignallingClient, type WebSocketLike } from '@conclave/client';
 import { createLogger, MemoryAuditSink, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { TicketSigner, type TicketClaimsInput } from '@conclave/testing';
 import { parseSfuConfig, SfuServer, type SfuConfigInput } from '@conclave/sfu';
-import { createSfuMlsAdapter } from '../../src/e2ee/ts-mls-delivery-adapter';
+import { createDeliveryService } from '../../src/e2ee/delivery-service';
 
 export interface SfuFixture {
   server: SfuServer;
@@ -30,8 +30,15 @@ type Overrides = Omit<Partial<SfuConfigInput>, 'signalling' | 'tickets' | 'inter
   signalling?: Partial<SfuConfigInput['signalling']>;
 };
 
+export interface SfuFixtureOptions {
+  /** Check tickets against this JWKS (e.g. the room-control service's) instead of the fixture signer's. */
+  jwksFile?: string;
+  /** Collect every log line of the SFU here, at debug level (tests that prove what never reaches a log). */
+  logLines?: string[];
+}
+
 /** A real SFU (real mediasoup workers) on loopback with its own certificate, ticket key and API token. */
-export async function startSfu(overrides: Overrides = {}): Promise<SfuFixture> {
+export async function startSfu(overrides: Overrides = {}, options: SfuFixtureOptions = {}): Promise<SfuFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-sfu-'));
   const tls = await writeSelfSignedCertificate(dir, { hosts: ['localhost', '127.0.0.1'] });
   const signer = await TicketSigner.create(dir);
@@ -43,13 +50,16 @@ export async function startSfu(overrides: Overrides = {}): Promise<SfuFixture> {
     ...overrides,
     signalling: { host: '127.0.0.1', port: 0, certFile: tls.certFile, keyFile: tls.keyFile, ...overrides.signalling },
     internal: { host: '127.0.0.1', port: 0, apiTokenFile },
-    tickets: { jwksFile: signer.jwksFile },
+    tickets: { jwksFile: options.jwksFile ?? signer.jwksFile },
     media: { workers: 1, listenIp: '127.0.0.1', port: 0, ...overrides.media },
   });
   const server = await SfuServer.start(config, {
-    mls: await createSfuMlsAdapter(config.e2ee.suite),
+    mls: await createDeliveryService(config.e2ee.suite),
     audit,
-    logger: createLogger('sfu-test', { level: 'error' }),
+    logger:
+      options.logLines !== undefined
+        ? createLogger('sfu-test', { level: 'debug', write: (line) => options.logLines!.push(line) })
+        : createLogger('sfu-test', { level: 'error' }),
   });
   const caPem = readFileSync(tls.certFile, 'utf8');
 
