@@ -36,7 +36,7 @@ export default [
   },
   {
     // Client and shared code runs in browsers: no Node built-ins.
-    files: ['libs/protocol/**/*.ts', 'libs/e2ee/src/**/*.ts', 'libs/client/**/*.ts', 'services/web/src/**/*.ts'],
+    files: ['libs/protocol/**/*.ts', 'libs/e2ee/src/**/*.ts', 'libs/client/**/*.ts', 'services/web/src/app/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/test/**', 'libs/e2ee/src/sframe/check-vectors.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,1 +1,5 @@
 export { SignallingClient, SignallingError, type WebSocketLike } from './signalling-client';
+export { Conference, type ConferenceEvents, type RemoteTrack } from './conference';
+export { E2eeSession, type ChatMessage, type E2eeSessionEvents } from './e2ee/e2ee-session';
+export { attachTransform, E2eeUnavailableError, encodedTransformSupport } from './e2ee/media-transforms';
+export type { ParticipantE2eeState, FromWorker, ToWorker, TransformOptions } from './e2ee/worker-protocol';

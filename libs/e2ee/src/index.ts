@@ -4,3 +4,5 @@
  */
 export * from './sframe';
 export * from './frame';
+export * from './mls';
+export * from './keyring';

@@ -1,3 +1,5 @@
 export { TicketSigner, type TicketClaimsInput } from './ticket-signer';
 export { parseRtp, rtpPacket, rtpReceiver, vp8Payload } from './rtp';
 export { freePort, startPostgres, type PostgresFixture } from './postgres';
+export { CHROMIUM_PATH, launchChromium, type ChromiumFixture } from './chromium';
+export { startSlapd, type SlapdFixture, type SlapdOptions, type SlapdUserSpec } from './slapd';

@@ -1,0 +1,317 @@
+import {
+  EpochKeyring,
+  EpochKeys,
+  MlsError,
+  TsMlsEngine,
+  MLS_SUITES,
+  type MemberInfo,
+  type MlsMember,
+} from '@conclave/e2ee';
+import type { E2eeInfo, RosterEntry } from '@conclave/protocol';
+import { Emitter } from '../emitter';
+import { SignallingError, type SignallingClient } from '../signalling-client';
+import type { ToWorker } from './worker-protocol';
+
+export interface ChatMessage {
+  from: string;
+  userId: string;
+  text: string;
+  epoch: bigint;
+}
+
+export interface E2eeSessionEvents {
+  /** A new epoch: new keys, a new safety code, possibly a new roster. */
+  epoch: (epoch: bigint, safetyCode: string, members: MemberInfo[]) => void;
+  chat: (message: ChatMessage) => void;
+  /** This client is no longer in the group (removed, or could not follow). */
+  removed: (reason: string) => void;
+}
+
+/** Wait before committing, so proposals arriving together go into one commit. */
+const COMMIT_DEBOUNCE_MS = 20;
+
+/**
+ * The MLS side of a meeting in the browser: one fresh MLS member per join, fed by the SFU's relay. Every new
+ * epoch's exporter goes through the key ring to the transform worker; superseded epochs are erased after the
+ * grace period. The roster and safety code come from the group itself, never from the server's word alone.
+ */
+export class E2eeSession extends Emitter<E2eeSessionEvents> {
+  private member: MlsMember | undefined;
+  private readonly keyring: EpochKeyring;
+  private readonly engine = new TsMlsEngine();
+  /** Who the SFU says is at each leaf, checked against the credentials in the group's tree. */
+  private roster = new Map<number, RosterEntry>();
+  /** Announced (user, signature key) pairs the SFU vouched for after checking their tickets. */
+  private readonly announced = new Map<string, Set<string>>();
+  private commitTimer: ReturnType<typeof setTimeout> | undefined;
+  private committer: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly signalling: SignallingClient,
+    private readonly worker: Worker,
+    private readonly self: { participantId: string; userId: string },
+    private readonly info: E2eeInfo,
+    graceMs?: number,
+  ) {
+    super();
+    this.keyring = new EpochKeyring({
+      ...(graceMs !== undefined ? { graceMs } : {}),
+      onErased: (epoch) => this.retireEpoch(epoch),
+    });
+    this.wire();
+  }
+
+  /** Creates the group (first in the room) or sends our key package and waits for a Welcome. */
+  async start(): Promise<void> {
+    await this.serialised(async () => {
+      if (this.info.epoch === null) await this.createOrJoin();
+      else await this.sendKeyPackage();
+    });
+  }
+
+  /** The KID our frames carry in the current epoch (visible on the wire; not a secret). */
+  get sendKid(): bigint | undefined {
+    return this.currentSendKid;
+  }
+
+  get epoch(): bigint | undefined {
+    return this.member?.active ? this.member.epoch : undefined;
+  }
+
+  /** The group's members as its ratchet tree shows them (the roster people should trust). */
+  members(): MemberInfo[] {
+    return this.member?.active ? this.member.members() : [];
+  }
+
+  /** Which participant sits at each leaf, as announced by the SFU and checked against the tree. */
+  participantAt(leafIndex: number): RosterEntry | undefined {
+    return this.roster.get(leafIndex);
+  }
+
+  async safetyCode(): Promise<string | undefined> {
+    return this.member?.active ? this.member.safetyCode() : undefined;
+  }
+
+  /** Sends a chat message as an MLS application message (the server relays ciphertext, stores nothing). */
+  async sendChat(text: string): Promise<void> {
+    const member = this.member;
+    if (member === undefined || !member.active) throw new Error('not in the encrypted group yet');
+    const message = await member.encrypt(new TextEncoder().encode(text));
+    await this.signalling.request('mlsApplication', { message: b64(message) });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.commitTimer);
+    this.keyring.clear();
+    this.post({ type: 'clear' });
+    await this.member?.close();
+    this.member = undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+
+  private wire(): void {
+    this.signalling.on('mlsProposal', (m) =>
+      this.serialised(async () => {
+        if (m.change.type === 'add') this.announce(m.change.userId, m.change.signatureKey);
+        this.committer = m.committer;
+        const member = this.member;
+        if (member === undefined || !member.active || BigInt(m.epoch) !== member.epoch) return;
+        await member.handle(fromB64(m.message));
+        if (m.committer === this.self.participantId) this.scheduleCommit();
+      }),
+    );
+    this.signalling.on('mlsCommit', (m) =>
+      this.serialised(async () => {
+        const member = this.member;
+        if (member === undefined || !member.active) return;
+        this.setRoster(m.roster);
+        const outcome = await member.handle(fromB64(m.message));
+        if (outcome.kind === 'epoch') await this.enterEpoch();
+        else if (outcome.kind === 'removed') await this.leaveGroup(outcome.reason);
+      }),
+    );
+    this.signalling.on('mlsWelcome', (m) =>
+      this.serialised(async () => {
+        const member = this.member;
+        if (member === undefined || member.active) return;
+        for (const entry of m.roster) if (entry.signatureKey !== undefined) this.announce(entry.userId, entry.signatureKey);
+        this.setRoster(m.roster);
+        await member.joinFromWelcome(fromB64(m.welcome));
+        await this.enterEpoch();
+      }),
+    );
+    this.signalling.on('mlsApplication', (m) =>
+      this.serialised(async () => {
+        const member = this.member;
+        if (member === undefined || !member.active) return;
+        const outcome = await member.handle(fromB64(m.message)).catch(() => undefined);
+        if (outcome?.kind !== 'application') return;
+        this.emit('chat', {
+          from: m.from,
+          userId: outcome.sender.userId,
+          text: new TextDecoder().decode(outcome.data),
+          epoch: outcome.epoch,
+        });
+      }),
+    );
+    this.signalling.on('mlsCreateGroup', () =>
+      this.serialised(async () => {
+        await this.member?.close();
+        this.member = undefined;
+        this.keyring.clear();
+        this.post({ type: 'clear' });
+        await this.createOrJoin();
+      }),
+    );
+  }
+
+  private async newMember(): Promise<MlsMember> {
+    const suite = MLS_SUITES.find((s) => s === this.info.suite);
+    if (suite === undefined) throw new Error(`unsupported MLS suite ${this.info.suite}`);
+    return this.engine.createMember({
+      userId: this.self.userId,
+      suite,
+      deliveryServiceKey: fromB64(this.info.externalSenderKey),
+      authorizeMember: ({ userId, signaturePublicKey }) =>
+        userId === this.self.userId || (this.announced.get(userId)?.has(b64(signaturePublicKey)) ?? false),
+      authorizeRemoval: (member) => this.roster.get(member.leafIndex)?.userId === member.userId,
+    });
+  }
+
+  /** First in the room: create the group; if someone else won that race, join theirs instead. */
+  private async createOrJoin(): Promise<void> {
+    const member = await this.newMember();
+    this.member = member;
+    await member.createGroup(fromB64(this.info.groupId));
+    try {
+      await this.signalling.request('mlsGroupCreated', { keyPackage: b64(member.keyPackage) });
+    } catch (error) {
+      if (error instanceof SignallingError && error.code === 'conflict') {
+        await member.close();
+        this.member = undefined;
+        await this.sendKeyPackage();
+        return;
+      }
+      throw error;
+    }
+    this.setRoster([{ leafIndex: member.ownLeafIndex, participantId: this.self.participantId, userId: this.self.userId }]);
+    await this.enterEpoch();
+  }
+
+  private async sendKeyPackage(): Promise<void> {
+    const member = await this.newMember();
+    this.member = member;
+    await this.signalling.request('mlsKeyPackage', { keyPackage: b64(member.keyPackage) });
+  }
+
+  private scheduleCommit(): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = setTimeout(() => void this.serialised(() => this.commit()), COMMIT_DEBOUNCE_MS);
+  }
+
+  private async commit(): Promise<void> {
+    const member = this.member;
+    if (member === undefined || !member.active || member.pendingProposals().length === 0) return;
+    if (this.committer !== this.self.participantId) return;
+    const pending = await member.commit();
+    try {
+      await this.signalling.request('mlsCommit', {
+        epoch: Number(pending.epoch),
+        commit: b64(pending.commit),
+        ...(pending.welcome !== undefined ? { welcome: b64(pending.welcome) } : {}),
+      });
+    } catch (error) {
+      await member.discardCommit();
+      // Someone else's commit won this epoch; it arrives as an mlsCommit notification.
+      if (error instanceof SignallingError && error.code === 'stale_epoch') return;
+      throw error;
+    }
+    await member.confirmCommit();
+    await this.enterEpoch();
+  }
+
+  /** Derives the new epoch's SFrame keys and hands them to the transform worker. */
+  private async enterEpoch(): Promise<void> {
+    const member = this.member!;
+    const keys = await EpochKeys.fromExporter(member.epochExporter());
+    this.keyring.install(keys);
+    const own = member.ownLeafIndex;
+    const receive = member.members().flatMap((m) => {
+      const participantId = m.leafIndex === own ? undefined : this.participantIdAt(m);
+      return participantId === undefined ? [] : [{ kid: keys.kidFor(m.leafIndex), baseKey: keys.baseKey.slice(), participantId }];
+    });
+    this.currentSendKid = keys.kidFor(own);
+    this.post({ type: 'epoch', epoch: member.epoch, send: { kid: this.currentSendKid, baseKey: keys.baseKey.slice() }, receive });
+    this.emit('epoch', member.epoch, await member.safetyCode(), member.members());
+  }
+
+  /** The participant at a leaf: the SFU's roster entry, accepted only if the tree's credential agrees. */
+  private participantIdAt(member: MemberInfo): string | undefined {
+    const entry = this.roster.get(member.leafIndex);
+    return entry !== undefined && entry.userId === member.userId ? entry.participantId : undefined;
+  }
+
+  /** The key ring erased `epoch`: the worker drops every KID it was given for it. */
+  private retireEpoch(epoch: bigint): void {
+    const kids = [...this.issuedKids].filter(([, e]) => e === epoch).map(([kid]) => kid);
+    for (const kid of kids) this.issuedKids.delete(kid);
+    if (kids.length > 0) this.post({ type: 'retire', kids });
+  }
+
+  private readonly issuedKids = new Map<bigint, bigint>();
+  private currentSendKid: bigint | undefined;
+
+  private post(message: ToWorker): void {
+    if (message.type === 'epoch') {
+      if (message.send !== null) this.issuedKids.set(message.send.kid, message.epoch);
+      for (const r of message.receive) this.issuedKids.set(r.kid, message.epoch);
+    }
+    this.worker.postMessage(message);
+  }
+
+  private async leaveGroup(reason: string): Promise<void> {
+    this.keyring.clear();
+    this.post({ type: 'clear' });
+    await this.member?.close();
+    this.member = undefined;
+    this.emit('removed', reason);
+  }
+
+  private setRoster(entries: RosterEntry[]): void {
+    this.roster = new Map(entries.map((e) => [e.leafIndex, e]));
+  }
+
+  private announce(userId: string, signatureKey: string): void {
+    let keys = this.announced.get(userId);
+    if (keys === undefined) this.announced.set(userId, (keys = new Set()));
+    keys.add(signatureKey);
+  }
+
+  /** MLS state changes one message at a time, in arrival order. */
+  private serialised(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : task()))
+      .catch((error: unknown) => {
+        if (error instanceof MlsError) console.warn('conclave e2ee:', error.code, error.message);
+        else console.warn('conclave e2ee:', error);
+      });
+    return this.queue;
+  }
+}
+
+function b64(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromB64(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,144 @@
+import { SFrameReceiver, SFrameSender, protectFrame, unprotectFrame } from '@conclave/e2ee';
+import type { FromWorker, ParticipantE2eeState, ToWorker, TransformOptions } from './worker-protocol';
+
+/** The parts of RTCEncodedVideoFrame / RTCEncodedAudioFrame the cryptor touches. */
+export interface EncodedFrame {
+  data: ArrayBuffer;
+  readonly type?: 'key' | 'delta' | 'empty';
+}
+
+/** A participant whose frames have not decrypted for this long, while arriving, is shown as `failed`. */
+const FAILED_AFTER_MS = 2500;
+/** Receive replay window: audio, video and simulcast layers of one sender share its counter (RFC 9605 §4.4). */
+const REPLAY_WINDOW = 1024;
+
+interface ReceiveState {
+  state: ParticipantE2eeState;
+  lastSuccess: number;
+  firstFailureSinceSuccess: number | undefined;
+}
+
+/**
+ * The frame-level half of E2EE, in the transform worker: encrypts every outgoing frame with our current
+ * SFrame key and decrypts incoming ones. Fails closed both ways: no key, no frame sent; a frame that does not
+ * decrypt is dropped (never passed on, so Opus cannot turn ciphertext into noise).
+ */
+export class FrameCryptor {
+  private readonly sender = new SFrameSender();
+  private readonly receiver = new SFrameReceiver({ replayWindow: REPLAY_WINDOW });
+  private sendKid: bigint | undefined;
+  private readonly ownerOfKid = new Map<bigint, string>();
+  private readonly receiving = new Map<string, ReceiveState>();
+  private readonly counters = { encrypted: 0, droppedNoKey: 0, decrypted: 0, droppedUndecryptable: 0 };
+
+  constructor(
+    private readonly post: (message: FromWorker) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  async onMessage(message: ToWorker): Promise<void> {
+    switch (message.type) {
+      case 'epoch': {
+        // Receive keys first: our peers may switch before we do.
+        for (const { kid, baseKey, participantId } of message.receive) {
+          if (!this.receiver.hasKey(kid)) await this.receiver.addKey(kid, baseKey);
+          this.ownerOfKid.set(kid, participantId);
+          baseKey.fill(0);
+        }
+        if (message.send !== null) {
+          const { kid, baseKey } = message.send;
+          if (!this.sender.hasKey(kid)) await this.sender.addKey(kid, baseKey);
+          baseKey.fill(0);
+          this.sendKid = kid;
+        } else {
+          this.sendKid = undefined;
+        }
+        break;
+      }
+      case 'retire':
+        for (const kid of message.kids) {
+          this.receiver.removeKey(kid);
+          this.sender.removeKey(kid);
+          this.ownerOfKid.delete(kid);
+          if (this.sendKid === kid) this.sendKid = undefined;
+        }
+        break;
+      case 'clear':
+        this.sender.dispose();
+        this.receiver.dispose();
+        this.ownerOfKid.clear();
+        this.sendKid = undefined;
+        break;
+      case 'streams':
+        break;
+    }
+  }
+
+  /** A TransformStream for one sender or receiver. */
+  transformStream(options: TransformOptions): TransformStream<EncodedFrame, EncodedFrame> {
+    return new TransformStream<EncodedFrame, EncodedFrame>({
+      transform: (frame, controller) =>
+        options.direction === 'send' ? this.encrypt(options, frame, controller) : this.decrypt(options, frame, controller),
+    });
+  }
+
+  countersSnapshot(): FromWorker {
+    return { type: 'counters', ...this.counters };
+  }
+
+  private async encrypt(options: TransformOptions, frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) {
+    const kid = this.sendKid;
+    if (kid === undefined || frame.data.byteLength === 0) {
+      this.counters.droppedNoKey++;
+      return;
+    }
+    try {
+      const keyframe = options.kind === 'video' && frame.type !== undefined ? frame.type === 'key' : undefined;
+      const protectedFrame = await protectFrame(this.sender, kid, options.codec, new Uint8Array(frame.data), {
+        ...(keyframe !== undefined ? { isKeyframe: keyframe } : {}),
+      });
+      frame.data = protectedFrame.buffer;
+      this.counters.encrypted++;
+      controller.enqueue(frame);
+    } catch {
+      // A frame we cannot encrypt is not sent.
+      this.counters.droppedNoKey++;
+    }
+  }
+
+  private async decrypt(options: TransformOptions, frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) {
+    const state = this.receiveState(options.participantId);
+    try {
+      const { kid, frame: plaintext } = await unprotectFrame(this.receiver, options.codec, new Uint8Array(frame.data));
+      // A member may only send under its own KIDs: media relabelled by the SFU as someone else's is refused.
+      if (this.ownerOfKid.get(kid) !== options.participantId) throw new Error('KID of another participant');
+      frame.data = plaintext.buffer;
+      this.counters.decrypted++;
+      state.lastSuccess = this.now();
+      state.firstFailureSinceSuccess = undefined;
+      this.setState(options.participantId, state, 'encrypted');
+      controller.enqueue(frame);
+    } catch {
+      this.counters.droppedUndecryptable++;
+      const now = this.now();
+      state.firstFailureSinceSuccess ??= now;
+      if (now - state.firstFailureSinceSuccess > FAILED_AFTER_MS) this.setState(options.participantId, state, 'failed');
+    }
+  }
+
+  private receiveState(participantId: string): ReceiveState {
+    let state = this.receiving.get(participantId);
+    if (state === undefined) {
+      state = { state: 'waiting-for-key', lastSuccess: 0, firstFailureSinceSuccess: undefined };
+      this.receiving.set(participantId, state);
+      this.post({ type: 'state', participantId, state: 'waiting-for-key' });
+    }
+    return state;
+  }
+
+  private setState(participantId: string, state: ReceiveState, next: ParticipantE2eeState): void {
+    if (state.state === next) return;
+    state.state = next;
+    this.post({ type: 'state', participantId, state: next });
+  }
+}

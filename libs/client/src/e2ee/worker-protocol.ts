@@ -1,0 +1,35 @@
+import type { Codec } from '@conclave/e2ee';
+
+/** Per remote participant, what the receiver can do with its media. */
+export type ParticipantE2eeState = 'encrypted' | 'waiting-for-key' | 'failed';
+
+/** Options given to each RTCRtpScriptTransform (or the legacy encoded-streams pipe) at creation. */
+export interface TransformOptions {
+  direction: 'send' | 'recv';
+  kind: 'audio' | 'video';
+  codec: Codec;
+  /** For `recv`: whose media this is; for `send`: our own participant id. */
+  participantId: string;
+}
+
+/** Main thread → transform worker. Keys are raw SFrame base keys (RFC 9605 §5.2) from the MLS exporter. */
+export type ToWorker =
+  | {
+      type: 'epoch';
+      epoch: bigint;
+      /** Our own KID and base key for this epoch; null while we are not a group member. */
+      send: { kid: bigint; baseKey: Uint8Array } | null;
+      /** Every other member's KID and base key for this epoch. */
+      receive: { kid: bigint; baseKey: Uint8Array; participantId: string }[];
+    }
+  /** Erase these KIDs (the previous epoch, after its grace period). */
+  | { type: 'retire'; kids: bigint[] }
+  /** Erase everything (left, removed). */
+  | { type: 'clear' }
+  /** Legacy path (createEncodedStreams): the streams of one sender/receiver, transferred. */
+  | { type: 'streams'; options: TransformOptions; readable: ReadableStream; writable: WritableStream };
+
+/** Transform worker → main thread. */
+export type FromWorker =
+  | { type: 'state'; participantId: string; state: ParticipantE2eeState }
+  | { type: 'counters'; encrypted: number; droppedNoKey: number; decrypted: number; droppedUndecryptable: number };

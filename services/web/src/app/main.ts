@@ -1,0 +1,170 @@
+/**
+ * The minimal meeting page: joins with a ticket, publishes camera and microphone, shows everyone's tiles with
+ * their E2EE state, the safety code, the MLS roster and the chat. The full interface comes later; this page
+ * is what the browser tests drive (through `window.conclave`).
+ *
+ * URL: https://…/#sfu=<wss url>&ticket=<join ticket>[&publish=audio,video][&screen=1]
+ * (in the fragment, so the ticket never reaches a server log).
+ */
+import {
+  Conference,
+  E2eeSession,
+  SignallingClient,
+  type ChatMessage,
+  type FromWorker,
+  type ParticipantE2eeState,
+  type RemoteTrack,
+} from '@conclave/client';
+
+interface PageState {
+  conference?: Conference;
+  e2ee?: E2eeSession;
+  safetyCode?: string;
+  epoch?: string;
+  /** KIDs our frames carried, per epoch (shown for verification; KIDs are public). */
+  sendKids: string[];
+  roster: string[];
+  states: Record<string, ParticipantE2eeState>;
+  chat: ChatMessage[];
+  counters?: Extract<FromWorker, { type: 'counters' }>;
+  error?: string;
+  removed?: string;
+  mediaResets: number;
+}
+
+const state: PageState = { roster: [], states: {}, chat: [], mediaResets: 0, sendKids: [] };
+(window as unknown as { conclave: PageState }).conclave = state;
+
+const $ = (id: string) => document.getElementById(id)!;
+
+function setStatus(text: string): void {
+  $('status').textContent = text;
+}
+
+function tileFor(track: RemoteTrack): HTMLElement {
+  const id = `tile-${track.participantId}-${track.source}`;
+  let tile = document.getElementById(id);
+  if (tile === null) {
+    tile = document.createElement('div');
+    tile.id = id;
+    tile.className = 'tile';
+    tile.dataset.participant = track.participantId;
+    tile.dataset.e2ee = state.states[track.participantId] ?? 'waiting-for-key';
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = `${track.participantId} · ${track.source}`;
+    tile.append(label);
+    $('tiles').append(tile);
+  }
+  return tile;
+}
+
+function showTrack(track: RemoteTrack): void {
+  const tile = tileFor(track);
+  const media = document.createElement(track.kind === 'video' ? 'video' : 'audio');
+  media.id = `media-${track.consumerId}`;
+  media.autoplay = true;
+  media.muted = track.kind === 'video';
+  (media as HTMLMediaElement & { playsInline: boolean }).playsInline = true;
+  media.srcObject = new MediaStream([track.track]);
+  tile.append(media);
+}
+
+function renderChat(): void {
+  $('chat').replaceChildren(
+    ...state.chat.map((m) => {
+      const item = document.createElement('li');
+      item.textContent = `${m.userId}: ${m.text}`;
+      return item;
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const sfu = params.get('sfu');
+  const ticket = params.get('ticket');
+  if (sfu === null || ticket === null) {
+    setStatus('open this page from a meeting invitation');
+    return;
+  }
+  history.replaceState(null, '', location.pathname);
+  const worker = new Worker('/e2ee-worker.js');
+  worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
+    if (data.type === 'counters') state.counters = data;
+    else {
+      state.states[data.participantId] = data.state;
+      for (const tile of document.querySelectorAll<HTMLElement>(`[data-participant="${CSS.escape(data.participantId)}"]`)) {
+        tile.dataset.e2ee = data.state;
+      }
+    }
+  });
+
+  const signalling = await SignallingClient.connect(new WebSocket(sfu));
+  const hello = await signalling.hello(ticket);
+  const e2ee = new E2eeSession(signalling, worker, { participantId: hello.participantId, userId: hello.userId }, hello.e2ee);
+  const conference = new Conference(signalling, hello, worker);
+  state.conference = conference;
+  state.e2ee = e2ee;
+  e2ee.on('epoch', (epoch, safetyCode, members) => {
+    state.epoch = epoch.toString();
+    if (e2ee.sendKid !== undefined) state.sendKids.push(e2ee.sendKid.toString());
+    state.safetyCode = safetyCode;
+    state.roster = members.map((m) => m.userId);
+    $('safety-code').textContent = safetyCode;
+    $('roster').replaceChildren(
+      ...members.map((m) => {
+        const item = document.createElement('li');
+        item.textContent = m.userId;
+        return item;
+      }),
+    );
+  });
+  e2ee.on('chat', (message) => {
+    state.chat.push(message);
+    renderChat();
+  });
+  e2ee.on('removed', (reason) => {
+    state.removed = reason;
+  });
+  conference.on('trackAdded', showTrack);
+  conference.on('trackRemoved', (consumerId) => document.getElementById(`media-${consumerId}`)?.remove());
+  conference.on('mediaReset', () => {
+    state.mediaResets++;
+  });
+  conference.on('removed', (reason) => {
+    state.removed = reason;
+    setStatus('you left the meeting');
+  });
+  signalling.onClose(() => setStatus('disconnected'));
+
+  await conference.start();
+  await e2ee.start();
+  const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
+  if (publish.length > 0) {
+    const media = await navigator.mediaDevices.getUserMedia({
+      audio: publish.includes('audio'),
+      video: publish.includes('video') ? { width: 1280, height: 720, frameRate: 30 } : false,
+    });
+    for (const track of media.getTracks()) {
+      await conference.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);
+    }
+  }
+  $('chat-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('chat-input') as HTMLInputElement;
+    const text = input.value.trim();
+    if (text === '') return;
+    input.value = '';
+    void e2ee.sendChat(text).then(() => {
+      state.chat.push({ from: hello.participantId, userId: hello.userId, text, epoch: e2ee.epoch ?? 0n });
+      renderChat();
+    });
+  });
+  setStatus(`in meeting ${hello.roomId}`);
+}
+
+main().catch((error: unknown) => {
+  state.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  setStatus(`error: ${state.error}`);
+});
