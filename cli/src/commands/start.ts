@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { stringify } from 'yaml';
+import { exportJWK, generateKeyPair } from 'jose';
+import { writeSelfSignedCertificate } from '@conclave/server-kit';
+import { parseCommandArgs } from '../args';
+import { exitCodeOf, spawnNode } from '../child-process';
+import type { CliCommand } from '../command';
+import { DEFAULT_DATA_DIR, serviceMain } from '../paths';
+
+/** Embedded defaults: everything on this host, state under one data directory, TLS with a local certificate. */
+const PORTS = { sfu: 4443, sfuInternal: 9464, media: 40000, web: 8443 } as const;
+
+export const command: CliCommand = {
+  name: 'start',
+  summary: 'run Conclave on this machine with its embedded defaults (what `npm start` does)',
+  usage: ['start [--data-dir <dir>] [--host <address>]'],
+  async run(args) {
+    const { values } = parseCommandArgs(args, {
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+      host: { type: 'string', default: '127.0.0.1' },
+    });
+    const dataDir = values['data-dir'];
+    const host = values.host;
+    const configs = await prepareDataDir(dataDir, host);
+
+    const children: { name: string; child: ChildProcess }[] = [];
+    for (const [name, file] of Object.entries(configs)) {
+      children.push({ name, child: spawnNode(serviceMain(name), ['--config', file]) });
+    }
+    console.log(`\nConclave is starting on ${host}:`);
+    console.log(`  meeting client   https://${host}:${PORTS.web}/`);
+    console.log(`  SFU signalling   wss://${host}:${PORTS.sfu}/signalling`);
+    console.log(`  SFU metrics      http://127.0.0.1:${PORTS.sfuInternal}/metrics`);
+    console.log(`  state            ${dataDir} (TLS certificate, secrets, configuration)`);
+    console.log('Press Ctrl-C to stop.\n');
+
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    // One service ending (crash or stop) stops the others: a half-running appliance is worse than none.
+    const first = await Promise.race(children.map(async ({ name, child }) => ({ name, code: await exitCodeOf(child) })));
+    if (!stopping) console.error(`conclave: ${first.name} exited with code ${first.code}; stopping the others`);
+    stop();
+    const codes = await Promise.all(children.map(({ child }) => (child.exitCode !== null ? child.exitCode : exitCodeOf(child))));
+    console.log('Conclave stopped.');
+    return stopping && first.code === 0 ? 0 : Math.max(...codes, first.code === 0 ? 0 : 1);
+  },
+};
+
+/** Creates what the embedded set-up needs, once; later starts reuse it. Returns each service's config file. */
+async function prepareDataDir(dataDir: string, host: string): Promise<Record<string, string>> {
+  const dirs = { tls: join(dataDir, 'tls'), secrets: join(dataDir, 'secrets'), config: join(dataDir, 'config'), keys: join(dataDir, 'keys') };
+  for (const dir of [dataDir, ...Object.values(dirs)]) await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dirs.secrets, 0o700);
+
+  const certFile = join(dirs.tls, 'server.crt');
+  const keyFile = join(dirs.tls, 'server.key');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    await writeSelfSignedCertificate(dirs.tls, { hosts: ['localhost', '127.0.0.1', ...(host !== '127.0.0.1' ? [host] : [])], days: 365 });
+  }
+  const apiTokenFile = join(dirs.secrets, 'sfu-internal-api.token');
+  if (!existsSync(apiTokenFile)) await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  const jwksFile = join(dirs.keys, 'tickets.jwks.json');
+  if (!existsSync(jwksFile)) {
+    // The room-control service signs join tickets; until it runs here, the SFU trusts this key set only.
+    const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    await writeFile(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), alg: 'EdDSA', use: 'sig' }] }));
+  }
+
+  const sfu = {
+    signalling: { host, port: PORTS.sfu, certFile, keyFile },
+    internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
+    tickets: { jwksFile },
+    media: { listenIp: host, port: PORTS.media },
+  };
+  const web = {
+    http: { host, port: PORTS.web, certFile, keyFile },
+    connectOrigins: [`wss://${host}:${PORTS.sfu}`],
+    bundleDir: join(dataDir, 'web'),
+  };
+  const files = { sfu: join(dirs.config, 'sfu.yaml'), web: join(dirs.config, 'web.yaml') };
+  const header = '# Written by `conclave start` (embedded defaults). Edit freely; see docs/configuration.md.\n';
+  await writeFile(files.sfu, header + stringify(sfu), { mode: 0o600 });
+  await writeFile(files.web, header + stringify(web), { mode: 0o600 });
+  return files;
+}
