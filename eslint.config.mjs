@@ -41,7 +41,13 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https'], message: 'Browser code: no Node built-ins.' }] },
+        {
+          paths: ['fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https', 'dgram', 'tls', 'zlib'].map((name) => ({
+            name,
+            message: 'Browser code: no Node built-ins.',
+          })),
+          patterns: [{ group: ['node:*'], message: 'Browser code: no Node built-ins.' }],
+        },
       ],
     },
   },
@@ -49,5 +55,20 @@ export default [
     // Tests and benchmarks are harnesses: they start services (apps) and drive them with the client SDK.
     files: ['**/test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    // The operator CLI administers a service through the service's own admin API (its store, its config
+    // loader): on an air-gapped host the service may be stopped while an installer adds a user.
+    files: ['cli/src/commands/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@conclave/auth', '@conclave/rooms', '@conclave/audit'],
+          depConstraints: [{ sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] }],
+        },
+      ],
+    },
   },
 ];

@@ -8,7 +8,6 @@ function loadCommands(): Map<string, CliCommand> {
   const dir = join(__dirname, 'commands');
   for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('.ts') || file.endsWith('.spec.ts') || file.endsWith('.d.ts')) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require(join(dir, file)) as { command?: CliCommand };
     if (module.command !== undefined) commands.set(module.command.name, module.command);
   }

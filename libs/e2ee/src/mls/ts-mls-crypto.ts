@@ -3,15 +3,11 @@
  * Node's `crypto` module matches any path segment named "crypto", so it flags these ts-mls files too (they run
  * on WebCrypto, in browsers as well); the exemptions below are for that false positive only.
  */
-// eslint-disable-next-line no-restricted-imports -- ts-mls's crypto/ folder, not Node's 'crypto'
 export {
   getCiphersuiteFromName,
   type CiphersuiteImpl,
   type CiphersuiteName,
 } from 'ts-mls/crypto/ciphersuite.js';
-// eslint-disable-next-line no-restricted-imports -- ts-mls's crypto/ folder, not Node's 'crypto'
 export { defaultCryptoProvider } from 'ts-mls/crypto/implementation/default/provider.js';
-// eslint-disable-next-line no-restricted-imports -- ts-mls's crypto/ folder, not Node's 'crypto'
 export type { CryptoProvider } from 'ts-mls/crypto/provider.js';
-// eslint-disable-next-line no-restricted-imports -- ts-mls's crypto/ folder, not Node's 'crypto'
 export type { Signature } from 'ts-mls/crypto/signature.js';

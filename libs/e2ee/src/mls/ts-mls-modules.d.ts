@@ -10,7 +10,6 @@
  * Keep this list to the modules really used. Everything here except the few `@public` names re-exported by
  * ts-mls's index is library-internal: the pinned version is exercised by `test/mls-vectors.test.ts`.
  */
-/* eslint-disable no-restricted-imports -- ts-mls's crypto/ folder, not Node's 'crypto' (see ts-mls-crypto.ts) */
 declare module 'ts-mls/authenticationService.js' {
   export * from 'ts-mls/dist/src/authenticationService';
 }

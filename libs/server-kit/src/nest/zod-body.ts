@@ -2,6 +2,7 @@ import { BadRequestError } from '../errors';
 import type { z } from 'zod';
 
 /** Characters never accepted in any text field: NUL and the C0/C1 controls except tab, LF and CR. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /**
