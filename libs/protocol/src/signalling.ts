@@ -201,7 +201,8 @@ export interface ResponseDataMap {
   setConsumerTile: { spatialLayer: number };
   setConsumerLayers: Record<string, never>;
   mlsKeyPackage: Record<string, never>;
-  mlsCommit: { epoch: number };
+  /** The new epoch and who sits at each leaf from then on (the committer needs it as much as the others). */
+  mlsCommit: { epoch: number; roster: RosterEntry[] };
   mlsGroupCreated: { epoch: number };
   mlsApplication: Record<string, never>;
   leave: Record<string, never>;

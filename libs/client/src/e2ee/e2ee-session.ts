@@ -218,8 +218,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     if (member === undefined || !member.active || member.pendingProposals().length === 0) return;
     if (this.committer !== this.self.participantId) return;
     const pending = await member.commit();
+    let accepted;
     try {
-      await this.signalling.request('mlsCommit', {
+      accepted = await this.signalling.request('mlsCommit', {
         epoch: Number(pending.epoch),
         commit: b64(pending.commit),
         ...(pending.welcome !== undefined ? { welcome: b64(pending.welcome) } : {}),
@@ -230,6 +231,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       if (error instanceof SignallingError && error.code === 'stale_epoch') return;
       throw error;
     }
+    this.setRoster(accepted.roster);
     await member.confirmCommit();
     await this.enterEpoch();
   }

@@ -186,7 +186,7 @@ export class E2eeRelay {
     for (const memberId of group.memberIds()) {
       if (!room.participants.has(memberId)) await this.memberLeft(room, memberId);
     }
-    return { epoch: group.epoch };
+    return { epoch: group.epoch, roster };
   }
 
   /** Chat: an MLS application message, relayed to the other members as is. */

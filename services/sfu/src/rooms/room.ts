@@ -290,8 +290,10 @@ export class Room extends EventEmitter<RoomEvents> {
     const { low, medium } = this.options.layerThresholds;
     const wanted = height <= low ? 0 : height <= medium ? 1 : 2;
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return 0;
-    const available = Math.max(0, (consumer.rtpParameters.encodings?.length ?? 1) - 1);
-    const spatialLayer = consumer.type === 'simulcast' ? Math.min(wanted, available) : wanted;
+    // A consumer has one encoding whose scalability mode (e.g. S3T3, L3T3) says how many spatial layers exist.
+    const mode = consumer.rtpParameters.encodings?.[0]?.scalabilityMode ?? 'L1T1';
+    const spatialLayers = Number(/^[LS](\d+)T\d+/.exec(mode)?.[1] ?? 1);
+    const spatialLayer = Math.min(wanted, spatialLayers - 1);
     await consumer.setPreferredLayers({ spatialLayer });
     return spatialLayer;
   }

@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { Right } from '@conclave/protocol';
+import { launchChromium, type ChromiumFixture } from '@conclave/testing';
+import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
+import { bundleWebClient } from '../../src/bundle';
+import { startWebServer, type WebServer } from '../../src/static-server';
+
+export interface MeetingFixture {
+  sfu: SfuFixture;
+  web: WebServer;
+  chromium: ChromiumFixture;
+  /** Opens the meeting page for a participant, joined with a fresh ticket. */
+  open(user: string, room: string, options?: { participant?: string; rights?: Right[]; publish?: string }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** A real SFU, the bundled web client over HTTPS, and real headless Chromium. */
+export async function startMeeting(
+  sfuOverrides: Parameters<typeof startSfu>[0] = {},
+  sfuOptions: Parameters<typeof startSfu>[1] = {},
+): Promise<MeetingFixture> {
+  const sfu = await startSfu(sfuOverrides, sfuOptions);
+  const out = await mkdtemp(join(tmpdir(), 'conclave-web-'));
+  await bundleWebClient(out);
+  const web = await startWebServer({
+    root: out,
+    host: '127.0.0.1',
+    port: 0,
+    cert: await readFile(join(sfu.dir, 'server.crt')),
+    key: await readFile(join(sfu.dir, 'server.key')),
+    connectOrigins: [new URL(sfu.server.signallingUrl).origin],
+  });
+  const chromium = await launchChromium();
+  return {
+    sfu,
+    web,
+    chromium,
+    async open(user, room, options = {}) {
+      const context = await chromium.newContext();
+      const page = await context.newPage();
+      const ticket = await sfu.signer.sign({
+        user,
+        room,
+        participant: options.participant ?? `${user}-web`,
+        ...(options.rights ? { rights: options.rights } : {}),
+      });
+      const fragment = new URLSearchParams({ sfu: sfu.server.signallingUrl, ticket, publish: options.publish ?? 'audio,video' });
+      await page.goto(`${web.url}/#${fragment.toString()}`);
+      return page;
+    },
+    async close() {
+      await chromium.close();
+      await web.close();
+      await sfu.close();
+      await rm(out, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads page state exposed by the meeting page (`window.conclave`). */
+export function pageState<T>(page: Page, read: string): Promise<T> {
+  return page.evaluate(`(() => { const c = window.conclave; return ${read}; })()`) as Promise<T>;
+}
+
+/** inbound-rtp video stats of every consumer on the page: frames decoded and frame size. */
+export async function inboundVideo(page: Page): Promise<{ participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[]> {
+  return page.evaluate(async () => {
+    const c = (window as unknown as { conclave: { conference?: { remoteTracks(): { consumerId: string; participantId: string; kind: string }[]; consumerStats(id: string): Promise<RTCStatsReport> | undefined } } }).conclave;
+    const out: { participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[] = [];
+    for (const track of c.conference?.remoteTracks() ?? []) {
+      if (track.kind !== 'video') continue;
+      const report = await c.conference!.consumerStats(track.consumerId);
+      report?.forEach((s: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') {
+          out.push({ participantId: track.participantId, consumerId: track.consumerId, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0 });
+        }
+      });
+    }
+    return out;
+  });
+}
+
+export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    last = await probe();
+  }
+  return last;
+}
