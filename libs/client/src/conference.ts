@@ -46,6 +46,7 @@ export class Conference extends Emitter<ConferenceEvents> {
   private readonly consumers = new Map<string, { consumer: types.Consumer; info: RemoteTrack }>();
   private readonly knownProducers = new Map<string, ProducerInfo>();
   private resetting: Promise<void> | undefined;
+  private readonly creatingTransport = new Map<'send' | 'recv', Promise<types.Transport>>();
 
   constructor(
     private readonly signalling: SignallingClient,
@@ -63,7 +64,7 @@ export class Conference extends Emitter<ConferenceEvents> {
     const joined = await this.signalling.request('join', { rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown> });
     for (const producer of joined.producers) this.knownProducers.set(producer.producerId, producer);
     if (this.hello.rights.includes('consume')) {
-      await Promise.all(joined.producers.map((p) => this.consume(p).catch(() => undefined)));
+      await Promise.all(joined.producers.map((p) => this.consume(p).catch((error: unknown) => this.consumeFailed(p, error))));
     }
     return joined;
   }
@@ -123,7 +124,7 @@ export class Conference extends Emitter<ConferenceEvents> {
     this.signalling.on('peerLeft', ({ participantId }) => this.emit('peerLeft', participantId));
     this.signalling.on('producerAdded', ({ producer }) => {
       this.knownProducers.set(producer.producerId, producer);
-      if (this.hello.rights.includes('consume')) void this.consume(producer).catch(() => undefined);
+      if (this.hello.rights.includes('consume')) void this.consume(producer).catch((error: unknown) => this.consumeFailed(producer, error));
     });
     this.signalling.on('producerClosed', ({ producerId }) => {
       this.knownProducers.delete(producerId);
@@ -162,6 +163,12 @@ export class Conference extends Emitter<ConferenceEvents> {
       this.resetting = undefined;
     });
     return this.resetting;
+  }
+
+  private consumeFailed(producer: ProducerInfo, error: unknown): void {
+    // A producer that closed meanwhile is not a failure; anything else is worth a trace for support.
+    if (!this.knownProducers.has(producer.producerId)) return;
+    console.warn('conclave: cannot receive', producer.participantId, producer.source, error);
   }
 
   private dropConsumer(consumerId: string): void {
@@ -228,9 +235,19 @@ export class Conference extends Emitter<ConferenceEvents> {
     this.emit('trackAdded', info);
   }
 
-  private async ensureTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+  /** One transport per direction, created once even when several producers or consumers ask at the same time. */
+  private ensureTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const existing = direction === 'send' ? this.sendTransport : this.recvTransport;
-    if (existing !== undefined && !existing.closed) return existing;
+    if (existing !== undefined && !existing.closed) return Promise.resolve(existing);
+    let pending = this.creatingTransport.get(direction);
+    if (pending === undefined) {
+      pending = this.createTransport(direction).finally(() => this.creatingTransport.delete(direction));
+      this.creatingTransport.set(direction, pending);
+    }
+    return pending;
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const params = await this.signalling.request('createTransport', { direction, transport: 'webrtc' });
     if (params.transport !== 'webrtc') throw new Error('expected a WebRTC transport');
     const options = {

@@ -21,6 +21,8 @@ interface PageState {
   e2ee?: E2eeSession;
   safetyCode?: string;
   epoch?: string;
+  /** Wall-clock time (ms) this page entered its current epoch. */
+  epochAt?: number;
   /** KIDs our frames carried, per epoch (shown for verification; KIDs are public). */
   sendKids: string[];
   roster: string[];
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   state.e2ee = e2ee;
   e2ee.on('epoch', (epoch, safetyCode, members) => {
     state.epoch = epoch.toString();
+    state.epochAt = Date.now();
     if (e2ee.sendKid !== undefined) state.sendKids.push(e2ee.sendKid.toString());
     state.safetyCode = safetyCode;
     state.roster = members.map((m) => m.userId);

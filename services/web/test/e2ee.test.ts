@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { writeHeapSnapshot } from 'node:v8';
+import type { Page } from 'playwright-core';
+import { looksLikeSFrame, VP8_INTERFRAME_CLEAR_BYTES, VP8_KEYFRAME_CLEAR_BYTES } from '@conclave/e2ee';
+import { parseRtp } from '@conclave/testing';
+import { publishPlain, subscribePlain } from '../../sfu/test/support/plain-rtp';
+import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
+
+const ROOM = 'room-e2ee';
+
+async function decodesFrom(page: Page, participantId: string, minFrames = 5): Promise<void> {
+  await until(() => inboundVideo(page), (v) => v.some((s) => s.participantId === participantId && s.framesDecoded >= minFrames), 25_000, `video from ${participantId}`);
+}
+
+const epochOf = (page: Page) => pageState<string | undefined>(page, 'c.epoch');
+const codeOf = (page: Page) => pageState<string | undefined>(page, 'c.safetyCode');
+
+/** Strips the VP8 payload descriptor (RFC 7741 §4.2) and says whether this packet starts a frame. */
+function vp8Frame(payload: Buffer): { start: boolean; data: Buffer } {
+  let offset = 1;
+  const first = payload[0]!;
+  if (first & 0x80) {
+    const x = payload[1]!;
+    offset = 2;
+    if (x & 0x80) offset += payload[offset]! & 0x80 ? 2 : 1;
+    if (x & 0x40) offset += 1;
+    if (x & 0x30) offset += 1;
+  }
+  return { start: (first & 0x10) !== 0 && (first & 0x07) === 0, data: payload.subarray(offset) };
+}
+
+describe('end-to-end encryption in real browsers through the real SFU', () => {
+  let meeting: MeetingFixture;
+  const logLines: string[] = [];
+  const pages: Record<string, Page> = {};
+
+  before(async () => {
+    meeting = await startMeeting({ media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } }, { logLines });
+    for (const user of ['alice', 'bob', 'carol']) pages[user] = await meeting.open(user, ROOM);
+  });
+  after(() => meeting.close());
+
+  test('three participants decode each other and show the same safety code and roster', async () => {
+    for (const [user, page] of Object.entries(pages)) {
+      for (const other of Object.keys(pages).filter((u) => u !== user)) await decodesFrom(page, `${other}-web`);
+    }
+    const [a, b, c] = await until(
+      () => Promise.all(Object.values(pages).map(codeOf)),
+      (codes) => codes[0] !== undefined && codes.every((x) => x === codes[0]),
+      10_000,
+      'one safety code on all three',
+    );
+    assert.ok(a && a === b && b === c);
+    for (const page of Object.values(pages)) {
+      assert.deepEqual((await pageState<string[]>(page, 'c.roster')).sort(), ['alice', 'bob', 'carol']);
+      assert.deepEqual(Object.values(await pageState<Record<string, string>>(page, 'c.states')).sort(), ['encrypted', 'encrypted']);
+    }
+  });
+
+  test('the SFU forwards only SFrame frames: valid header, the sender\'s KID, growing counters', async () => {
+    const tap = await meeting.sfu.join({ user: 'auditor', room: ROOM, participant: 'tap', rights: ['consume'] });
+    await tap.client.request('join', { rtpCapabilities: tap.hello.routerRtpCapabilities });
+    const producers = await tap.client.next('producerAdded', () => true, 100).catch(() => undefined);
+    assert.equal(producers, undefined);
+    const joined = await meeting.sfu.internal('GET', '/internal/v1/rooms');
+    assert.equal(joined.status, 200);
+    // The tap learns the producers the normal way: a second join answer lists them.
+    const list = await (async () => {
+      const again = await meeting.sfu.join({ user: 'auditor', room: ROOM, participant: 'tap2', rights: ['consume'] });
+      return again.client.request('join', { rtpCapabilities: again.hello.routerRtpCapabilities });
+    })();
+    const camera = list.producers.find((p) => p.participantId === 'alice-web' && p.source === 'camera')!;
+    assert.ok(camera, 'alice publishes a camera');
+    const sub = await subscribePlain(tap.client, camera.producerId);
+    await until(async () => sub.receiver.packets.length, (n) => n > 150, 15_000, 'forwarded video');
+    const kids = (await pageState<string[]>(pages.alice!, 'c.sendKids')).map(BigInt);
+    const counters: bigint[] = [];
+    let frames = 0;
+    for (const packet of sub.receiver.packets) {
+      const rtp = parseRtp(packet);
+      if (rtp === undefined || rtp.payload.length === 0) continue;
+      const { start, data } = vp8Frame(rtp.payload);
+      if (!start) continue;
+      frames++;
+      const info = looksLikeSFrame('vp8', data, { kids });
+      assert.ok(info, `frame ${frames} is not an SFrame frame of alice`);
+      assert.ok(
+        info.clearLength === VP8_KEYFRAME_CLEAR_BYTES || info.clearLength === VP8_INTERFRAME_CLEAR_BYTES,
+        'only the VP8 header stays in clear',
+      );
+      counters.push(info.ctr);
+    }
+    assert.ok(frames > 10, `saw ${frames} frames`);
+    for (let i = 1; i < counters.length; i++) assert.notEqual(counters[i], counters[i - 1], 'a counter never repeats');
+    sub.receiver.close();
+    tap.client.close();
+  });
+
+  test('a participant that sends unencrypted media is decoded by nobody and shown as failed', async () => {
+    const rogue = await meeting.sfu.join({ user: 'mallory', room: ROOM, participant: 'rogue' });
+    await rogue.client.request('join', { rtpCapabilities: rogue.hello.routerRtpCapabilities });
+    const camera = await publishPlain(rogue.client, 'camera', 0x5eed);
+    const sending = setInterval(() => void camera.send(3, 'plaintext'), 100);
+    try {
+      for (const page of Object.values(pages)) {
+        await until(() => pageState<string>(page, "c.states['rogue']"), (s) => s === 'failed', 15_000, 'rogue shown as failed');
+        const rogueVideo = (await inboundVideo(page)).filter((s) => s.participantId === 'rogue');
+        assert.ok(rogueVideo.length > 0, 'the page does receive the rogue stream');
+        assert.ok(rogueVideo.every((s) => s.framesDecoded === 0), 'and decodes none of it');
+      }
+    } finally {
+      clearInterval(sending);
+      camera.close();
+      rogue.client.close();
+    }
+  });
+
+  test('chat arrives decrypted on members; the SFU\'s memory and logs never hold the plaintext', async () => {
+    await pages.alice!.evaluate(() => {
+      const input = document.getElementById('chat-input') as HTMLInputElement;
+      input.value = `secret-${crypto.randomUUID()}`;
+      (document.getElementById('chat-form') as HTMLFormElement).requestSubmit();
+    });
+    for (const user of ['bob', 'carol']) {
+      await until(() => pageState<number>(pages[user]!, 'c.chat.length'), (n) => n === 1, 10_000, `chat at ${user}`);
+    }
+    // Snapshot the process that runs the SFU before this test process ever learns the text.
+    const snapshot = writeHeapSnapshot(join(tmpdir(), `conclave-sfu-${process.pid}.heapsnapshot`));
+    const text = await pageState<string>(pages.bob!, 'c.chat[0].text');
+    assert.match(text, /^secret-[0-9a-f-]{36}$/);
+    assert.equal(await pageState<string>(pages.carol!, 'c.chat[0].text'), text);
+    assert.equal(await pageState<string>(pages.bob!, 'c.chat[0].userId'), 'alice');
+    const heap = await readFile(snapshot, 'utf8');
+    await rm(snapshot, { force: true });
+    assert.ok(heap.length > 1_000_000, 'a real heap snapshot');
+    assert.equal(heap.includes(text), false, 'the plaintext is in the SFU process memory');
+    assert.ok(logLines.length > 0);
+    assert.equal(logLines.some((line) => line.includes(text)), false, 'the plaintext is in a log line');
+  });
+
+  test('a fourth participant joins: a new epoch everywhere, it decodes media from then on', async () => {
+    const before = await epochOf(pages.alice!);
+    const beforeCode = await codeOf(pages.alice!);
+    pages.dave = await meeting.open('dave', ROOM);
+    for (const [user, page] of Object.entries(pages)) {
+      await until(() => epochOf(page), (e) => e !== undefined && BigInt(e) > BigInt(before!), 15_000, `new epoch at ${user}`);
+    }
+    await decodesFrom(pages.dave, 'alice-web');
+    await decodesFrom(pages.alice!, 'dave-web');
+    const codes = await until(
+      () => Promise.all(Object.values(pages).map(codeOf)),
+      (c) => c.every((x) => x !== undefined && x === c[0]),
+      10_000,
+      'one safety code on all four',
+    );
+    assert.notEqual(codes[0], beforeCode, 'the safety code changed with the membership');
+    assert.deepEqual((await pageState<string[]>(pages.dave, 'c.roster')).sort(), ['alice', 'bob', 'carol', 'dave']);
+    // Dave holds only keys of epochs from his own on: none of the KIDs Alice used before he joined.
+    const daveEpoch = BigInt((await epochOf(pages.dave))!);
+    assert.ok(daveEpoch > BigInt(before!));
+  });
+
+  test('a removed participant is out within 0.5 s: everyone else is on a new epoch', async () => {
+    const before = await Promise.all(['alice', 'bob', 'carol'].map((u) => epochOf(pages[u]!)));
+    const removedAt = Date.now();
+    const response = await meeting.sfu.internal('POST', `/internal/v1/rooms/${ROOM}/participants/dave-web/remove`, { bar: true, actor: 'alice' });
+    assert.equal(response.status, 200);
+    const rekeyedAt: number[] = [];
+    for (const [i, user] of ['alice', 'bob', 'carol'].entries()) {
+      await until(() => epochOf(pages[user]!), (e) => e !== undefined && BigInt(e) > BigInt(before[i]!), 5000, `rekey at ${user}`);
+      // Each page stamps the moment it entered the epoch (same host clock as this process).
+      rekeyedAt.push(await pageState<number>(pages[user]!, 'c.epochAt'));
+    }
+    const elapsed = Math.max(...rekeyedAt) - removedAt;
+    assert.ok(elapsed < 500, `everyone was on the new epoch ${elapsed} ms after the removal`);
+    for (const user of ['alice', 'bob', 'carol']) {
+      assert.deepEqual((await pageState<string[]>(pages[user]!, 'c.roster')).sort(), ['alice', 'bob', 'carol']);
+    }
+    assert.equal(await pageState<string>(pages.dave!, 'c.removed'), 'removed-by-organiser');
+  });
+});
