@@ -59,24 +59,37 @@ async function main(): Promise<void> {
     positionals.length > 0
       ? positionals
       : searchRoots.flatMap((dir) => findTests(join(root, dir), [])).map((f) => relative(root, f)).sort();
-  console.log(`\n== tests (${files.length} files) ==`);
+  // Browser tests measure real-time behaviour (rekey within 0.5 s, recovery within 3 s): they run one file at a
+  // time after the rest, so a CPU-heavy spec next to them cannot starve two Chromium instances on 2 cores.
+  const browser = files.filter((f) => f.includes('services/web/test/'));
+  const others = files.filter((f) => !browser.includes(f));
   mkdirSync(join(root, 'tmp'), { recursive: true });
-  const tap = join(root, 'tmp/test-results.tap');
-  const code = await run(node, [
-    '--test',
-    '--test-concurrency=2',
-    '--test-timeout=240000',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tap}`,
-    ...files,
-  ]);
-
-  const tapText = readFileSync(tap, 'utf8');
-  const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tapText)?.[1] ?? 0);
-  let passed = count('pass');
-  let failed = count('fail') + count('cancelled');
+  let passed = 0;
+  let failed = 0;
+  let code = 0;
+  for (const [phase, phaseFiles, concurrency] of [
+    ['tests', others, 2],
+    ['browser tests', browser, 1],
+  ] as const) {
+    if (phaseFiles.length === 0) continue;
+    console.log(`\n== ${phase} (${phaseFiles.length} files) ==`);
+    const tap = join(root, `tmp/${phase.replace(' ', '-')}.tap`);
+    const phaseCode = await run(node, [
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      '--test-timeout=240000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...phaseFiles,
+    ]);
+    const tapText = readFileSync(tap, 'utf8');
+    const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tapText)?.[1] ?? 0);
+    passed += count('pass');
+    failed += count('fail') + count('cancelled');
+    if (phaseCode !== 0) code = phaseCode;
+  }
   for (const check of checks) {
     if (check.ok) passed++;
     else failed++;
