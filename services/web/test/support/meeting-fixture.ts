@@ -13,7 +13,7 @@ export interface MeetingFixture {
   web: WebServer;
   chromium: ChromiumFixture;
   /** Opens the meeting page for a participant, joined with a fresh ticket. */
-  open(user: string, room: string, options?: { participant?: string; rights?: Right[]; publish?: string }): Promise<Page>;
+  open(user: string, room: string, options?: { participant?: string; rights?: Right[]; publish?: string; video?: string }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -47,7 +47,12 @@ export async function startMeeting(
         participant: options.participant ?? `${user}-web`,
         ...(options.rights ? { rights: options.rights } : {}),
       });
-      const fragment = new URLSearchParams({ sfu: sfu.server.signallingUrl, ticket, publish: options.publish ?? 'audio,video' });
+      const fragment = new URLSearchParams({
+        sfu: sfu.server.signallingUrl,
+        ticket,
+        publish: options.publish ?? 'audio,video',
+        video: options.video ?? '1280x720',
+      });
       await page.goto(`${web.url}/#${fragment.toString()}`);
       return page;
     },
