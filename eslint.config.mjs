@@ -6,7 +6,16 @@ export default [
   ...nx.configs['flat/typescript'],
   prettier,
   {
-    ignores: ['**/node_modules', '.tools', '.nx', '**/dist', 'bench/results', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      '**/node_modules',
+      '.tools',
+      '.nx',
+      '**/dist',
+      'bench/results',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -36,13 +45,30 @@ export default [
   },
   {
     // Client and shared code runs in browsers: no Node built-ins.
-    files: ['libs/protocol/**/*.ts', 'libs/e2ee/src/**/*.ts', 'libs/client/**/*.ts', 'services/web/src/app/**/*.ts'],
+    files: [
+      'libs/protocol/**/*.ts',
+      'libs/e2ee/src/**/*.ts',
+      'libs/client/**/*.ts',
+      'services/web/src/app/**/*.ts',
+    ],
     ignores: ['**/*.spec.ts', '**/test/**', 'libs/e2ee/src/sframe/check-vectors.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https', 'dgram', 'tls', 'zlib'].map((name) => ({
+          paths: [
+            'fs',
+            'path',
+            'crypto',
+            'os',
+            'child_process',
+            'net',
+            'http',
+            'https',
+            'dgram',
+            'tls',
+            'zlib',
+          ].map((name) => ({
             name,
             message: 'Browser code: no Node built-ins.',
           })),
@@ -66,7 +92,9 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: ['@conclave/auth', '@conclave/rooms', '@conclave/audit'],
-          depConstraints: [{ sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] }],
+          depConstraints: [
+            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+          ],
         },
       ],
     },

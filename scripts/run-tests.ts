@@ -24,7 +24,8 @@ function findTests(dir: string, out: string[]): string[] {
     if (SKIP_DIRS.has(entry)) continue;
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) findTests(path, out);
-    else if (entry.endsWith('.spec.ts') || (entry.endsWith('.test.ts') && path.includes('/test/'))) out.push(path);
+    else if (entry.endsWith('.spec.ts') || (entry.endsWith('.test.ts') && path.includes('/test/')))
+      out.push(path);
   }
   return out;
 }
@@ -46,19 +47,28 @@ async function main(): Promise<void> {
 
   if (!values['only-tests'] && positionals.length === 0) {
     console.log('\n== typecheck (tsc --noEmit, strict) ==');
-    checks.push({ name: 'typecheck', ok: (await run(node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'])) === 0 });
+    checks.push({
+      name: 'typecheck',
+      ok: (await run(node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'])) === 0,
+    });
     console.log('\n== lint (eslint, module boundaries) ==');
     // The module-boundary rule reads Nx's project graph: compute it first (it is skipped without one).
     await run(node, ['node_modules/nx/dist/bin/nx.js', 'show', 'projects', '--json']);
     const lintTarget = values.project ?? '.';
-    checks.push({ name: 'lint', ok: (await run(node, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', lintTarget])) === 0 });
+    checks.push({
+      name: 'lint',
+      ok: (await run(node, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', lintTarget])) === 0,
+    });
   }
 
   const searchRoots = values.project !== undefined ? [values.project] : SEARCH_ROOTS;
   const files =
     positionals.length > 0
       ? positionals
-      : searchRoots.flatMap((dir) => findTests(join(root, dir), [])).map((f) => relative(root, f)).sort();
+      : searchRoots
+          .flatMap((dir) => findTests(join(root, dir), []))
+          .map((f) => relative(root, f))
+          .sort();
   // Browser tests measure real-time behaviour (rekey within 0.5 s, recovery within 3 s): they run one file at a
   // time after the rest, so a CPU-heavy spec next to them cannot starve two Chromium instances on 2 cores.
   const browser = files.filter((f) => f.includes('services/web/test/'));

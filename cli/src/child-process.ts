@@ -9,7 +9,9 @@ export function spawnNode(entry: string, args: string[], env: NodeJS.ProcessEnv 
 /** Resolves with the child's exit code (a signal counts as 128 + its number, as in shells). */
 export function exitCodeOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal !== null ? 128 + (signalNumbers[signal] ?? 1) : 1)));
+    child.once('exit', (code, signal) =>
+      resolve(code ?? (signal !== null ? 128 + (signalNumbers[signal] ?? 1) : 1)),
+    );
   });
 }
 

@@ -19,7 +19,10 @@ test('conclave doctor reports the pinned Node and a worker linked to Debian libr
   assert.equal(result.status, 0, result.stdout + result.stderr);
   const pinned = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
   assert.match(result.stdout, new RegExp(`✔ Node.js: v${pinned.replace(/\./g, '\\.')} \\(pinned`));
-  assert.match(result.stdout, /✔ worker linking: dynamically linked to Debian's libssl\.so\.3 .*libsrtp2\.so\.1/);
+  assert.match(
+    result.stdout,
+    /✔ worker linking: dynamically linked to Debian's libssl\.so\.3 .*libsrtp2\.so\.1/,
+  );
 });
 
 test('conclave without a known command, or serve without a service, is a usage error (exit 2)', () => {
@@ -66,14 +69,20 @@ test('conclave serve sfu runs the SFU in the foreground and stops cleanly on SIG
       '',
     ].join('\n'),
   );
-  const child = spawn(CONCLAVE, ['serve', 'sfu', '--config', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CONCLAVE, ['serve', 'sfu', '--config', file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 30_000;
   let health: unknown;
   while (Date.now() < deadline) {
-    health = await fetch(`http://127.0.0.1:${internalPort}/healthz`).then((r) => r.json(), () => undefined);
+    health = await fetch(`http://127.0.0.1:${internalPort}/healthz`).then(
+      (r) => r.json(),
+      () => undefined,
+    );
     if (health !== undefined) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -62,12 +62,22 @@ async function joinToFirstDecryptedFrame(trials: number) {
   const meeting = await startMeeting();
   try {
     const alice = await meeting.open('alice', 'bench-join');
-    await until(async () => (await inboundVideo(alice)).length, () => true, 1000, 'alice up');
+    await until(
+      async () => (await inboundVideo(alice)).length,
+      () => true,
+      1000,
+      'alice up',
+    );
     const results: number[] = [];
     for (let i = 0; i < trials; i++) {
       const started = Date.now();
       const page = await meeting.open(`joiner${i}`, 'bench-join', { publish: '' });
-      await until(() => inboundVideo(page), (v) => v.some((s) => s.participantId === 'alice-web' && s.framesDecoded > 0), 20_000, 'first frame');
+      await until(
+        () => inboundVideo(page),
+        (v) => v.some((s) => s.participantId === 'alice-web' && s.framesDecoded > 0),
+        20_000,
+        'first frame',
+      );
       results.push(Date.now() - started);
       await page.context().close();
     }
@@ -78,7 +88,10 @@ async function joinToFirstDecryptedFrame(trials: number) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } }, strict: false });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+    strict: false,
+  });
   const quick = values.quick === true;
   const outDir = typeof values.out === 'string' ? values.out : resolve(__dirname, '../../results');
   const rekeyRows = await rekey(quick);
@@ -87,7 +100,8 @@ async function main(): Promise<void> {
   // The quick run must stay under two minutes in all: the browser measurement is for full runs.
   const joinTiming = quick ? null : await joinToFirstDecryptedFrame(5);
   if (joinTiming !== null) log(`join → first decrypted frame: median ${joinTiming.medianMs} ms`);
-  const at = (members: number) => rekeyRows.find((r) => r.suite === 'aes256' && r.members === members)?.rekeyMs ?? null;
+  const at = (members: number) =>
+    rekeyRows.find((r) => r.suite === 'aes256' && r.members === members)?.rekeyMs ?? null;
   const report = {
     kind: 'e2ee',
     date: new Date().toISOString(),
@@ -97,7 +111,12 @@ async function main(): Promise<void> {
     rekey_ms_at_100: at(100),
     sframe_bytes_added_per_frame: overhead.averageBytesAdded,
     join_to_first_decrypted_frame_ms: joinTiming?.medianMs ?? null,
-    targets: { rekey_ms_at_10: 500, rekey_ms_at_100: 2000, sframe_bytes_added_per_frame: 20, join_to_first_decrypted_frame_ms: 1000 },
+    targets: {
+      rekey_ms_at_10: 500,
+      rekey_ms_at_100: 2000,
+      sframe_bytes_added_per_frame: 20,
+      join_to_first_decrypted_frame_ms: 1000,
+    },
     rekey: rekeyRows,
     sframe: overhead,
     join: joinTiming,

@@ -36,7 +36,12 @@ export const conclaveTarget: BenchTargetFactory = async () => {
     },
     internal: { host: '127.0.0.1', port: 0 },
     tickets: { jwksFile: signer.jwksFile },
-    media: { workers: 1, listenIp: '127.0.0.1', port: 0, plainTransport: { enabled: true, listenIp: '127.0.0.1' } },
+    media: {
+      workers: 1,
+      listenIp: '127.0.0.1',
+      port: 0,
+      plainTransport: { enabled: true, listenIp: '127.0.0.1' },
+    },
     rooms: { maxParticipants: 1000 },
     log: { level: 'error' },
   });
@@ -73,7 +78,14 @@ class ConclaveTarget implements BenchTarget {
         source: 'camera',
         kind: 'video',
         rtpParameters: {
-          codecs: [{ mimeType: BENCH_VIDEO_CODEC.mimeType, payloadType: BENCH_VIDEO_CODEC.payloadType, clockRate: BENCH_VIDEO_CODEC.clockRate, rtcpFeedback: FEEDBACK }],
+          codecs: [
+            {
+              mimeType: BENCH_VIDEO_CODEC.mimeType,
+              payloadType: BENCH_VIDEO_CODEC.payloadType,
+              clockRate: BENCH_VIDEO_CODEC.clockRate,
+              rtcpFeedback: FEEDBACK,
+            },
+          ],
           encodings: [{ ssrc: publisher.videoSsrc }],
         },
       });
@@ -100,10 +112,17 @@ class ConclaveTarget implements BenchTarget {
     for (const [index, subscriber] of room.subscribers.entries()) {
       const client = await this.join(roomId, `sub-${index}`, SUBSCRIBER_RIGHTS);
       const transport = await client.request('createTransport', { direction: 'recv', transport: 'plain' });
-      await client.request('connectPlainTransport', { transportId: transport.transportId, ip: subscriber.sink.ip, port: subscriber.sink.port });
+      await client.request('connectPlainTransport', {
+        transportId: transport.transportId,
+        ip: subscriber.sink.ip,
+        port: subscriber.sink.port,
+      });
       for (const publisher of subscriber.publishers) {
         for (const producerId of producers[publisher]!) {
-          const consumer = await client.request('consume', { transportId: transport.transportId, producerId });
+          const consumer = await client.request('consume', {
+            transportId: transport.transportId,
+            producerId,
+          });
           await client.request('resumeConsumer', { consumerId: consumer.consumerId });
           consumers++;
         }
@@ -128,8 +147,14 @@ class ConclaveTarget implements BenchTarget {
     const socket = new WebSocket(this.server.signallingUrl, { ca: this.caPem });
     const client = await SignallingClient.connect(socket as unknown as WebSocketLike);
     this.clients.push(client);
-    const hello = await client.hello(await this.signer.sign({ user: participant, room: roomId, participant, rights, expiresIn: 120 }));
-    await client.request('join', { rtpCapabilities: consumerCapabilities(hello.routerRtpCapabilities as unknown as types.RtpCapabilities) as unknown as Record<string, unknown> });
+    const hello = await client.hello(
+      await this.signer.sign({ user: participant, room: roomId, participant, rights, expiresIn: 120 }),
+    );
+    await client.request('join', {
+      rtpCapabilities: consumerCapabilities(
+        hello.routerRtpCapabilities as unknown as types.RtpCapabilities,
+      ) as unknown as Record<string, unknown>,
+    });
     return client;
   }
 }

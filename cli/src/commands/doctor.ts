@@ -29,14 +29,20 @@ export const command: CliCommand = {
   summary: 'check the runtime, the mediasoup worker, ports, configuration and certificates',
   usage: ['doctor [--service <name> --config <file.yaml>]'],
   async run(args) {
-    const { values } = parseCommandArgs(args, { config: { type: 'string', short: 'c' }, service: { type: 'string', default: 'sfu' } });
-    if (!runnableServices().includes(values.service)) throw new UsageError(`unknown service '${values.service}'`);
+    const { values } = parseCommandArgs(args, {
+      config: { type: 'string', short: 'c' },
+      service: { type: 'string', default: 'sfu' },
+    });
+    if (!runnableServices().includes(values.service))
+      throw new UsageError(`unknown service '${values.service}'`);
     const checks: Check[] = [checkNode(), ...checkWorker()];
     if (values.config !== undefined) {
       const result = checkServiceConfig(values.service, values.config);
       checks.push(result.check);
-      for (const { certFile, keyFile } of result.summary?.certificates ?? []) checks.push(checkCertificate(certFile, keyFile));
-      for (const { label, host, port } of result.summary?.listeners ?? []) checks.push(await checkPort(label, host, port));
+      for (const { certFile, keyFile } of result.summary?.certificates ?? [])
+        checks.push(checkCertificate(certFile, keyFile));
+      for (const { label, host, port } of result.summary?.listeners ?? [])
+        checks.push(await checkPort(label, host, port));
     }
     for (const check of checks) console.log(`${check.ok ? '✔' : '✖'} ${check.label}: ${check.detail}`);
     const failed = checks.filter((c) => !c.ok).length;
@@ -67,13 +73,19 @@ function checkNode(): Check {
   return {
     ok: running === pinned,
     label: 'Node.js',
-    detail: running === pinned ? `v${running} (pinned, ${process.execPath})` : `v${running} runs but v${pinned} is pinned`,
+    detail:
+      running === pinned
+        ? `v${running} (pinned, ${process.execPath})`
+        : `v${running} runs but v${pinned} is pinned`,
   };
 }
 
 function checkWorker(): Check[] {
   const bin = process.env.MEDIASOUP_WORKER_BIN;
-  if (bin === undefined) return [{ ok: false, label: 'mediasoup worker', detail: 'MEDIASOUP_WORKER_BIN is not set (run npm run setup)' }];
+  if (bin === undefined)
+    return [
+      { ok: false, label: 'mediasoup worker', detail: 'MEDIASOUP_WORKER_BIN is not set (run npm run setup)' },
+    ];
   try {
     accessSync(bin, constants.X_OK);
   } catch {
@@ -87,14 +99,24 @@ function checkWorker(): Check[] {
     info = '';
   }
   const version = /^mediasoup (.+)$/m.exec(info)?.[1] ?? 'unknown version';
-  checks.push({ ok: true, label: 'mediasoup worker', detail: `${bin} (mediasoup ${version}, built offline)` });
+  checks.push({
+    ok: true,
+    label: 'mediasoup worker',
+    detail: `${bin} (mediasoup ${version}, built offline)`,
+  });
   let ldd = '';
   try {
     ldd = execFileSync('ldd', [bin], { encoding: 'utf8' });
   } catch (error) {
-    return [...checks, { ok: false, label: 'worker linking', detail: `ldd failed: ${(error as Error).message}` }];
+    return [
+      ...checks,
+      { ok: false, label: 'worker linking', detail: `ldd failed: ${(error as Error).message}` },
+    ];
   }
-  const linked = DEBIAN_LIBRARIES.map((lib) => ({ lib, path: new RegExp(`${lib.replace(/\./g, '\\.')} => (\\S+)`).exec(ldd)?.[1] }));
+  const linked = DEBIAN_LIBRARIES.map((lib) => ({
+    lib,
+    path: new RegExp(`${lib.replace(/\./g, '\\.')} => (\\S+)`).exec(ldd)?.[1],
+  }));
   const missing = linked.filter((l) => l.path === undefined || l.path === 'not');
   checks.push({
     ok: missing.length === 0,
@@ -116,10 +138,17 @@ function checkCertificate(certFile: string, keyFile: string): Check {
     return {
       ok: days > 0,
       label: 'TLS certificate',
-      detail: days > 0 ? `${certFile}: ${certificate.subject.replace(/\n/g, ', ')}, expires in ${days} days` : `${certFile} has expired`,
+      detail:
+        days > 0
+          ? `${certFile}: ${certificate.subject.replace(/\n/g, ', ')}, expires in ${days} days`
+          : `${certFile} has expired`,
     };
   } catch (error) {
-    return { ok: false, label: 'TLS certificate', detail: `${certFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      ok: false,
+      label: 'TLS certificate',
+      detail: `${certFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
 }
 
@@ -130,6 +159,8 @@ function checkPort(label: string, host: string, port: number): Promise<Check> {
     server.once('error', (error: NodeJS.ErrnoException) =>
       resolve({ ok: false, label, detail: `${host}:${port} is not available (${error.code})` }),
     );
-    server.listen(port, host, () => server.close(() => resolve({ ok: true, label, detail: `${host}:${port} is free` })));
+    server.listen(port, host, () =>
+      server.close(() => resolve({ ok: true, label, detail: `${host}:${port} is free` })),
+    );
   });
 }

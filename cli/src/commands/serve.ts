@@ -7,7 +7,9 @@ import { ROOT, serviceMain } from '../paths';
 
 /** Services that can run on their own: those with `src/main.ts`. */
 export function runnableServices(): string[] {
-  return readdirSync(join(ROOT, 'services')).filter((name) => existsSync(serviceMain(name))).sort();
+  return readdirSync(join(ROOT, 'services'))
+    .filter((name) => existsSync(serviceMain(name)))
+    .sort();
 }
 
 export const command: CliCommand = {
@@ -18,8 +20,10 @@ export const command: CliCommand = {
     const { values, positionals } = parseCommandArgs(args, { config: { type: 'string', short: 'c' } }, true);
     const services = runnableServices();
     const [service, ...extra] = positionals;
-    if (service === undefined || extra.length > 0) throw new UsageError(`name one service: ${services.join(', ')}`);
-    if (!services.includes(service)) throw new UsageError(`unknown service '${service}' (one of ${services.join(', ')})`);
+    if (service === undefined || extra.length > 0)
+      throw new UsageError(`name one service: ${services.join(', ')}`);
+    if (!services.includes(service))
+      throw new UsageError(`unknown service '${service}' (one of ${services.join(', ')})`);
     if (values.config === undefined) throw new UsageError('--config <file.yaml> is required');
     const child = spawnNode(serviceMain(service), ['--config', values.config]);
     // The child shares the terminal and gets Ctrl-C itself; forward a TERM sent to us.

@@ -47,10 +47,15 @@ export const command: CliCommand = {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     // One service ending (crash or stop) stops the others: a half-running appliance is worse than none.
-    const first = await Promise.race(children.map(async ({ name, child }) => ({ name, code: await exitCodeOf(child) })));
-    if (!stopping) console.error(`conclave: ${first.name} exited with code ${first.code}; stopping the others`);
+    const first = await Promise.race(
+      children.map(async ({ name, child }) => ({ name, code: await exitCodeOf(child) })),
+    );
+    if (!stopping)
+      console.error(`conclave: ${first.name} exited with code ${first.code}; stopping the others`);
     stop();
-    const codes = await Promise.all(children.map(({ child }) => (child.exitCode !== null ? child.exitCode : exitCodeOf(child))));
+    const codes = await Promise.all(
+      children.map(({ child }) => (child.exitCode !== null ? child.exitCode : exitCodeOf(child))),
+    );
     console.log('Conclave stopped.');
     return stopping && first.code === 0 ? 0 : Math.max(...codes, first.code === 0 ? 0 : 1);
   },
@@ -58,22 +63,34 @@ export const command: CliCommand = {
 
 /** Creates what the embedded set-up needs, once; later starts reuse it. Returns each service's config file. */
 async function prepareDataDir(dataDir: string, host: string): Promise<Record<string, string>> {
-  const dirs = { tls: join(dataDir, 'tls'), secrets: join(dataDir, 'secrets'), config: join(dataDir, 'config'), keys: join(dataDir, 'keys') };
+  const dirs = {
+    tls: join(dataDir, 'tls'),
+    secrets: join(dataDir, 'secrets'),
+    config: join(dataDir, 'config'),
+    keys: join(dataDir, 'keys'),
+  };
   for (const dir of [dataDir, ...Object.values(dirs)]) await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dirs.secrets, 0o700);
 
   const certFile = join(dirs.tls, 'server.crt');
   const keyFile = join(dirs.tls, 'server.key');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
-    await writeSelfSignedCertificate(dirs.tls, { hosts: ['localhost', '127.0.0.1', ...(host !== '127.0.0.1' ? [host] : [])], days: 365 });
+    await writeSelfSignedCertificate(dirs.tls, {
+      hosts: ['localhost', '127.0.0.1', ...(host !== '127.0.0.1' ? [host] : [])],
+      days: 365,
+    });
   }
   const apiTokenFile = join(dirs.secrets, 'sfu-internal-api.token');
-  if (!existsSync(apiTokenFile)) await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(apiTokenFile))
+    await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
   const jwksFile = join(dirs.keys, 'tickets.jwks.json');
   if (!existsSync(jwksFile)) {
     // The room-control service signs join tickets; until it runs here, the SFU trusts this key set only.
     const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    await writeFile(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), alg: 'EdDSA', use: 'sig' }] }));
+    await writeFile(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), alg: 'EdDSA', use: 'sig' }] }),
+    );
   }
 
   const sfu = {
@@ -88,7 +105,8 @@ async function prepareDataDir(dataDir: string, host: string): Promise<Record<str
     bundleDir: join(dataDir, 'web'),
   };
   const files = { sfu: join(dirs.config, 'sfu.yaml'), web: join(dirs.config, 'web.yaml') };
-  const header = '# Written by `conclave start` (embedded defaults). Edit freely; see docs/configuration.md.\n';
+  const header =
+    '# Written by `conclave start` (embedded defaults). Edit freely; see docs/configuration.md.\n';
   await writeFile(files.sfu, header + stringify(sfu), { mode: 0o600 });
   await writeFile(files.web, header + stringify(web), { mode: 0o600 });
   return files;

@@ -59,12 +59,18 @@ export class Conference extends Emitter<ConferenceEvents> {
   /** Loads the device, joins the room and starts receiving what is already published. */
   async start(): Promise<ResponseDataMap['join']> {
     this.device = new Device();
-    await this.device.load({ routerRtpCapabilities: this.hello.routerRtpCapabilities as unknown as types.RtpCapabilities });
+    await this.device.load({
+      routerRtpCapabilities: this.hello.routerRtpCapabilities as unknown as types.RtpCapabilities,
+    });
     this.wireNotifications();
-    const joined = await this.signalling.request('join', { rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown> });
+    const joined = await this.signalling.request('join', {
+      rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
+    });
     for (const producer of joined.producers) this.knownProducers.set(producer.producerId, producer);
     if (this.hello.rights.includes('consume')) {
-      await Promise.all(joined.producers.map((p) => this.consume(p).catch((error: unknown) => this.consumeFailed(p, error))));
+      await Promise.all(
+        joined.producers.map((p) => this.consume(p).catch((error: unknown) => this.consumeFailed(p, error))),
+      );
     }
     return joined;
   }
@@ -124,7 +130,8 @@ export class Conference extends Emitter<ConferenceEvents> {
     this.signalling.on('peerLeft', ({ participantId }) => this.emit('peerLeft', participantId));
     this.signalling.on('producerAdded', ({ producer }) => {
       this.knownProducers.set(producer.producerId, producer);
-      if (this.hello.rights.includes('consume')) void this.consume(producer).catch((error: unknown) => this.consumeFailed(producer, error));
+      if (this.hello.rights.includes('consume'))
+        void this.consume(producer).catch((error: unknown) => this.consumeFailed(producer, error));
     });
     this.signalling.on('producerClosed', ({ producerId }) => {
       this.knownProducers.delete(producerId);
@@ -202,7 +209,12 @@ export class Conference extends Emitter<ConferenceEvents> {
   }
 
   private sendCodec(source: MediaSource): types.RtpCodecCapability {
-    const wanted = source === 'microphone' || source === 'screen-audio' ? 'audio/opus' : source === 'screen' ? 'video/vp9' : 'video/vp8';
+    const wanted =
+      source === 'microphone' || source === 'screen-audio'
+        ? 'audio/opus'
+        : source === 'screen'
+          ? 'video/vp9'
+          : 'video/vp8';
     const codec = this.device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === wanted);
     if (codec === undefined) throw new Error(`the SFU and this browser share no ${wanted} codec`);
     return codec;
@@ -211,7 +223,10 @@ export class Conference extends Emitter<ConferenceEvents> {
   private async consume(producer: ProducerInfo): Promise<void> {
     if (producer.participantId === this.hello.participantId) return;
     const transport = await this.ensureTransport('recv');
-    const data = await this.signalling.request('consume', { transportId: transport.id, producerId: producer.producerId });
+    const data = await this.signalling.request('consume', {
+      transportId: transport.id,
+      producerId: producer.producerId,
+    });
     const rtpParameters = data.rtpParameters as unknown as types.RtpParameters;
     const mime = rtpParameters.codecs[0]?.mimeType.toLowerCase() ?? '';
     const consumer = await transport.consume({
@@ -220,7 +235,12 @@ export class Conference extends Emitter<ConferenceEvents> {
       kind: data.kind,
       rtpParameters,
       onRtpReceiver: (receiver) =>
-        attachTransform(receiver, this.worker, { direction: 'recv', kind: data.kind, codec: codecName(mime), participantId: data.participantId }),
+        attachTransform(receiver, this.worker, {
+          direction: 'recv',
+          kind: data.kind,
+          codec: codecName(mime),
+          participantId: data.participantId,
+        }),
     });
     const info: RemoteTrack = {
       consumerId: consumer.id,
@@ -260,10 +280,16 @@ export class Conference extends Emitter<ConferenceEvents> {
         ? { additionalSettings: { encodedInsertableStreams: true } as unknown as RTCConfiguration }
         : {}),
     };
-    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    const transport =
+      direction === 'send'
+        ? this.device.createSendTransport(options)
+        : this.device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.signalling
-        .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
+        .request('connectTransport', {
+          transportId: transport.id,
+          dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+        })
         .then(() => callback(), errback);
     });
     if (direction === 'send') {

@@ -13,7 +13,10 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown; code?: number; reason?: string }) => void): void;
+  addEventListener(
+    type: 'open' | 'close' | 'error' | 'message',
+    listener: (event: { data?: unknown; code?: number; reason?: string }) => void,
+  ): void;
 }
 
 /** A refusal from the server, with its stable code. */
@@ -39,7 +42,10 @@ const OPEN = 1;
  */
 export class SignallingClient {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (data: unknown) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (data: unknown) => void; reject: (error: Error) => void }
+  >();
   private readonly listeners = new Map<string, Set<(message: ServerNotification) => void>>();
   private closeListeners = new Set<(code: number, reason: string) => void>();
 
@@ -58,8 +64,12 @@ export class SignallingClient {
     if (socket.readyState !== OPEN) {
       await new Promise<void>((resolve, reject) => {
         socket.addEventListener('open', () => resolve());
-        socket.addEventListener('error', () => reject(new SignallingError('service_unavailable', 'cannot reach the SFU')));
-        socket.addEventListener('close', () => reject(new SignallingError('service_unavailable', 'connection closed')));
+        socket.addEventListener('error', () =>
+          reject(new SignallingError('service_unavailable', 'cannot reach the SFU')),
+        );
+        socket.addEventListener('close', () =>
+          reject(new SignallingError('service_unavailable', 'connection closed')),
+        );
       });
     }
     return new SignallingClient(socket);

@@ -35,6 +35,21 @@ export const ERROR_CODES = [
   'internal_error',
   'service_unavailable',
   'invalid_config',
+  // Authentication service
+  'account_locked',
+  'totp_required',
+  'weak_password',
+  'invalid_token',
+  'csrf_rejected',
+  'directory_unavailable',
+  'sso_failed',
+  // Room control
+  'not_invited',
+  'meeting_locked',
+  'meeting_ended',
+  'not_organiser',
+  'not_admitted',
+  'role_missing',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,3 +2,5 @@ export * from './errors';
 export * from './rights';
 export * from './ticket';
 export * from './signalling';
+export * from './auth';
+export * from './rooms';

@@ -11,7 +11,11 @@ export const PROTOCOL_VERSION = 1;
 /** Largest signalling message accepted, in bytes (an MLS Welcome with its ratchet tree for 100 members fits). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
 
-const requestId = z.number().int().min(0).max(2 ** 31 - 1);
+const requestId = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 const objectId = z.string().min(1).max(64);
 /** mediasoup's own parameter objects are validated by mediasoup; here only their outer shape. */
 const mediasoupObject = z.record(z.string(), z.unknown());
@@ -221,7 +225,11 @@ export type ServerNotification =
   | { type: 'peerJoined'; peer: PeerInfo }
   | { type: 'peerLeft'; participantId: string }
   | { type: 'producerAdded'; producer: ProducerInfo }
-  | { type: 'producerClosed'; producerId: string; reason: 'closed' | 'right-revoked' | 'left' | 'media-reset' }
+  | {
+      type: 'producerClosed';
+      producerId: string;
+      reason: 'closed' | 'right-revoked' | 'left' | 'media-reset';
+    }
   | { type: 'producerPaused'; producerId: string; paused: boolean }
   | { type: 'consumerClosed'; consumerId: string }
   | { type: 'consumerLayers'; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }

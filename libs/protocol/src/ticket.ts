@@ -20,7 +20,10 @@ const idSchema = z
  */
 export const joinTicketClaimsSchema = z.object({
   iss: z.literal(JOIN_TICKET_ISSUER),
-  aud: z.union([z.literal(JOIN_TICKET_AUDIENCE), z.array(z.string()).refine((a) => a.includes(JOIN_TICKET_AUDIENCE))]),
+  aud: z.union([
+    z.literal(JOIN_TICKET_AUDIENCE),
+    z.array(z.string()).refine((a) => a.includes(JOIN_TICKET_AUDIENCE)),
+  ]),
   /** The authenticated user. */
   sub: idSchema,
   /** The room (meeting) id. */

@@ -63,8 +63,12 @@ export async function openDataSource(
       port: config.port,
       database: config.database,
       username: config.username,
-      ...(config.passwordFile !== undefined ? { password: readFileSync(config.passwordFile, 'utf8').trim() } : {}),
-      ...(config.caFile !== undefined ? { ssl: { ca: readFileSync(config.caFile, 'utf8'), rejectUnauthorized: true } } : {}),
+      ...(config.passwordFile !== undefined
+        ? { password: readFileSync(config.passwordFile, 'utf8').trim() }
+        : {}),
+      ...(config.caFile !== undefined
+        ? { ssl: { ca: readFileSync(config.caFile, 'utf8'), rejectUnauthorized: true } }
+        : {}),
       extra: { max: config.poolSize },
     };
   }

@@ -15,7 +15,11 @@ export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './
 export { createMetricsRegistry, startMetricsServer, type InternalHttpServer } from './metrics';
 export { LogAuditSink, MemoryAuditSink, type AuditEvent, type AuditSink } from './audit';
 export { ManualClock, systemClock, type Clock } from './clock';
-export { writeSelfSignedCertificate, type CertificateFiles, type SelfSignedOptions } from './tls/self-signed-certificate';
+export {
+  writeSelfSignedCertificate,
+  type CertificateFiles,
+  type SelfSignedOptions,
+} from './tls/self-signed-certificate';
 export { databaseConfigSchema, openDataSource, type DatabaseConfig } from './database';
 export { ConclaveExceptionFilter } from './nest/exception-filter';
 export { parseBody } from './nest/zod-body';

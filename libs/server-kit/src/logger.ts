@@ -4,7 +4,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Field names whose values never reach a log line, whatever their nesting. */
-const SECRET_FIELD = /pass(word)?|secret|token|ticket|totp|otp|cookie|authorization|private|key(?!Id)|credential/i;
+const SECRET_FIELD =
+  /pass(word)?|secret|token|ticket|totp|otp|cookie|authorization|private|key(?!Id)|credential/i;
 const REDACTED = '[redacted]';
 
 export interface Logger {

@@ -25,7 +25,10 @@ export interface InternalHttpServer {
 export async function startMetricsServer(
   registry: Registry,
   listen: { host: string; port: number },
-  extraRoutes?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => boolean,
+  extraRoutes?: (
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ) => boolean,
 ): Promise<InternalHttpServer> {
   const server = createServer((req, res) => {
     if (extraRoutes?.(req, res)) return;

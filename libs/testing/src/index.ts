@@ -3,3 +3,5 @@ export { parseRtp, rtpPacket, rtpReceiver, vp8Payload } from './rtp';
 export { freePort, startPostgres, type PostgresFixture } from './postgres';
 export { CHROMIUM_PATH, launchChromium, type ChromiumFixture } from './chromium';
 export { startSlapd, type SlapdFixture, type SlapdOptions, type SlapdUserSpec } from './slapd';
+export { startOidcProvider, type OidcProviderFixture, type OidcProviderOptions } from './oidc-provider';
+export { startSamlIdp, type SamlIdpFixture, type SamlIdpOptions } from './saml-idp';

@@ -11,6 +11,12 @@ test('startPostgres() runs a private server that accepts queries and is gone aft
   assert.equal(rows[0]!.v, 'fixture_check');
   await client.end();
   await pg.stop();
-  const after = new Client({ host: pg.host, port: pg.port, user: pg.username, database: pg.database, connectionTimeoutMillis: 1000 });
+  const after = new Client({
+    host: pg.host,
+    port: pg.port,
+    user: pg.username,
+    database: pg.database,
+    connectionTimeoutMillis: 1000,
+  });
   await assert.rejects(after.connect());
 });

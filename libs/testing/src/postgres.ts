@@ -46,24 +46,46 @@ export async function freePort(): Promise<number> {
 export async function startPostgres(database = 'conclave_test'): Promise<PostgresFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-pg-'));
   const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]) as [string, string[]];
+  const run = (command: string, args: string[]) =>
+    (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]) as [
+      string,
+      string[],
+    ];
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, gid);
   }
   const username = 'conclave';
-  const [initCommand, initArgs] = run(binary('initdb'), ['-D', join(dir, 'data'), '-U', username, '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const [initCommand, initArgs] = run(binary('initdb'), [
+    '-D',
+    join(dir, 'data'),
+    '-U',
+    username,
+    '-A',
+    'trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
   execFileSync(initCommand, initArgs, { stdio: 'ignore' });
   const port = await freePort();
   const [command, args] = run(binary('postgres'), [
-    '-D', join(dir, 'data'),
-    '-h', '127.0.0.1',
-    '-p', String(port),
-    '-k', dir,
-    '-c', 'fsync=off',
-    '-c', 'full_page_writes=off',
-    '-c', 'max_connections=50',
+    '-D',
+    join(dir, 'data'),
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'fsync=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=50',
   ]);
   const server: ChildProcess = spawn(command, args, { stdio: 'ignore' });
   const host = '127.0.0.1';

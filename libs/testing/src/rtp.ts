@@ -1,7 +1,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 
 /** A minimal RTP packet (RFC 3550 §5.1): version 2, no CSRC, no extension. */
-export function rtpPacket(fields: { payloadType: number; sequence: number; timestamp: number; ssrc: number; marker?: boolean; payload: Uint8Array }): Buffer {
+export function rtpPacket(fields: {
+  payloadType: number;
+  sequence: number;
+  timestamp: number;
+  ssrc: number;
+  marker?: boolean;
+  payload: Uint8Array;
+}): Buffer {
   const header = Buffer.alloc(12);
   header[0] = 0x80;
   header[1] = (fields.marker ? 0x80 : 0) | (fields.payloadType & 0x7f);
@@ -12,14 +19,21 @@ export function rtpPacket(fields: { payloadType: number; sequence: number; times
 }
 
 /** Parses the fixed RTP header; undefined for RTCP or anything else. */
-export function parseRtp(packet: Buffer): { payloadType: number; sequence: number; ssrc: number; payload: Buffer } | undefined {
+export function parseRtp(
+  packet: Buffer,
+): { payloadType: number; sequence: number; ssrc: number; payload: Buffer } | undefined {
   if (packet.length < 12 || packet[0]! >> 6 !== 2) return undefined;
   const payloadType = packet[1]! & 0x7f;
   if (payloadType >= 72 && payloadType <= 79) return undefined; // RTCP (RFC 5761 §4)
   const csrcCount = packet[0]! & 0x0f;
   let offset = 12 + 4 * csrcCount;
   if (packet[0]! & 0x10) offset += 4 + 4 * packet.readUInt16BE(offset + 2);
-  return { payloadType, sequence: packet.readUInt16BE(2), ssrc: packet.readUInt32BE(8), payload: packet.subarray(offset) };
+  return {
+    payloadType,
+    sequence: packet.readUInt16BE(2),
+    ssrc: packet.readUInt32BE(8),
+    payload: packet.subarray(offset),
+  };
 }
 
 /**
@@ -34,7 +48,12 @@ export function vp8Payload(body: Uint8Array, keyframe: boolean): Buffer {
 }
 
 /** A UDP socket on 127.0.0.1 that records the RTP it receives. */
-export async function rtpReceiver(): Promise<{ socket: Socket; port: number; packets: Buffer[]; close(): void }> {
+export async function rtpReceiver(): Promise<{
+  socket: Socket;
+  port: number;
+  packets: Buffer[];
+  close(): void;
+}> {
   const socket = createSocket('udp4');
   const packets: Buffer[] = [];
   socket.on('message', (message) => packets.push(message));

@@ -8,23 +8,27 @@ const ipSchema = z.union([z.ipv4(), z.ipv6()]);
 /** The SFU's configuration: one typed object, validated once at start-up (unknown keys refused). */
 export const sfuConfigSchema = z.strictObject({
   /** Public listener: signalling over WebSocket with TLS (wss://host:port/signalling). */
-  signalling: z
-    .strictObject({
-      host: z.string().min(1).default('0.0.0.0'),
-      port: portSchema.default(4443),
-      certFile: z.string().min(1),
-      keyFile: z.string().min(1),
-      maxMessageBytes: z.number().int().min(1024).max(8 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
-      /** Token bucket per connection: sustained requests per second and burst size. */
-      rateLimit: z
-        .strictObject({
-          perSecond: z.number().positive().max(10_000).default(50),
-          burst: z.number().int().positive().max(100_000).default(200),
-        })
-        .prefault({}),
-      /** A connection must send a valid `hello` within this time. */
-      helloTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-    }),
+  signalling: z.strictObject({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: portSchema.default(4443),
+    certFile: z.string().min(1),
+    keyFile: z.string().min(1),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(8 * 1024 * 1024)
+      .default(DEFAULT_MAX_MESSAGE_BYTES),
+    /** Token bucket per connection: sustained requests per second and burst size. */
+    rateLimit: z
+      .strictObject({
+        perSecond: z.number().positive().max(10_000).default(50),
+        burst: z.number().int().positive().max(100_000).default(200),
+      })
+      .prefault({}),
+    /** A connection must send a valid `hello` within this time. */
+    helloTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  }),
   /** Internal listener: /metrics and the internal rights API; keep it off client networks. */
   internal: z
     .strictObject({
@@ -66,7 +70,10 @@ export const sfuConfigSchema = z.strictObject({
         .prefault({}),
       /** Tile height (CSS px) at or below which a consumer gets the lowest, then the middle simulcast layer. */
       layerThresholds: z
-        .strictObject({ low: z.number().int().min(1).default(240), medium: z.number().int().min(1).default(480) })
+        .strictObject({
+          low: z.number().int().min(1).default(240),
+          medium: z.number().int().min(1).default(480),
+        })
         .prefault({}),
     })
     .prefault({}),

@@ -1,4 +1,10 @@
-export { loadSfuConfig, parseSfuConfig, sfuConfigSchema, type SfuConfig, type SfuConfigInput } from './config';
+export {
+  loadSfuConfig,
+  parseSfuConfig,
+  sfuConfigSchema,
+  type SfuConfig,
+  type SfuConfigInput,
+} from './config';
 export { SfuServer, SIGNALLING_PATH, type SfuServerDeps } from './sfu-server';
 export { ROUTER_MEDIA_CODECS } from './media/media-codecs';
 export { createDeliveryService } from './e2ee/delivery-service';

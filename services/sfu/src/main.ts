@@ -8,7 +8,10 @@ import { createDeliveryService } from './e2ee/delivery-service';
 import { SfuServer } from './sfu-server';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, check: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    options: { config: { type: 'string' }, check: { type: 'boolean' } },
+    strict: true,
+  });
   if (values.config === undefined) {
     console.error('sfu: --config <file.yaml> is required');
     process.exit(2);
@@ -38,7 +41,10 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger('sfu', { level: config.log.level });
-  const server = await SfuServer.start(config, { mls: await createDeliveryService(config.e2ee.suite), logger: log });
+  const server = await SfuServer.start(config, {
+    mls: await createDeliveryService(config.e2ee.suite),
+    logger: log,
+  });
   console.log(`sfu: signalling ${server.signallingUrl}, internal ${server.internalUrl}`);
   let stopping = false;
   const stop = () => {

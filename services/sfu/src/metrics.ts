@@ -34,8 +34,18 @@ export function createSfuMetrics(registry: Registry): SfuMetrics {
     }),
     rooms: new Gauge({ name: 'conclave_sfu_rooms', help: 'rooms with a router', registers }),
     participants: new Gauge({ name: 'conclave_sfu_participants', help: 'participants admitted', registers }),
-    producers: new Gauge({ name: 'conclave_sfu_producers', help: 'producers', labelNames: ['kind'], registers }),
-    consumers: new Gauge({ name: 'conclave_sfu_consumers', help: 'consumers', labelNames: ['kind'], registers }),
+    producers: new Gauge({
+      name: 'conclave_sfu_producers',
+      help: 'producers',
+      labelNames: ['kind'],
+      registers,
+    }),
+    consumers: new Gauge({
+      name: 'conclave_sfu_consumers',
+      help: 'consumers',
+      labelNames: ['kind'],
+      registers,
+    }),
     rtpPackets: new Counter({
       name: 'conclave_sfu_rtp_packets_total',
       help: 'RTP packets through WebRTC and plain transports (in: from clients, out: to clients)',
@@ -65,6 +75,10 @@ export function createSfuMetrics(registry: Registry): SfuMetrics {
       labelNames: ['code'],
       registers,
     }),
-    connections: new Gauge({ name: 'conclave_sfu_signalling_connections', help: 'open signalling connections', registers }),
+    connections: new Gauge({
+      name: 'conclave_sfu_signalling_connections',
+      help: 'open signalling connections',
+      registers,
+    }),
   };
 }

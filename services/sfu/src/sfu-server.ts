@@ -62,7 +62,9 @@ export class SfuServer {
       {
         size: config.media.workers,
         listenIp: config.media.listenIp,
-        ...(config.media.announcedAddress !== undefined ? { announcedAddress: config.media.announcedAddress } : {}),
+        ...(config.media.announcedAddress !== undefined
+          ? { announcedAddress: config.media.announcedAddress }
+          : {}),
         port: config.media.port,
         logLevel: config.media.workerLogLevel,
       },
@@ -78,13 +80,20 @@ export class SfuServer {
     const e2ee = new E2eeRelay(deps.mls, log);
     const tickets = new TicketVerifier({ ...config.tickets, clock });
     const dispatch = createDispatcher({ tickets, rooms, e2ee, audit });
-    const apiToken = config.internal.apiTokenFile !== undefined ? readFileSync(config.internal.apiTokenFile, 'utf8').trim() : undefined;
+    const apiToken =
+      config.internal.apiTokenFile !== undefined
+        ? readFileSync(config.internal.apiTokenFile, 'utf8').trim()
+        : undefined;
     const internalApi = new InternalApi(apiToken, rooms, audit, log);
     trackMembership(rooms, e2ee, log);
 
     const secureHeaders = helmet();
     const https = createHttpsServer(
-      { cert: readFileSync(config.signalling.certFile), key: readFileSync(config.signalling.keyFile), minVersion: 'TLSv1.2' },
+      {
+        cert: readFileSync(config.signalling.certFile),
+        key: readFileSync(config.signalling.keyFile),
+        minVersion: 'TLSv1.2',
+      },
       (req, res) =>
         secureHeaders(req, res, () => {
           res.writeHead(404, { 'content-type': 'application/json' });
@@ -112,7 +121,12 @@ export class SfuServer {
     const internal = await startMetricsServer(registry, config.internal, (req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') {
         res.writeHead(pool.workers.length > 0 ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: pool.workers.length > 0 ? 'ok' : 'degraded', workers: pool.workers.length }));
+        res.end(
+          JSON.stringify({
+            status: pool.workers.length > 0 ? 'ok' : 'degraded',
+            workers: pool.workers.length,
+          }),
+        );
         return true;
       }
       return internalApi.handle(req, res);
@@ -121,7 +135,10 @@ export class SfuServer {
     poller.start();
 
     const port = (https.address() as AddressInfo).port;
-    const host = config.signalling.host === '0.0.0.0' || config.signalling.host === '::' ? '127.0.0.1' : config.signalling.host;
+    const host =
+      config.signalling.host === '0.0.0.0' || config.signalling.host === '::'
+        ? '127.0.0.1'
+        : config.signalling.host;
     const internalHost = config.internal.host === '0.0.0.0' ? '127.0.0.1' : config.internal.host;
     log.info('SFU listening', { signalling: port, internal: internal.port, workers: pool.workers.length });
     return new SfuServer(
@@ -161,7 +178,9 @@ export class SfuServer {
 function trackMembership(rooms: RoomRegistry, e2ee: E2eeRelay, log: Logger): void {
   rooms.on('opened', (room) => {
     room.on('participantLeft', (participant) => {
-      e2ee.memberLeft(room, participant.id).catch((error: unknown) => log.error('MLS remove failed', { room: room.id, error }));
+      e2ee
+        .memberLeft(room, participant.id)
+        .catch((error: unknown) => log.error('MLS remove failed', { room: room.id, error }));
     });
   });
 }

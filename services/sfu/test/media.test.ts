@@ -5,8 +5,18 @@ import { parseRtp } from '@conclave/testing';
 import { startSfu, type SfuFixture } from './support/sfu-fixture';
 import { publishPlain, subscribePlain, waitFor } from './support/plain-rtp';
 
-async function joinRoom(sfu: SfuFixture, user: string, room: string, rights?: Parameters<SfuFixture['join']>[0]['rights']) {
-  const { client, hello } = await sfu.join({ user, room, participant: `${user}-1`, ...(rights ? { rights } : {}) });
+async function joinRoom(
+  sfu: SfuFixture,
+  user: string,
+  room: string,
+  rights?: Parameters<SfuFixture['join']>[0]['rights'],
+) {
+  const { client, hello } = await sfu.join({
+    user,
+    room,
+    participant: `${user}-1`,
+    ...(rights ? { rights } : {}),
+  });
   await client.request('join', { rtpCapabilities: hello.routerRtpCapabilities });
   return { client, hello };
 }
@@ -48,11 +58,19 @@ describe('SFU media over plain RTP', () => {
     await camera.send(1, 'warmup');
     const sub = await subscribePlain(bob.client, camera.producerId);
     await camera.send(20, 'forward');
-    await waitFor(() => payloads(sub.receiver.packets).filter((p) => p.startsWith('forward')).length >= 20, 3000, 'forwarded RTP');
+    await waitFor(
+      () => payloads(sub.receiver.packets).filter((p) => p.startsWith('forward')).length >= 20,
+      3000,
+      'forwarded RTP',
+    );
     const received = payloads(sub.receiver.packets).filter((p) => p.startsWith('forward'));
     assert.equal(received.length, 20);
     const sequence = received.map((p) => Number(p.split('-')[1]));
-    assert.deepEqual(sequence, [...sequence].sort((a, b) => a - b), 'in order');
+    assert.deepEqual(
+      sequence,
+      [...sequence].sort((a, b) => a - b),
+      'in order',
+    );
     camera.close();
     sub.receiver.close();
   });
@@ -60,9 +78,17 @@ describe('SFU media over plain RTP', () => {
   test('produce without the right for its source is refused with right_missing and creates nothing', async () => {
     const viewer = await joinRoom(sfu, 'viewer', 'm-rights', ['consume', 'chat']);
     clients.push(viewer.client);
-    await assert.rejects(publishPlain(viewer.client, 'camera', 2222), (e: SignallingError) => e.code === 'right_missing');
-    await assert.rejects(publishPlain(viewer.client, 'screen', 2223), (e: SignallingError) => e.code === 'right_missing');
-    const rooms = (await sfu.internal('GET', '/internal/v1/rooms')).body as { rooms: { roomId: string; participants: { producers: unknown[] }[] }[] };
+    await assert.rejects(
+      publishPlain(viewer.client, 'camera', 2222),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
+    await assert.rejects(
+      publishPlain(viewer.client, 'screen', 2223),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
+    const rooms = (await sfu.internal('GET', '/internal/v1/rooms')).body as {
+      rooms: { roomId: string; participants: { producers: unknown[] }[] }[];
+    };
     const room = rooms.rooms.find((r) => r.roomId === 'm-rights')!;
     assert.equal(room.participants[0]!.producers.length, 0);
   });
@@ -73,7 +99,12 @@ describe('SFU media over plain RTP', () => {
     clients.push(speaker.client, deaf.client);
     const mic = await publishPlain(speaker.client, 'microphone', 3333);
     const transport = await deaf.client.request('createTransport', { direction: 'recv', transport: 'plain' });
-    assert.equal(await codeOf(deaf.client.request('consume', { transportId: transport.transportId, producerId: mic.producerId })), 'right_missing');
+    assert.equal(
+      await codeOf(
+        deaf.client.request('consume', { transportId: transport.transportId, producerId: mic.producerId }),
+      ),
+      'right_missing',
+    );
     mic.close();
   });
 
@@ -85,7 +116,11 @@ describe('SFU media over plain RTP', () => {
     await camera.send(1, 'warmup');
     const sub = await subscribePlain(bob.client, camera.producerId);
     await camera.send(5, 'before');
-    await waitFor(() => payloads(sub.receiver.packets).some((p) => p.startsWith('before')), 3000, 'media before revocation');
+    await waitFor(
+      () => payloads(sub.receiver.packets).some((p) => p.startsWith('before')),
+      3000,
+      'media before revocation',
+    );
 
     const closed = alice.client.next('producerClosed', (m) => m.producerId === camera.producerId);
     const consumerClosed = bob.client.next('consumerClosed', (m) => m.consumerId === sub.consumer.consumerId);
@@ -102,11 +137,21 @@ describe('SFU media over plain RTP', () => {
     const countAfter = sub.receiver.packets.length;
     await camera.send(10, 'after');
     await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.equal(payloads(sub.receiver.packets.slice(countAfter)).filter((p) => p.startsWith('after')).length, 0);
+    assert.equal(
+      payloads(sub.receiver.packets.slice(countAfter)).filter((p) => p.startsWith('after')).length,
+      0,
+    );
     const rights = await alice.client.next('rightsChanged', () => true, 100).catch(() => undefined);
     assert.equal(rights, undefined, 'rightsChanged was already delivered before producerClosed resolved');
-    await assert.rejects(publishPlain(alice.client, 'camera', 4445), (e: SignallingError) => e.code === 'right_missing');
-    assert.ok(sfu.audit.events.some((e) => e.action === 'sfu.rights' && e.actor === 'organiser-1' && e.target === 'alice-1'));
+    await assert.rejects(
+      publishPlain(alice.client, 'camera', 4445),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
+    assert.ok(
+      sfu.audit.events.some(
+        (e) => e.action === 'sfu.rights' && e.actor === 'organiser-1' && e.target === 'alice-1',
+      ),
+    );
     camera.close();
     sub.receiver.close();
   });
@@ -118,7 +163,10 @@ describe('SFU media over plain RTP', () => {
     const removed = mallory.client.next('removed');
     const left = alice.client.next('peerLeft', (m) => m.participantId === 'mallory-1');
     const closedCode = new Promise<number>((resolve) => mallory.client.onClose((code) => resolve(code)));
-    const response = await sfu.internal('POST', '/internal/v1/rooms/m-remove/participants/mallory-1/remove', { bar: true, actor: 'alice' });
+    const response = await sfu.internal('POST', '/internal/v1/rooms/m-remove/participants/mallory-1/remove', {
+      bar: true,
+      actor: 'alice',
+    });
     assert.equal(response.status, 200);
     assert.equal((await removed).reason, 'removed-by-organiser');
     await left;
@@ -137,7 +185,11 @@ describe('SFU media over plain RTP', () => {
     await camera.send(1, 'warmup');
     let sub = await subscribePlain(bob.client, camera.producerId);
     await camera.send(5, 'live');
-    await waitFor(() => payloads(sub.receiver.packets).some((p) => p.startsWith('live')), 3000, 'media before the crash');
+    await waitFor(
+      () => payloads(sub.receiver.packets).some((p) => p.startsWith('live')),
+      3000,
+      'media before the crash',
+    );
 
     const pid = sfu.server.pool.workers[0]!.worker.pid;
     const resets = Promise.all([alice.client.next('mediaReset'), bob.client.next('mediaReset')]);
@@ -154,7 +206,11 @@ describe('SFU media over plain RTP', () => {
     await camera.send(1, 'warmup');
     sub = await subscribePlain(bob.client, producer.producerId);
     await camera.send(5, 'back');
-    await waitFor(() => payloads(sub.receiver.packets).some((p) => p.startsWith('back')), 3000, 'media after the crash');
+    await waitFor(
+      () => payloads(sub.receiver.packets).some((p) => p.startsWith('back')),
+      3000,
+      'media after the crash',
+    );
     const recovery = performance.now() - killedAt;
     assert.ok(recovery < 3000, `recovered in ${recovery.toFixed(0)} ms`);
     assert.notEqual(sfu.server.pool.workers[0]!.worker.pid, pid);

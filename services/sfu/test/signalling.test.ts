@@ -27,11 +27,18 @@ describe('SFU signalling edge', () => {
   after(() => sfu.close());
 
   test('hello with a valid ticket returns the router capabilities, the rights and the E2EE group', async () => {
-    const { client, hello } = await sfu.join({ user: 'alice', room: 'r-hello', participant: 'pa', rights: ['consume', 'produce:audio'] });
+    const { client, hello } = await sfu.join({
+      user: 'alice',
+      room: 'r-hello',
+      participant: 'pa',
+      rights: ['consume', 'produce:audio'],
+    });
     assert.equal(hello.participantId, 'pa');
     assert.equal(hello.userId, 'alice');
     assert.deepEqual(hello.rights, ['consume', 'produce:audio']);
-    const codecs = (hello.routerRtpCapabilities as { codecs: { mimeType: string }[] }).codecs.map((c) => c.mimeType);
+    const codecs = (hello.routerRtpCapabilities as { codecs: { mimeType: string }[] }).codecs.map(
+      (c) => c.mimeType,
+    );
     assert.ok(codecs.includes('audio/opus') && codecs.includes('video/VP8') && codecs.includes('video/VP9'));
     assert.equal(hello.e2ee.epoch, null);
     client.close();
@@ -40,13 +47,21 @@ describe('SFU signalling edge', () => {
   test('hello with a ticket signed by an unknown key is refused with invalid_ticket', async () => {
     const stranger = await TicketSigner.create(sfu.dir + '/..');
     const client = await sfu.connect();
-    assert.equal(await refusal(client.hello(await stranger.sign({ user: 'mallory', room: 'r1' }))), 'invalid_ticket');
+    assert.equal(
+      await refusal(client.hello(await stranger.sign({ user: 'mallory', room: 'r1' }))),
+      'invalid_ticket',
+    );
     client.close();
   });
 
   test('hello with an expired ticket is refused with ticket_expired', async () => {
     const client = await sfu.connect();
-    const ticket = await sfu.signer.sign({ user: 'bob', room: 'r1', issuedAt: Math.floor(Date.now() / 1000) - 120, expiresIn: 60 });
+    const ticket = await sfu.signer.sign({
+      user: 'bob',
+      room: 'r1',
+      issuedAt: Math.floor(Date.now() / 1000) - 120,
+      expiresIn: 60,
+    });
     assert.equal(await refusal(client.hello(ticket)), 'ticket_expired');
     client.close();
   });
@@ -63,8 +78,14 @@ describe('SFU signalling edge', () => {
 
   test('a ticket for another audience or living longer than 5 minutes is refused', async () => {
     const client = await sfu.connect();
-    assert.equal(await refusal(client.hello(await sfu.signer.sign({ user: 'd', room: 'r', audience: 'conclave-auth' }))), 'invalid_ticket');
-    assert.equal(await refusal(client.hello(await sfu.signer.sign({ user: 'd', room: 'r', expiresIn: 3600 }))), 'invalid_ticket');
+    assert.equal(
+      await refusal(client.hello(await sfu.signer.sign({ user: 'd', room: 'r', audience: 'conclave-auth' }))),
+      'invalid_ticket',
+    );
+    assert.equal(
+      await refusal(client.hello(await sfu.signer.sign({ user: 'd', room: 'r', expiresIn: 3600 }))),
+      'invalid_ticket',
+    );
     client.close();
   });
 
@@ -78,7 +99,10 @@ describe('SFU signalling edge', () => {
 
   test('a request before hello is refused with not_authenticated', async () => {
     const client = await sfu.connect();
-    assert.equal(await refusal(client.request('createTransport', { direction: 'send', transport: 'webrtc' })), 'not_authenticated');
+    assert.equal(
+      await refusal(client.request('createTransport', { direction: 'send', transport: 'webrtc' })),
+      'not_authenticated',
+    );
     client.close();
   });
 
@@ -90,10 +114,15 @@ describe('SFU signalling edge', () => {
 
     assert.equal(await refusal(client.request('noSuchThing' as 'leave', {})), 'unknown_type');
     assert.equal(
-      await refusal(client.request('createTransport', { direction: 'sideways' as 'send', transport: 'webrtc' })),
+      await refusal(
+        client.request('createTransport', { direction: 'sideways' as 'send', transport: 'webrtc' }),
+      ),
       'malformed_message',
     );
-    assert.equal(await refusal(client.request('join', { rtpCapabilities: { pad: 'x'.repeat(5000) } })), 'message_too_large');
+    assert.equal(
+      await refusal(client.request('join', { rtpCapabilities: { pad: 'x'.repeat(5000) } })),
+      'message_too_large',
+    );
     error = nextUnmatchedError(client);
     client.sendRaw('"just a string"');
     assert.equal(await error, 'malformed_message');
@@ -118,7 +147,10 @@ describe('SFU signalling edge', () => {
 
   test('plain RTP transports are refused unless the configuration enables them', async () => {
     const { client } = await sfu.join({ user: 'heidi', room: 'r-plain' });
-    assert.equal(await refusal(client.request('createTransport', { direction: 'send', transport: 'plain' })), 'forbidden');
+    assert.equal(
+      await refusal(client.request('createTransport', { direction: 'send', transport: 'plain' })),
+      'forbidden',
+    );
     client.close();
   });
 

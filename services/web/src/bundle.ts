@@ -28,7 +28,12 @@ export async function bundleWebClient(outDir: string): Promise<void> {
     define: { 'process.env.NODE_ENV': '"production"' },
   };
   await Promise.all([
-    build({ ...common, entryPoints: [join(APP_DIR, 'main.ts')], outfile: join(outDir, 'app.js'), format: 'esm' }),
+    build({
+      ...common,
+      entryPoints: [join(APP_DIR, 'main.ts')],
+      outfile: join(outDir, 'app.js'),
+      format: 'esm',
+    }),
     build({
       ...common,
       entryPoints: [join(LIBS, 'client/src/e2ee/transform-worker.ts')],

@@ -10,7 +10,10 @@ import { loadWebConfig } from './config';
 import { startWebServer } from './static-server';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, check: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    options: { config: { type: 'string' }, check: { type: 'boolean' } },
+    strict: true,
+  });
   if (values.config === undefined) {
     console.error('web: --config <file.yaml> is required');
     process.exit(2);

@@ -41,30 +41,34 @@ export async function startWebServer(options: {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
-  const server: Server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2' }, (req, res) => {
-    const path = (req.url ?? '/').split(/[?#]/)[0]!;
-    const file = normalize(path === '/' ? '/index.html' : path);
-    if (req.method !== 'GET' || file.includes('..') || !TYPES[extname(file)]) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    readFile(join(options.root, file)).then(
-      (body) =>
-        res
-          .writeHead(200, {
-            'content-type': TYPES[extname(file)]!,
-            'content-security-policy': csp,
-            'strict-transport-security': 'max-age=31536000',
-            'x-content-type-options': 'nosniff',
-            'referrer-policy': 'no-referrer',
-            'cross-origin-opener-policy': 'same-origin',
-            'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
-            'cache-control': 'no-store',
-          })
-          .end(body),
-      () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'),
-    );
-  });
+  const server: Server = createServer(
+    { cert: options.cert, key: options.key, minVersion: 'TLSv1.2' },
+    (req, res) => {
+      const path = (req.url ?? '/').split(/[?#]/)[0]!;
+      const file = normalize(path === '/' ? '/index.html' : path);
+      if (req.method !== 'GET' || file.includes('..') || !TYPES[extname(file)]) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      readFile(join(options.root, file)).then(
+        (body) =>
+          res
+            .writeHead(200, {
+              'content-type': TYPES[extname(file)]!,
+              'content-security-policy': csp,
+              'strict-transport-security': 'max-age=31536000',
+              'x-content-type-options': 'nosniff',
+              'referrer-policy': 'no-referrer',
+              'cross-origin-opener-policy': 'same-origin',
+              'permissions-policy':
+                'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+              'cache-control': 'no-store',
+            })
+            .end(body),
+        () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'),
+      );
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -14,20 +14,36 @@ describe('two browsers in a call through the SFU, end-to-end encrypted', () => {
   });
   after(() => meeting.close());
 
-  test('each page decodes the other one\'s video (framesDecoded grows on both sides)', async () => {
-    for (const [page, other] of [[alice, 'bob-web'], [bob, 'alice-web']] as const) {
+  test("each page decodes the other one's video (framesDecoded grows on both sides)", async () => {
+    for (const [page, other] of [
+      [alice, 'bob-web'],
+      [bob, 'alice-web'],
+    ] as const) {
       const error = await pageState<string | undefined>(page, 'c.error');
       assert.equal(error, undefined);
-      const first = await until(() => inboundVideo(page), (v) => v.some((s) => s.participantId === other && s.framesDecoded > 10), 20_000, `video from ${other}`);
+      const first = await until(
+        () => inboundVideo(page),
+        (v) => v.some((s) => s.participantId === other && s.framesDecoded > 10),
+        20_000,
+        `video from ${other}`,
+      );
       const before = first.find((s) => s.participantId === other)!.framesDecoded;
-      const later = await until(() => inboundVideo(page), (v) => (v.find((s) => s.participantId === other)?.framesDecoded ?? 0) > before + 10, 10_000, 'more frames');
+      const later = await until(
+        () => inboundVideo(page),
+        (v) => (v.find((s) => s.participantId === other)?.framesDecoded ?? 0) > before + 10,
+        10_000,
+        'more frames',
+      );
       assert.ok(later.find((s) => s.participantId === other)!.framesDecoded > before);
     }
   });
 
   test('both pages show the same safety code and the same MLS roster, and the other as encrypted', async () => {
     const codes = await until(
-      async () => [await pageState<string>(alice, 'c.safetyCode'), await pageState<string>(bob, 'c.safetyCode')],
+      async () => [
+        await pageState<string>(alice, 'c.safetyCode'),
+        await pageState<string>(bob, 'c.safetyCode'),
+      ],
       ([a, b]) => a !== undefined && a === b,
       10_000,
       'equal safety codes',
@@ -43,7 +59,11 @@ describe('two browsers in a call through the SFU, end-to-end encrypted', () => {
     // A transform attached after media started would be ignored by Chromium: frames would be encoded and sent
     // without ever reaching it. Encoded frames (all simulcast layers) at t0 must all have been seen by t1 > t0.
     const encoded = await alice.evaluate(async () => {
-      const c = (window as unknown as { conclave: { conference: { producerStats(s: string): Promise<RTCStatsReport> } } }).conclave;
+      const c = (
+        window as unknown as {
+          conclave: { conference: { producerStats(s: string): Promise<RTCStatsReport> } };
+        }
+      ).conclave;
       let frames = 0;
       (await c.conference.producerStats('camera')).forEach((s: { type: string; framesEncoded?: number }) => {
         if (s.type === 'outbound-rtp') frames += s.framesEncoded ?? 0;
@@ -52,7 +72,12 @@ describe('two browsers in a call through the SFU, end-to-end encrypted', () => {
     });
     assert.ok(encoded > 30, `encoded ${encoded} frames`);
     const firstSnapshot = await pageState<number>(alice, "c.counters.seen['send:video']");
-    const seen = await until(() => pageState<number>(alice, "c.counters.seen['send:video']"), (n) => n > firstSnapshot, 5000, 'a fresh counter snapshot');
+    const seen = await until(
+      () => pageState<number>(alice, "c.counters.seen['send:video']"),
+      (n) => n > firstSnapshot,
+      5000,
+      'a fresh counter snapshot',
+    );
     assert.ok(seen >= encoded, `the transform saw ${seen} video frames, the encoder produced ${encoded}`);
   });
 
@@ -62,10 +87,15 @@ describe('two browsers in a call through the SFU, end-to-end encrypted', () => {
     const setTile = (width: number, height: number) =>
       bob.evaluate(
         ([id, w, h]) =>
-          (window as unknown as { conclave: { conference: { setTileSize(id: string, w: number, h: number): Promise<number> } } }).conclave.conference.setTileSize(id, w, h),
+          (
+            window as unknown as {
+              conclave: { conference: { setTileSize(id: string, w: number, h: number): Promise<number> } };
+            }
+          ).conclave.conference.setTileSize(id, w, h),
         [camera.consumerId, width, height] as const,
       );
-    const widthOf = async () => (await inboundVideo(bob)).find((x) => x.consumerId === camera.consumerId)?.frameWidth ?? 0;
+    const widthOf = async () =>
+      (await inboundVideo(bob)).find((x) => x.consumerId === camera.consumerId)?.frameWidth ?? 0;
     assert.equal(await setTile(1280, 720), 2);
     await until(widthOf, (w) => w > 320, 20_000, 'a higher layer');
     assert.equal(await setTile(160, 90), 0);

@@ -15,7 +15,12 @@ const ROOM = 'room-e2ee';
 const VIDEO = '640x360';
 
 async function decodesFrom(page: Page, participantId: string, minFrames = 5): Promise<void> {
-  await until(() => inboundVideo(page), (v) => v.some((s) => s.participantId === participantId && s.framesDecoded >= minFrames), 25_000, `video from ${participantId}`);
+  await until(
+    () => inboundVideo(page),
+    (v) => v.some((s) => s.participantId === participantId && s.framesDecoded >= minFrames),
+    25_000,
+    `video from ${participantId}`,
+  );
 }
 
 const epochOf = (page: Page) => pageState<string | undefined>(page, 'c.epoch');
@@ -41,15 +46,20 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
   const pages: Record<string, Page> = {};
 
   before(async () => {
-    meeting = await startMeeting({ media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } }, { logLines });
+    meeting = await startMeeting(
+      { media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } },
+      { logLines },
+    );
     // Four pages encode and decode on 2 cores: a small picture keeps the real-time proofs from being starved.
-    for (const user of ['alice', 'bob', 'carol']) pages[user] = await meeting.open(user, ROOM, { video: VIDEO });
+    for (const user of ['alice', 'bob', 'carol'])
+      pages[user] = await meeting.open(user, ROOM, { video: VIDEO });
   });
   after(() => meeting.close());
 
   test('three participants decode each other and show the same safety code and roster', async () => {
     for (const [user, page] of Object.entries(pages)) {
-      for (const other of Object.keys(pages).filter((u) => u !== user)) await decodesFrom(page, `${other}-web`);
+      for (const other of Object.keys(pages).filter((u) => u !== user))
+        await decodesFrom(page, `${other}-web`);
     }
     const [a, b, c] = await until(
       () => Promise.all(Object.values(pages).map(codeOf)),
@@ -60,12 +70,20 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     assert.ok(a && a === b && b === c);
     for (const page of Object.values(pages)) {
       assert.deepEqual((await pageState<string[]>(page, 'c.roster')).sort(), ['alice', 'bob', 'carol']);
-      assert.deepEqual(Object.values(await pageState<Record<string, string>>(page, 'c.states')).sort(), ['encrypted', 'encrypted']);
+      assert.deepEqual(Object.values(await pageState<Record<string, string>>(page, 'c.states')).sort(), [
+        'encrypted',
+        'encrypted',
+      ]);
     }
   });
 
-  test('the SFU forwards only SFrame frames: valid header, the sender\'s KID, growing counters', async () => {
-    const tap = await meeting.sfu.join({ user: 'auditor', room: ROOM, participant: 'tap', rights: ['consume'] });
+  test("the SFU forwards only SFrame frames: valid header, the sender's KID, growing counters", async () => {
+    const tap = await meeting.sfu.join({
+      user: 'auditor',
+      room: ROOM,
+      participant: 'tap',
+      rights: ['consume'],
+    });
     await tap.client.request('join', { rtpCapabilities: tap.hello.routerRtpCapabilities });
     const producers = await tap.client.next('producerAdded', () => true, 100).catch(() => undefined);
     assert.equal(producers, undefined);
@@ -73,13 +91,23 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     assert.equal(joined.status, 200);
     // The tap learns the producers the normal way: a second join answer lists them.
     const list = await (async () => {
-      const again = await meeting.sfu.join({ user: 'auditor', room: ROOM, participant: 'tap2', rights: ['consume'] });
+      const again = await meeting.sfu.join({
+        user: 'auditor',
+        room: ROOM,
+        participant: 'tap2',
+        rights: ['consume'],
+      });
       return again.client.request('join', { rtpCapabilities: again.hello.routerRtpCapabilities });
     })();
     const camera = list.producers.find((p) => p.participantId === 'alice-web' && p.source === 'camera')!;
     assert.ok(camera, 'alice publishes a camera');
     const sub = await subscribePlain(tap.client, camera.producerId);
-    await until(async () => sub.receiver.packets.length, (n) => n > 150, 15_000, 'forwarded video');
+    await until(
+      async () => sub.receiver.packets.length,
+      (n) => n > 150,
+      15_000,
+      'forwarded video',
+    );
     const kids = (await pageState<string[]>(pages.alice!, 'c.sendKids')).map(BigInt);
     const counters: bigint[] = [];
     let frames = 0;
@@ -98,7 +126,8 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       counters.push(info.ctr);
     }
     assert.ok(frames > 10, `saw ${frames} frames`);
-    for (let i = 1; i < counters.length; i++) assert.notEqual(counters[i], counters[i - 1], 'a counter never repeats');
+    for (let i = 1; i < counters.length; i++)
+      assert.notEqual(counters[i], counters[i - 1], 'a counter never repeats');
     sub.receiver.close();
     tap.client.close();
   });
@@ -110,10 +139,18 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     const sending = setInterval(() => void camera.send(3, 'plaintext'), 100);
     try {
       for (const page of Object.values(pages)) {
-        await until(() => pageState<string>(page, "c.states['rogue']"), (s) => s === 'failed', 15_000, 'rogue shown as failed');
+        await until(
+          () => pageState<string>(page, "c.states['rogue']"),
+          (s) => s === 'failed',
+          15_000,
+          'rogue shown as failed',
+        );
         const rogueVideo = (await inboundVideo(page)).filter((s) => s.participantId === 'rogue');
         assert.ok(rogueVideo.length > 0, 'the page does receive the rogue stream');
-        assert.ok(rogueVideo.every((s) => s.framesDecoded === 0), 'and decodes none of it');
+        assert.ok(
+          rogueVideo.every((s) => s.framesDecoded === 0),
+          'and decodes none of it',
+        );
       }
     } finally {
       clearInterval(sending);
@@ -133,19 +170,54 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     try {
       const media = () =>
         eve.evaluate(async () => {
-          const c = (window as unknown as { conclave: { conference?: { remoteTracks(): { consumerId: string; participantId: string; kind: string }[]; consumerStats(id: string): Promise<RTCStatsReport> } } }).conclave;
-          const out: { kind: string; framesDecoded: number; audioLevel: number; packets: number; energy: number }[] = [];
+          const c = (
+            window as unknown as {
+              conclave: {
+                conference?: {
+                  remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
+                  consumerStats(id: string): Promise<RTCStatsReport>;
+                };
+              };
+            }
+          ).conclave;
+          const out: {
+            kind: string;
+            framesDecoded: number;
+            audioLevel: number;
+            packets: number;
+            energy: number;
+          }[] = [];
           if (c.conference === undefined) return out;
           for (const t of c.conference.remoteTracks()) {
             if (t.participantId !== 'alice-web') continue;
-            (await c.conference!.consumerStats(t.consumerId)).forEach((s: { type: string; framesDecoded?: number; audioLevel?: number; packetsReceived?: number; totalAudioEnergy?: number }) => {
-              if (s.type === 'inbound-rtp') out.push({ kind: t.kind, framesDecoded: s.framesDecoded ?? 0, audioLevel: s.audioLevel ?? 0, packets: s.packetsReceived ?? 0, energy: s.totalAudioEnergy ?? 0 });
-            });
+            (await c.conference!.consumerStats(t.consumerId)).forEach(
+              (s: {
+                type: string;
+                framesDecoded?: number;
+                audioLevel?: number;
+                packetsReceived?: number;
+                totalAudioEnergy?: number;
+              }) => {
+                if (s.type === 'inbound-rtp')
+                  out.push({
+                    kind: t.kind,
+                    framesDecoded: s.framesDecoded ?? 0,
+                    audioLevel: s.audioLevel ?? 0,
+                    packets: s.packetsReceived ?? 0,
+                    energy: s.totalAudioEnergy ?? 0,
+                  });
+              },
+            );
           }
           return out;
         });
       // Media does arrive: the SFU forwards alice's audio and video to eve.
-      const stats = await until(media, (m) => m.length === 2 && m.every((s) => s.packets > 50), 20_000, 'alice media at eve');
+      const stats = await until(
+        media,
+        (m) => m.length === 2 && m.every((s) => s.packets > 50),
+        20_000,
+        'alice media at eve',
+      );
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const later = await media();
       for (const s of later) {
@@ -160,13 +232,24 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       assert.equal(await pageState<string | undefined>(eve, 'c.safetyCode'), undefined);
       // Someone with the keys hears alice: the silence above is the missing key, not a silent source.
       const bobAudio = await pages.bob!.evaluate(async () => {
-        const c = (window as unknown as { conclave: { conference: { remoteTracks(): { consumerId: string; participantId: string; kind: string }[]; consumerStats(id: string): Promise<RTCStatsReport> } } }).conclave;
+        const c = (
+          window as unknown as {
+            conclave: {
+              conference: {
+                remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
+                consumerStats(id: string): Promise<RTCStatsReport>;
+              };
+            };
+          }
+        ).conclave;
         let energy = 0;
         for (const t of c.conference.remoteTracks()) {
           if (t.participantId !== 'alice-web' || t.kind !== 'audio') continue;
-          (await c.conference.consumerStats(t.consumerId)).forEach((s: { type: string; totalAudioEnergy?: number }) => {
-            if (s.type === 'inbound-rtp') energy += s.totalAudioEnergy ?? 0;
-          });
+          (await c.conference.consumerStats(t.consumerId)).forEach(
+            (s: { type: string; totalAudioEnergy?: number }) => {
+              if (s.type === 'inbound-rtp') energy += s.totalAudioEnergy ?? 0;
+            },
+          );
         }
         return energy;
       });
@@ -175,18 +258,28 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       Participant.prototype.notify = notify;
       await eve.context().close();
       // Eve was added to the group (she only never got its keys): the others remove her when she leaves.
-      await until(() => pageState<string[]>(pages.alice!, 'c.roster'), (r) => r.length === 3, 10_000, 'eve removed');
+      await until(
+        () => pageState<string[]>(pages.alice!, 'c.roster'),
+        (r) => r.length === 3,
+        10_000,
+        'eve removed',
+      );
     }
   });
 
-  test('chat arrives decrypted on members; the SFU\'s memory and logs never hold the plaintext', async () => {
+  test("chat arrives decrypted on members; the SFU's memory and logs never hold the plaintext", async () => {
     await pages.alice!.evaluate(() => {
       const input = document.getElementById('chat-input') as HTMLInputElement;
       input.value = `secret-${crypto.randomUUID()}`;
       (document.getElementById('chat-form') as HTMLFormElement).requestSubmit();
     });
     for (const user of ['bob', 'carol']) {
-      await until(() => pageState<number>(pages[user]!, 'c.chat.length'), (n) => n === 1, 10_000, `chat at ${user}`);
+      await until(
+        () => pageState<number>(pages[user]!, 'c.chat.length'),
+        (n) => n === 1,
+        10_000,
+        `chat at ${user}`,
+      );
     }
     // Snapshot the process that runs the SFU before this test process ever learns the text.
     const snapshot = writeHeapSnapshot(join(tmpdir(), `conclave-sfu-${process.pid}.heapsnapshot`));
@@ -199,7 +292,11 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     assert.ok(heap.length > 1_000_000, 'a real heap snapshot');
     assert.equal(heap.includes(text), false, 'the plaintext is in the SFU process memory');
     assert.ok(logLines.length > 0);
-    assert.equal(logLines.some((line) => line.includes(text)), false, 'the plaintext is in a log line');
+    assert.equal(
+      logLines.some((line) => line.includes(text)),
+      false,
+      'the plaintext is in a log line',
+    );
   });
 
   test('a fourth participant joins: a new epoch everywhere, it decodes media from then on', async () => {
@@ -207,7 +304,12 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     const beforeCode = await codeOf(pages.alice!);
     pages.dave = await meeting.open('dave', ROOM, { video: VIDEO });
     for (const [user, page] of Object.entries(pages)) {
-      await until(() => epochOf(page), (e) => e !== undefined && BigInt(e) > BigInt(before!), 15_000, `new epoch at ${user}`);
+      await until(
+        () => epochOf(page),
+        (e) => e !== undefined && BigInt(e) > BigInt(before!),
+        15_000,
+        `new epoch at ${user}`,
+      );
     }
     await decodesFrom(pages.dave, 'alice-web');
     await decodesFrom(pages.alice!, 'dave-web');
@@ -218,7 +320,12 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       'one safety code on all four',
     );
     assert.notEqual(codes[0], beforeCode, 'the safety code changed with the membership');
-    assert.deepEqual((await pageState<string[]>(pages.dave, 'c.roster')).sort(), ['alice', 'bob', 'carol', 'dave']);
+    assert.deepEqual((await pageState<string[]>(pages.dave, 'c.roster')).sort(), [
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+    ]);
     // Dave holds only keys of epochs from his own on: none of the KIDs Alice used before he joined.
     const daveEpoch = BigInt((await epochOf(pages.dave))!);
     assert.ok(daveEpoch > BigInt(before!));
@@ -226,20 +333,33 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
 
   test('a removed participant is out within 0.5 s: everyone else is on a new epoch', async () => {
     const before = await Promise.all(['alice', 'bob', 'carol'].map((u) => epochOf(pages[u]!)));
-    const response = await meeting.sfu.internal('POST', `/internal/v1/rooms/${ROOM}/participants/dave-web/remove`, { bar: true, actor: 'alice' });
+    const response = await meeting.sfu.internal(
+      'POST',
+      `/internal/v1/rooms/${ROOM}/participants/dave-web/remove`,
+      { bar: true, actor: 'alice' },
+    );
     // The SFU answers once the removal took effect on the media; the rekey is timed from there.
     const removedAt = Date.now();
     assert.equal(response.status, 200);
     const rekeyedAt: number[] = [];
     for (const [i, user] of ['alice', 'bob', 'carol'].entries()) {
-      await until(() => epochOf(pages[user]!), (e) => e !== undefined && BigInt(e) > BigInt(before[i]!), 5000, `rekey at ${user}`);
+      await until(
+        () => epochOf(pages[user]!),
+        (e) => e !== undefined && BigInt(e) > BigInt(before[i]!),
+        5000,
+        `rekey at ${user}`,
+      );
       // Each page stamps the moment it entered the epoch (same host clock as this process).
       rekeyedAt.push(await pageState<number>(pages[user]!, 'c.epochAt'));
     }
     const elapsed = Math.max(...rekeyedAt) - removedAt;
     assert.ok(elapsed < 500, `everyone was on the new epoch ${elapsed} ms after the removal`);
     for (const user of ['alice', 'bob', 'carol']) {
-      assert.deepEqual((await pageState<string[]>(pages[user]!, 'c.roster')).sort(), ['alice', 'bob', 'carol']);
+      assert.deepEqual((await pageState<string[]>(pages[user]!, 'c.roster')).sort(), [
+        'alice',
+        'bob',
+        'carol',
+      ]);
     }
     assert.equal(await pageState<string>(pages.dave!, 'c.removed'), 'removed-by-organiser');
   });

@@ -122,7 +122,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         if (member === undefined || !member.active || BigInt(m.epoch) !== member.epoch) return;
         await member.handle(fromB64(m.message));
         // A removal is committed at once (the removed must lose access now); adds wait a moment to be batched.
-        if (m.committer === this.self.participantId) this.scheduleCommit(m.change.type === 'remove' ? 0 : COMMIT_DEBOUNCE_MS);
+        if (m.committer === this.self.participantId)
+          this.scheduleCommit(m.change.type === 'remove' ? 0 : COMMIT_DEBOUNCE_MS);
       }),
     );
     this.signalling.on('mlsCommit', (m) =>
@@ -139,7 +140,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       this.serialised(async () => {
         const member = this.member;
         if (member === undefined || member.active) return;
-        for (const entry of m.roster) if (entry.signatureKey !== undefined) this.announce(entry.userId, entry.signatureKey);
+        for (const entry of m.roster)
+          if (entry.signatureKey !== undefined) this.announce(entry.userId, entry.signatureKey);
         this.setRoster(m.roster);
         await member.joinFromWelcome(fromB64(m.welcome));
         await this.enterEpoch();
@@ -199,7 +201,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       }
       throw error;
     }
-    this.setRoster([{ leafIndex: member.ownLeafIndex, participantId: this.self.participantId, userId: this.self.userId }]);
+    this.setRoster([
+      { leafIndex: member.ownLeafIndex, participantId: this.self.participantId, userId: this.self.userId },
+    ]);
     await this.enterEpoch();
   }
 
@@ -245,10 +249,17 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     const own = member.ownLeafIndex;
     const receive = member.members().flatMap((m) => {
       const participantId = m.leafIndex === own ? undefined : this.participantIdAt(m);
-      return participantId === undefined ? [] : [{ kid: keys.kidFor(m.leafIndex), baseKey: keys.baseKey.slice(), participantId }];
+      return participantId === undefined
+        ? []
+        : [{ kid: keys.kidFor(m.leafIndex), baseKey: keys.baseKey.slice(), participantId }];
     });
     this.currentSendKid = keys.kidFor(own);
-    this.post({ type: 'epoch', epoch: member.epoch, send: { kid: this.currentSendKid, baseKey: keys.baseKey.slice() }, receive });
+    this.post({
+      type: 'epoch',
+      epoch: member.epoch,
+      send: { kid: this.currentSendKid, baseKey: keys.baseKey.slice() },
+      receive,
+    });
     this.emit('epoch', member.epoch, await member.safetyCode(), member.members());
   }
 

@@ -81,7 +81,9 @@ export class FrameCryptor {
     return new TransformStream<EncodedFrame, EncodedFrame>({
       transform: (frame, controller) => {
         this.seen[key] = (this.seen[key] ?? 0) + 1;
-        return options.direction === 'send' ? this.encrypt(options, frame, controller) : this.decrypt(options, frame, controller);
+        return options.direction === 'send'
+          ? this.encrypt(options, frame, controller)
+          : this.decrypt(options, frame, controller);
       },
     });
   }
@@ -90,14 +92,19 @@ export class FrameCryptor {
     return { type: 'counters', ...this.counters, seen: { ...this.seen } };
   }
 
-  private async encrypt(options: TransformOptions, frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) {
+  private async encrypt(
+    options: TransformOptions,
+    frame: EncodedFrame,
+    controller: TransformStreamDefaultController<EncodedFrame>,
+  ) {
     const kid = this.sendKid;
     if (kid === undefined || frame.data.byteLength === 0) {
       this.counters.droppedNoKey++;
       return;
     }
     try {
-      const keyframe = options.kind === 'video' && frame.type !== undefined ? frame.type === 'key' : undefined;
+      const keyframe =
+        options.kind === 'video' && frame.type !== undefined ? frame.type === 'key' : undefined;
       const protectedFrame = await protectFrame(this.sender, kid, options.codec, new Uint8Array(frame.data), {
         ...(keyframe !== undefined ? { isKeyframe: keyframe } : {}),
       });
@@ -110,10 +117,18 @@ export class FrameCryptor {
     }
   }
 
-  private async decrypt(options: TransformOptions, frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) {
+  private async decrypt(
+    options: TransformOptions,
+    frame: EncodedFrame,
+    controller: TransformStreamDefaultController<EncodedFrame>,
+  ) {
     const state = this.receiveState(options.participantId);
     try {
-      const { kid, frame: plaintext } = await unprotectFrame(this.receiver, options.codec, new Uint8Array(frame.data));
+      const { kid, frame: plaintext } = await unprotectFrame(
+        this.receiver,
+        options.codec,
+        new Uint8Array(frame.data),
+      );
       // A member may only send under its own KIDs: media relabelled by the SFU as someone else's is refused.
       if (this.ownerOfKid.get(kid) !== options.participantId) throw new Error('KID of another participant');
       frame.data = plaintext.buffer;

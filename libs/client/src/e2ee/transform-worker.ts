@@ -24,7 +24,10 @@ const cryptor = new FrameCryptor((message) => scope.postMessage(message));
 let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', ({ data }) => {
   if (data.type === 'streams') {
-    void data.readable.pipeThrough(cryptor.transformStream(data.options)).pipeTo(data.writable).catch(() => undefined);
+    void data.readable
+      .pipeThrough(cryptor.transformStream(data.options))
+      .pipeTo(data.writable)
+      .catch(() => undefined);
     return;
   }
   queue = queue.then(() => cryptor.onMessage(data)).catch(() => undefined);

@@ -8,7 +8,9 @@ import { ConfigError, loadConfig } from './load-config';
 
 const schema = z.strictObject({
   http: z.strictObject({ port: z.number().int().min(1).max(65535), host: z.string().default('0.0.0.0') }),
-  ldap: z.strictObject({ bindPassword: z.string().optional(), startTls: z.boolean().default(false) }).prefault({}),
+  ldap: z
+    .strictObject({ bindPassword: z.string().optional(), startTls: z.boolean().default(false) })
+    .prefault({}),
 });
 
 function file(text: string): string {
@@ -62,7 +64,12 @@ test('an override ending in _FILE reads the secret from that file, never from th
   });
   assert.equal(config.ldap.bindPassword, 's3cret-value');
   assert.throws(
-    () => loadConfig(schema, { file: file('http:\n  port: 1\n'), envPrefix: 'CONCLAVE_TEST', env: { CONCLAVE_TEST__LDAP__BIND_PASSWORD_FILE: '/nope' } }),
+    () =>
+      loadConfig(schema, {
+        file: file('http:\n  port: 1\n'),
+        envPrefix: 'CONCLAVE_TEST',
+        env: { CONCLAVE_TEST__LDAP__BIND_PASSWORD_FILE: '/nope' },
+      }),
     /cannot read \/nope/,
   );
 });

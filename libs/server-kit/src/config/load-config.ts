@@ -49,7 +49,9 @@ export function loadConfig<S extends z.ZodType>(
     try {
       text = readFileSync(options.file, 'utf8');
     } catch (error) {
-      throw new ConfigError(source, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? error}`]);
+      throw new ConfigError(source, [
+        `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      ]);
     }
     try {
       const parsed: unknown = parseYaml(text, { maxAliasCount: 100 });
@@ -76,12 +78,18 @@ export function loadConfig<S extends z.ZodType>(
 }
 
 /** Validates an in-memory configuration, listing every problem in one `ConfigError`. */
-export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, source = '(inline)'): z.infer<S> {
+export function validateConfig<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  source = '(inline)',
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data as z.infer<S>;
   throw new ConfigError(
     source,
-    result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`),
+    result.error.issues.map(
+      (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`,
+    ),
   );
 }
 

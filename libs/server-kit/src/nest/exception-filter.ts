@@ -34,13 +34,20 @@ export class ConclaveExceptionFilter implements ExceptionFilter {
     if (exception instanceof ConclaveError) {
       status = exception.httpStatus;
       body = { code: exception.code, message: exception.message };
-      if (exception instanceof TooManyRequestsError) response.setHeader('retry-after', String(exception.retryAfterSeconds));
+      if (exception instanceof TooManyRequestsError)
+        response.setHeader('retry-after', String(exception.retryAfterSeconds));
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
-      body = { code: HTTP_STATUS_CODES[status] ?? 'bad_request', message: status === 404 ? 'not found' : 'the request was refused' };
+      body = {
+        code: HTTP_STATUS_CODES[status] ?? 'bad_request',
+        message: status === 404 ? 'not found' : 'the request was refused',
+      };
     } else if (isBodyParserError(exception)) {
       status = exception.status;
-      body = { code: status === 413 ? 'payload_too_large' : 'malformed_message', message: status === 413 ? 'the body is too large' : 'the body is not valid JSON' };
+      body = {
+        code: status === 413 ? 'payload_too_large' : 'malformed_message',
+        message: status === 413 ? 'the body is too large' : 'the body is not valid JSON',
+      };
     } else {
       this.log.error('unhandled error', { error: exception as Error });
       status = 500;

@@ -27,7 +27,9 @@ function containsControlCharacters(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return CONTROL_CHARACTERS.test(value);
   if (Array.isArray(value)) return value.some((v) => containsControlCharacters(v, depth + 1));
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([k, v]) => CONTROL_CHARACTERS.test(k) || containsControlCharacters(v, depth + 1));
+    return Object.entries(value).some(
+      ([k, v]) => CONTROL_CHARACTERS.test(k) || containsControlCharacters(v, depth + 1),
+    );
   }
   return false;
 }

@@ -22,7 +22,10 @@ export interface SelfSignedOptions {
  * Writes a self-signed ECDSA P-256 certificate and its private key (mode 0600) for the embedded default
  * set-up and tests. Production installs use certificates from the internal CA (certs/), never these.
  */
-export async function writeSelfSignedCertificate(dir: string, options: SelfSignedOptions): Promise<CertificateFiles> {
+export async function writeSelfSignedCertificate(
+  dir: string,
+  options: SelfSignedOptions,
+): Promise<CertificateFiles> {
   const crypto = webcrypto as unknown as Crypto;
   x509.cryptoProvider.set(crypto);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -40,7 +43,10 @@ export async function writeSelfSignedCertificate(dir: string, options: SelfSigne
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
       new x509.SubjectAlternativeNameExtension(
-        options.hosts.map((host) => ({ type: /^[\d.]+$|:/.test(host) ? ('ip' as const) : ('dns' as const), value: host })),
+        options.hosts.map((host) => ({
+          type: /^[\d.]+$|:/.test(host) ? ('ip' as const) : ('dns' as const),
+          value: host,
+        })),
       ),
     ],
   });

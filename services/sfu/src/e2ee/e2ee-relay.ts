@@ -79,20 +79,38 @@ export class E2eeRelay {
   }
 
   /** The first participant created the group (epoch 0, itself at leaf 0). */
-  async groupCreated(room: Room, participant: Participant, encodedKeyPackage: string): Promise<ResponseDataMap['mlsGroupCreated']> {
+  async groupCreated(
+    room: Room,
+    participant: Participant,
+    encodedKeyPackage: string,
+  ): Promise<ResponseDataMap['mlsGroupCreated']> {
     const group = this.group(room);
-    if (group.epoch !== null) throw new ConflictError('conflict', 'the group exists already; send a key package');
+    if (group.epoch !== null)
+      throw new ConflictError('conflict', 'the group exists already; send a key package');
     const creator = await this.vouch(participant, encodedKeyPackage);
     group.epoch = 0;
-    group.leaves = [{ participantId: participant.id, userId: participant.userId, leafIndex: 0, signatureKey: creator.signatureKey }];
-    const waiting = group.waiting.filter((j) => j.participantId !== participant.id && room.participants.has(j.participantId));
+    group.leaves = [
+      {
+        participantId: participant.id,
+        userId: participant.userId,
+        leafIndex: 0,
+        signatureKey: creator.signatureKey,
+      },
+    ];
+    const waiting = group.waiting.filter(
+      (j) => j.participantId !== participant.id && room.participants.has(j.participantId),
+    );
     group.waiting = [];
     for (const joiner of waiting) await this.proposeAdd(room, group, joiner);
     return { epoch: 0 };
   }
 
   /** A participant's fresh key package; relayed only if its credential names the ticket's user and session. */
-  async keyPackage(room: Room, participant: Participant, encoded: string): Promise<ResponseDataMap['mlsKeyPackage']> {
+  async keyPackage(
+    room: Room,
+    participant: Participant,
+    encoded: string,
+  ): Promise<ResponseDataMap['mlsKeyPackage']> {
     const joiner = await this.vouch(participant, encoded);
     const group = this.group(room);
     if (group.leafOf(participant.id) !== undefined) throw new ConflictError('conflict', 'already a member');
@@ -135,7 +153,8 @@ export class E2eeRelay {
     encodedWelcome: string | undefined,
   ): Promise<ResponseDataMap['mlsCommit']> {
     const group = this.group(room);
-    if (group.leafOf(participant.id) === undefined) throw new ForbiddenError('forbidden', 'not a group member');
+    if (group.leafOf(participant.id) === undefined)
+      throw new ForbiddenError('forbidden', 'not a group member');
     if (group.epoch === null || epoch !== group.epoch) {
       throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
     }
@@ -162,7 +181,12 @@ export class E2eeRelay {
     for (const joiner of group.pendingAdds) {
       const blank = group.leaves.indexOf(null);
       const leafIndex = blank < 0 ? group.leaves.length : blank;
-      group.leaves[leafIndex] = { participantId: joiner.participantId, userId: joiner.userId, leafIndex, signatureKey: joiner.signatureKey };
+      group.leaves[leafIndex] = {
+        participantId: joiner.participantId,
+        userId: joiner.userId,
+        leafIndex,
+        signatureKey: joiner.signatureKey,
+      };
     }
     group.pendingAdds = [];
     group.pendingRemoves = [];
@@ -174,12 +198,20 @@ export class E2eeRelay {
       if (added.some((j) => j.participantId === memberId)) continue;
       room.participants
         .get(memberId)
-        ?.notify({ type: 'mlsCommit', epoch: group.epoch, message: encodedCommit, from: participant.id, roster });
+        ?.notify({
+          type: 'mlsCommit',
+          epoch: group.epoch,
+          message: encodedCommit,
+          from: participant.id,
+          roster,
+        });
     }
     if (encodedWelcome !== undefined && welcomeFor?.wireFormat === 'welcome') {
       for (const joiner of added) {
         if (!welcomeFor.recipients.includes(joiner.keyPackageRef)) continue;
-        room.participants.get(joiner.participantId)?.notify({ type: 'mlsWelcome', welcome: encodedWelcome, epoch: group.epoch, roster });
+        room.participants
+          .get(joiner.participantId)
+          ?.notify({ type: 'mlsWelcome', welcome: encodedWelcome, epoch: group.epoch, roster });
       }
     }
     // Someone who left while this epoch's proposals were in flight is removed in the next epoch.
@@ -190,12 +222,18 @@ export class E2eeRelay {
   }
 
   /** Chat: an MLS application message, relayed to the other members as is. */
-  async application(room: Room, participant: Participant, message: string): Promise<ResponseDataMap['mlsApplication']> {
+  async application(
+    room: Room,
+    participant: Participant,
+    message: string,
+  ): Promise<ResponseDataMap['mlsApplication']> {
     if (!participant.has('chat')) throw new ForbiddenError('right_missing', 'missing right chat');
     const group = this.group(room);
-    if (group.leafOf(participant.id) === undefined) throw new ForbiddenError('forbidden', 'not a group member');
+    if (group.leafOf(participant.id) === undefined)
+      throw new ForbiddenError('forbidden', 'not a group member');
     for (const memberId of group.memberIds()) {
-      if (memberId !== participant.id) room.participants.get(memberId)?.notify({ type: 'mlsApplication', from: participant.id, message });
+      if (memberId !== participant.id)
+        room.participants.get(memberId)?.notify({ type: 'mlsApplication', from: participant.id, message });
     }
     return {};
   }
@@ -217,13 +255,26 @@ export class E2eeRelay {
     }
     group.pendingRemoves.push(leaf);
     const member = group.leaves[leaf]!;
-    const proposal = await this.mls.proposeRemove({ groupId: group.groupId, epoch: BigInt(group.epoch), leafIndex: leaf });
-    this.sendProposal(room, group, proposal, { type: 'remove', participantId, userId: member.userId, leafIndex: leaf });
+    const proposal = await this.mls.proposeRemove({
+      groupId: group.groupId,
+      epoch: BigInt(group.epoch),
+      leafIndex: leaf,
+    });
+    this.sendProposal(room, group, proposal, {
+      type: 'remove',
+      participantId,
+      userId: member.userId,
+      leafIndex: leaf,
+    });
   }
 
   private async proposeAdd(room: Room, group: GroupState, joiner: Joiner): Promise<void> {
     group.pendingAdds.push(joiner);
-    const proposal = await this.mls.proposeAdd({ groupId: group.groupId, epoch: BigInt(group.epoch!), keyPackage: joiner.keyPackage });
+    const proposal = await this.mls.proposeAdd({
+      groupId: group.groupId,
+      epoch: BigInt(group.epoch!),
+      keyPackage: joiner.keyPackage,
+    });
     this.sendProposal(room, group, proposal, {
       type: 'add',
       participantId: joiner.participantId,
@@ -238,7 +289,9 @@ export class E2eeRelay {
     const members = group.memberIds().filter((id) => room.participants.has(id));
     const committer = members[0]!;
     for (const memberId of members) {
-      room.participants.get(memberId)?.notify({ type: 'mlsProposal', message, epoch: group.epoch!, committer, change });
+      room.participants
+        .get(memberId)
+        ?.notify({ type: 'mlsProposal', message, epoch: group.epoch!, committer, change });
     }
     this.log.debug('external proposal sent', { room: room.id, epoch: group.epoch });
   }

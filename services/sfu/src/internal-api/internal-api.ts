@@ -6,7 +6,8 @@ import { ConclaveError, NotFoundError, type AuditSink, type Logger } from '@conc
 import type { RoomRegistry } from '../rooms/room-registry';
 
 const MAX_BODY_BYTES = 16 * 1024;
-const ROUTE = /^\/internal\/v1\/rooms(?:\/([A-Za-z0-9._:@-]{1,128})(?:\/(end)|\/participants\/([A-Za-z0-9._:@-]{1,128})\/(rights|pause|remove))?)?$/;
+const ROUTE =
+  /^\/internal\/v1\/rooms(?:\/([A-Za-z0-9._:@-]{1,128})(?:\/(end)|\/participants\/([A-Za-z0-9._:@-]{1,128})\/(rights|pause|remove))?)?$/;
 
 const bodies = {
   rights: z.strictObject({ rights: rightsSchema, actor: z.string().min(1).max(128) }),
@@ -37,7 +38,8 @@ export class InternalApi {
     const url = (req.url ?? '').split('?')[0]!;
     if (!url.startsWith('/internal/')) return false;
     void this.serve(req, res, url).catch((error: unknown) => {
-      if (error instanceof ConclaveError) return reply(res, error.httpStatus, { code: error.code, message: error.message });
+      if (error instanceof ConclaveError)
+        return reply(res, error.httpStatus, { code: error.code, message: error.message });
       this.log.error('internal API failure', { error });
       reply(res, 500, { code: 'internal_error', message: 'the request could not be completed' });
     });
@@ -45,7 +47,8 @@ export class InternalApi {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
-    if (this.tokenDigest === undefined) return reply(res, 404, error('not_found', 'the internal API is disabled'));
+    if (this.tokenDigest === undefined)
+      return reply(res, 404, error('not_found', 'the internal API is disabled'));
     if (!this.authorised(req)) return reply(res, 401, error('not_authenticated', 'bearer token required'));
     const match = ROUTE.exec(url);
     if (match === null) return reply(res, 404, error('not_found', 'no such route'));
@@ -63,9 +66,11 @@ export class InternalApi {
     const kind = (end ?? action) as keyof typeof bodies | undefined;
     if (kind === undefined) return reply(res, 404, error('not_found', 'no such route'));
     const raw = await readJson(req);
-    if (raw === undefined) return reply(res, 400, error('malformed_message', 'a JSON body of at most 16 KiB is required'));
+    if (raw === undefined)
+      return reply(res, 400, error('malformed_message', 'a JSON body of at most 16 KiB is required'));
     const parsed = bodies[kind].safeParse(raw);
-    if (!parsed.success) return reply(res, 400, error('bad_request', parsed.error.issues[0]?.message ?? 'invalid body'));
+    if (!parsed.success)
+      return reply(res, 400, error('bad_request', parsed.error.issues[0]?.message ?? 'invalid body'));
     const body = parsed.data as { actor: string } & Record<string, unknown>;
 
     switch (kind) {
@@ -87,7 +92,10 @@ export class InternalApi {
       outcome: 'success',
       actor: body.actor,
       target: participantId ?? roomId,
-      details: { room: roomId, ...(kind === 'rights' ? { rights: (body.rights as string[]).join(',') } : {}) },
+      details: {
+        room: roomId,
+        ...(kind === 'rights' ? { rights: (body.rights as string[]).join(',') } : {}),
+      },
     });
     reply(res, 200, { ok: true });
   }
@@ -107,7 +115,10 @@ function describeRoom(room: import('../rooms/room').Room) {
       participantId: p.id,
       userId: p.userId,
       rights: p.rights,
-      producers: [...p.producers.values()].map(({ producer, source }) => ({ source, paused: producer.paused })),
+      producers: [...p.producers.values()].map(({ producer, source }) => ({
+        source,
+        paused: producer.paused,
+      })),
       consumers: p.consumers.size,
     })),
   };

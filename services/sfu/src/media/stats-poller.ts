@@ -47,7 +47,10 @@ export class StatsPoller {
       this.pool.workers.map(async (w) => {
         const usage = await w.worker.getResourceUsage().catch(() => undefined);
         if (usage !== undefined) {
-          this.metrics.workerCpuSeconds.set({ worker: String(w.index) }, (usage.ru_utime + usage.ru_stime) / 1000);
+          this.metrics.workerCpuSeconds.set(
+            { worker: String(w.index) },
+            (usage.ru_utime + usage.ru_stime) / 1000,
+          );
         }
       }),
     );
@@ -80,14 +83,26 @@ export class StatsPoller {
         }
         for (const { producer } of participant.producers.values()) {
           poll(producer, (streams) => {
-            record(producer.id, 'packetsIn', streams.reduce((sum, s) => sum + s.packetCount, 0));
-            record(producer.id, 'lost', streams.reduce((sum, s) => sum + Math.max(0, s.packetsLost), 0));
+            record(
+              producer.id,
+              'packetsIn',
+              streams.reduce((sum, s) => sum + s.packetCount, 0),
+            );
+            record(
+              producer.id,
+              'lost',
+              streams.reduce((sum, s) => sum + Math.max(0, s.packetsLost), 0),
+            );
           });
         }
         for (const { consumer } of participant.consumers.values()) {
           poll(consumer, (streams) => {
             const sent = streams.filter((s) => s.type === 'outbound-rtp');
-            record(consumer.id, 'packetsOut', sent.reduce((sum, s) => sum + s.packetCount, 0));
+            record(
+              consumer.id,
+              'packetsOut',
+              sent.reduce((sum, s) => sum + s.packetCount, 0),
+            );
           });
         }
       }

@@ -85,7 +85,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const listen = (protocol: 'udp' | 'tcp'): types.TransportListenInfo => ({
       protocol,
       ip: this.options.listenIp,
-      ...(this.options.announcedAddress !== undefined ? { announcedAddress: this.options.announcedAddress } : {}),
+      ...(this.options.announcedAddress !== undefined
+        ? { announcedAddress: this.options.announcedAddress }
+        : {}),
       ...(port !== undefined ? { port } : {}),
     });
     let webRtcServer: types.WebRtcServer;

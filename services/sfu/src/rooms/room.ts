@@ -143,7 +143,12 @@ export class Room extends EventEmitter<RoomEvents> {
         appData,
       });
       this.track(participant, transport);
-      return { transport: 'plain', transportId: transport.id, ip: transport.tuple.localAddress ?? transport.tuple.localIp, port: transport.tuple.localPort };
+      return {
+        transport: 'plain',
+        transportId: transport.id,
+        ip: transport.tuple.localAddress ?? transport.tuple.localIp,
+        port: transport.tuple.localPort,
+      };
     }
     const transport = await this.router.createWebRtcTransport({
       webRtcServer: this.worker.webRtcServer,
@@ -164,12 +169,25 @@ export class Room extends EventEmitter<RoomEvents> {
     };
   }
 
-  async connectTransport(participant: Participant, transportId: string, dtlsParameters: unknown): Promise<void> {
+  async connectTransport(
+    participant: Participant,
+    transportId: string,
+    dtlsParameters: unknown,
+  ): Promise<void> {
     const transport = this.transportOf(participant, transportId, 'webrtc');
-    await mediaCall(() => (transport as types.WebRtcTransport).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
+    await mediaCall(() =>
+      (transport as types.WebRtcTransport).connect({
+        dtlsParameters: dtlsParameters as types.DtlsParameters,
+      }),
+    );
   }
 
-  async connectPlainTransport(participant: Participant, transportId: string, ip: string, port: number): Promise<void> {
+  async connectPlainTransport(
+    participant: Participant,
+    transportId: string,
+    ip: string,
+    port: number,
+  ): Promise<void> {
     const transport = this.transportOf(participant, transportId, 'plain');
     await mediaCall(() => (transport as types.PlainTransport).connect({ ip, port }));
   }
@@ -190,7 +208,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.assertJoined(participant);
     const right = rightForSource(source);
     if (!participant.has(right)) throw new ForbiddenError('right_missing', `missing right ${right}`);
-    if (kind !== kindForSource(source)) throw new BadRequestError('bad_request', `${source} carries ${kindForSource(source)}`);
+    if (kind !== kindForSource(source))
+      throw new BadRequestError('bad_request', `${source} carries ${kindForSource(source)}`);
     if ([...participant.producers.values()].some((p) => p.source === source)) {
       throw new ConflictError('invalid_state', `a ${source} producer exists already`);
     }
@@ -198,9 +217,14 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new ConflictError('invalid_state', 'too many producers');
     }
     const transport = this.transportOf(participant, transportId);
-    if (transport.appData.direction !== 'send') throw new BadRequestError('bad_request', 'not a send transport');
+    if (transport.appData.direction !== 'send')
+      throw new BadRequestError('bad_request', 'not a send transport');
     const producer = await mediaCall(() =>
-      transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source, participantId: participant.id } }),
+      transport.produce({
+        kind,
+        rtpParameters: rtpParameters as types.RtpParameters,
+        appData: { source, participantId: participant.id },
+      }),
     );
     participant.producers.set(producer.id, { producer, source });
     this.metrics.producers.inc({ kind });
@@ -211,11 +235,18 @@ export class Room extends EventEmitter<RoomEvents> {
     if (kind === 'audio' && source === 'microphone') {
       void this.speakerObserver.addProducer({ producerId: producer.id }).catch(() => undefined);
     }
-    this.broadcast({ type: 'producerAdded', producer: this.producerInfo(participant, producer, source) }, participant);
+    this.broadcast(
+      { type: 'producerAdded', producer: this.producerInfo(participant, producer, source) },
+      participant,
+    );
     return producer.id;
   }
 
-  closeProducer(participant: Participant, producerId: string, reason: 'closed' | 'right-revoked' = 'closed'): void {
+  closeProducer(
+    participant: Participant,
+    producerId: string,
+    reason: 'closed' | 'right-revoked' = 'closed',
+  ): void {
     const entry = participant.producers.get(producerId);
     if (entry === undefined) throw new NotFoundError('not_found', 'no such producer');
     entry.producer.close();
@@ -231,13 +262,19 @@ export class Room extends EventEmitter<RoomEvents> {
     this.broadcast({ type: 'producerPaused', producerId, paused }, participant);
   }
 
-  async consume(participant: Participant, transportId: string, producerId: string): Promise<ResponseDataMap['consume']> {
+  async consume(
+    participant: Participant,
+    transportId: string,
+    producerId: string,
+  ): Promise<ResponseDataMap['consume']> {
     this.assertJoined(participant);
     if (!participant.has('consume')) throw new ForbiddenError('right_missing', 'missing right consume');
     const owner = this.ownerOfProducer(producerId);
-    if (owner === undefined || owner.participant === participant) throw new NotFoundError('not_found', 'no such producer');
+    if (owner === undefined || owner.participant === participant)
+      throw new NotFoundError('not_found', 'no such producer');
     const transport = this.transportOf(participant, transportId);
-    if (transport.appData.direction !== 'recv') throw new BadRequestError('bad_request', 'not a receive transport');
+    if (transport.appData.direction !== 'recv')
+      throw new BadRequestError('bad_request', 'not a receive transport');
     const rtpCapabilities = participant.rtpCapabilities!;
     if (!this.router.canConsume({ producerId, rtpCapabilities })) {
       throw new BadRequestError('bad_request', 'your receive capabilities cannot take this producer');
@@ -253,13 +290,19 @@ export class Room extends EventEmitter<RoomEvents> {
       }),
     );
     const kind = consumer.kind;
-    participant.consumers.set(consumer.id, { consumer, source: owner.entry.source, producerParticipantId: owner.participant.id });
+    participant.consumers.set(consumer.id, {
+      consumer,
+      source: owner.entry.source,
+      producerParticipantId: owner.participant.id,
+    });
     this.metrics.consumers.inc({ kind });
     consumer.observer.once('close', () => {
       participant.consumers.delete(consumer.id);
       this.metrics.consumers.dec({ kind });
     });
-    consumer.on('producerclose', () => participant.notify({ type: 'consumerClosed', consumerId: consumer.id }));
+    consumer.on('producerclose', () =>
+      participant.notify({ type: 'consumerClosed', consumerId: consumer.id }),
+    );
     consumer.on('layerschange', (layers) =>
       participant.notify({
         type: 'consumerLayers',
@@ -298,9 +341,17 @@ export class Room extends EventEmitter<RoomEvents> {
     return spatialLayer;
   }
 
-  async setConsumerLayers(participant: Participant, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+  async setConsumerLayers(
+    participant: Participant,
+    consumerId: string,
+    spatialLayer: number,
+    temporalLayer?: number,
+  ): Promise<void> {
     const { consumer } = this.consumerOf(participant, consumerId);
-    await consumer.setPreferredLayers({ spatialLayer, ...(temporalLayer !== undefined ? { temporalLayer } : {}) });
+    await consumer.setPreferredLayers({
+      spatialLayer,
+      ...(temporalLayer !== undefined ? { temporalLayer } : {}),
+    });
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -312,7 +363,8 @@ export class Room extends EventEmitter<RoomEvents> {
     const participant = this.participantById(participantId);
     participant.setRights(rights);
     for (const [producerId, entry] of [...participant.producers]) {
-      if (!participant.has(rightForSource(entry.source))) this.closeProducer(participant, producerId, 'right-revoked');
+      if (!participant.has(rightForSource(entry.source)))
+        this.closeProducer(participant, producerId, 'right-revoked');
     }
     if (!participant.has('consume')) {
       for (const { consumer } of [...participant.consumers.values()]) {
@@ -377,7 +429,10 @@ export class Room extends EventEmitter<RoomEvents> {
   // ------------------------------------------------------------------------------------------------------
 
   private async attachRouter(worker: PooledWorker): Promise<void> {
-    this.router = await worker.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData: { roomId: this.id } });
+    this.router = await worker.worker.createRouter({
+      mediaCodecs: ROUTER_MEDIA_CODECS,
+      appData: { roomId: this.id },
+    });
     worker.rooms++;
     this.speakerObserver = await this.router.createActiveSpeakerObserver({ interval: 300 });
     this.speakerObserver.on('dominantspeaker', ({ producer }) => {
@@ -392,12 +447,24 @@ export class Room extends EventEmitter<RoomEvents> {
     transport.observer.once('close', () => participant.transports.delete(transport.id));
   }
 
-  private producerInfo(participant: Participant, producer: types.Producer, source: MediaSource): ProducerInfo {
-    return { producerId: producer.id, participantId: participant.id, source, kind: producer.kind, paused: producer.paused };
+  private producerInfo(
+    participant: Participant,
+    producer: types.Producer,
+    source: MediaSource,
+  ): ProducerInfo {
+    return {
+      producerId: producer.id,
+      participantId: participant.id,
+      source,
+      kind: producer.kind,
+      paused: producer.paused,
+    };
   }
 
   private producerInfos(participant: Participant): ProducerInfo[] {
-    return [...participant.producers.values()].map(({ producer, source }) => this.producerInfo(participant, producer, source));
+    return [...participant.producers.values()].map(({ producer, source }) =>
+      this.producerInfo(participant, producer, source),
+    );
   }
 
   private ownerOfProducer(producerId: string) {
@@ -436,7 +503,11 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!participant.joined) throw new ConflictError('invalid_state', 'join first');
   }
 
-  private transportOf(participant: Participant, transportId: string, kind?: 'webrtc' | 'plain'): types.Transport {
+  private transportOf(
+    participant: Participant,
+    transportId: string,
+    kind?: 'webrtc' | 'plain',
+  ): types.Transport {
     this.assertMember(participant);
     const transport = participant.transports.get(transportId);
     if (transport === undefined) throw new NotFoundError('not_found', 'no such transport');

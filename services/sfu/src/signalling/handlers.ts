@@ -59,7 +59,8 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       await room.setProducerPaused(participant, producerId, false);
       return {};
     },
-    consume: ({ transportId, producerId }, { participant, room }) => room.consume(participant, transportId, producerId),
+    consume: ({ transportId, producerId }, { participant, room }) =>
+      room.consume(participant, transportId, producerId),
     resumeConsumer: async ({ consumerId }, { participant, room }) => {
       await room.setConsumerPaused(participant, consumerId, false);
       return {};
@@ -75,8 +76,10 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       await room.setConsumerLayers(participant, consumerId, spatialLayer, temporalLayer);
       return {};
     },
-    mlsKeyPackage: ({ keyPackage }, { participant, room }) => deps.e2ee.keyPackage(room, participant, keyPackage),
-    mlsGroupCreated: ({ keyPackage }, { participant, room }) => deps.e2ee.groupCreated(room, participant, keyPackage),
+    mlsKeyPackage: ({ keyPackage }, { participant, room }) =>
+      deps.e2ee.keyPackage(room, participant, keyPackage),
+    mlsGroupCreated: ({ keyPackage }, { participant, room }) =>
+      deps.e2ee.groupCreated(room, participant, keyPackage),
     mlsCommit: ({ epoch, commit, welcome }, { participant, room }) =>
       deps.e2ee.commit(room, participant, epoch, commit, welcome),
     mlsApplication: ({ message }, { participant, room }) => deps.e2ee.application(room, participant, message),
@@ -104,13 +107,21 @@ async function hello(
 ): Promise<ResponseDataMap['hello']> {
   if (session.authenticated) throw new ConflictError('already_joined', 'hello was already accepted');
   if (request.protocolVersion !== PROTOCOL_VERSION) {
-    throw new BadRequestError('unsupported_protocol_version', `this server speaks protocol ${PROTOCOL_VERSION}`);
+    throw new BadRequestError(
+      'unsupported_protocol_version',
+      `this server speaks protocol ${PROTOCOL_VERSION}`,
+    );
   }
   let claims;
   try {
     claims = await deps.tickets.verify(request.ticket);
   } catch (error) {
-    await deps.audit.record({ action: 'sfu.join', outcome: 'failure', actor: 'unknown', reason: (error as { code?: string }).code ?? 'invalid_ticket' });
+    await deps.audit.record({
+      action: 'sfu.join',
+      outcome: 'failure',
+      actor: 'unknown',
+      reason: (error as { code?: string }).code ?? 'invalid_ticket',
+    });
     throw error;
   }
   const room = await deps.rooms.open(claims.room);
@@ -125,11 +136,23 @@ async function hello(
   try {
     room.admit(participant);
   } catch (error) {
-    await deps.audit.record({ action: 'sfu.join', outcome: 'failure', actor: claims.sub, target: claims.room, reason: (error as { code?: string }).code ?? 'refused' });
+    await deps.audit.record({
+      action: 'sfu.join',
+      outcome: 'failure',
+      actor: claims.sub,
+      target: claims.room,
+      reason: (error as { code?: string }).code ?? 'refused',
+    });
     throw error;
   }
   session.bind(participant, room);
-  await deps.audit.record({ action: 'sfu.join', outcome: 'success', actor: claims.sub, target: claims.room, details: { participant: claims.pid } });
+  await deps.audit.record({
+    action: 'sfu.join',
+    outcome: 'success',
+    actor: claims.sub,
+    target: claims.room,
+    details: { participant: claims.pid },
+  });
   return {
     participantId: participant.id,
     userId: participant.userId,

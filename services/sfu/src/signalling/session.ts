@@ -93,7 +93,11 @@ export class SignallingSession {
     if (bytes.byteLength > this.limits.maxMessageBytes) {
       const edges = bytes.subarray(0, 256).toString('latin1') + ' ' + bytes.subarray(-256).toString('latin1');
       const id = REQUEST_ID_PATTERN.exec(edges)?.[1];
-      return this.refuse(id !== undefined ? Number(id) : null, 'message_too_large', `limit is ${this.limits.maxMessageBytes} bytes`);
+      return this.refuse(
+        id !== undefined ? Number(id) : null,
+        'message_too_large',
+        `limit is ${this.limits.maxMessageBytes} bytes`,
+      );
     }
     let json: unknown;
     try {
@@ -105,15 +109,22 @@ export class SignallingSession {
     if (!this.bucket.take()) return this.refuse(id, 'rate_limited', 'too many requests');
     const parsed = clientRequestSchema.safeParse(json);
     if (!parsed.success) {
-      const unknownType = parsed.error.issues.some((i) => i.code === 'invalid_union' && i.path.join('.') === 'type');
-      return this.refuse(id, unknownType ? 'unknown_type' : 'malformed_message', summarise(parsed.error.issues));
+      const unknownType = parsed.error.issues.some(
+        (i) => i.code === 'invalid_union' && i.path.join('.') === 'type',
+      );
+      return this.refuse(
+        id,
+        unknownType ? 'unknown_type' : 'malformed_message',
+        summarise(parsed.error.issues),
+      );
     }
     const request = parsed.data;
     this.metrics.signallingMessages.inc({ type: request.type });
     if (request.type !== 'hello' && !this.authenticated) {
       return this.refuse(request.id, 'not_authenticated', 'send hello first');
     }
-    if (this.queued >= MAX_QUEUED_REQUESTS) return this.refuse(request.id, 'rate_limited', 'too many pending requests');
+    if (this.queued >= MAX_QUEUED_REQUESTS)
+      return this.refuse(request.id, 'rate_limited', 'too many pending requests');
     this.queued++;
     this.queue = this.queue.then(() => this.run(request)).finally(() => this.queued--);
   }
@@ -124,7 +135,8 @@ export class SignallingSession {
       this.send({ type: 'response', id: request.id, ok: true, data: data ?? {} });
     } catch (error) {
       if (error instanceof ConclaveError) {
-        if (error.detail !== undefined) this.log.debug('request refused', { type: request.type, code: error.code, detail: error.detail });
+        if (error.detail !== undefined)
+          this.log.debug('request refused', { type: request.type, code: error.code, detail: error.detail });
         return this.refuse(request.id, error.code, error.message);
       }
       this.log.error('request failed', { type: request.type, error });
@@ -134,7 +146,12 @@ export class SignallingSession {
 
   private refuse(id: number | null, code: ErrorCode, message: string): void {
     this.metrics.signallingRefusals.inc({ code });
-    this.send({ type: 'response', id, ok: false, error: { code: isErrorCode(code) ? code : 'internal_error', message } });
+    this.send({
+      type: 'response',
+      id,
+      ok: false,
+      error: { code: isErrorCode(code) ? code : 'internal_error', message },
+    });
   }
 
   private send(message: ServerMessage): void {

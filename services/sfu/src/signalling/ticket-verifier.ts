@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { JOIN_TICKET_MAX_LIFETIME_SECONDS, joinTicketClaimsSchema, type JoinTicketClaims } from '@conclave/protocol';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
+import {
+  JOIN_TICKET_MAX_LIFETIME_SECONDS,
+  joinTicketClaimsSchema,
+  type JoinTicketClaims,
+} from '@conclave/protocol';
 import { UnauthorizedError, type Clock } from '@conclave/server-kit';
 
 export interface TicketVerifierOptions {
@@ -23,9 +33,14 @@ export class TicketVerifier {
 
   constructor(private readonly options: TicketVerifierOptions) {
     if (options.jwksFile !== undefined) {
-      this.keys = createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+      this.keys = createLocalJWKSet(
+        JSON.parse(readFileSync(options.jwksFile, 'utf8')) as Parameters<typeof createLocalJWKSet>[0],
+      );
     } else if (options.jwksUrl !== undefined) {
-      this.keys = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      this.keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
     } else {
       throw new Error('ticket verifier needs jwksFile or jwksUrl');
     }

@@ -33,7 +33,14 @@ export async function publishPlain(client: SignallingClient, source: MediaSource
       for (let i = 0; i < count; i++) {
         const body = Buffer.from(`${marker}-${sequence}`.padEnd(40, '.'));
         const payload = kind === 'video' ? vp8Payload(body, sequence === 1 || i === 0) : body;
-        const packet = rtpPacket({ payloadType: codec.payloadType, sequence, timestamp, ssrc, marker: true, payload });
+        const packet = rtpPacket({
+          payloadType: codec.payloadType,
+          sequence,
+          timestamp,
+          ssrc,
+          marker: true,
+          payload,
+        });
         sequence++;
         timestamp += kind === 'video' ? 3000 : 960;
         await new Promise<void>((resolve, reject) =>
@@ -49,7 +56,11 @@ export async function publishPlain(client: SignallingClient, source: MediaSource
 export async function subscribePlain(client: SignallingClient, producerId: string) {
   const receiver = await rtpReceiver();
   const transport = await client.request('createTransport', { direction: 'recv', transport: 'plain' });
-  await client.request('connectPlainTransport', { transportId: transport.transportId, ip: '127.0.0.1', port: receiver.port });
+  await client.request('connectPlainTransport', {
+    transportId: transport.transportId,
+    ip: '127.0.0.1',
+    port: receiver.port,
+  });
   const consumer = await client.request('consume', { transportId: transport.transportId, producerId });
   await client.request('resumeConsumer', { consumerId: consumer.consumerId });
   return { consumer, receiver, transportId: transport.transportId };

@@ -20,7 +20,9 @@ export interface SfuFixture {
   /** Opens a signalling connection (TLS verified against the fixture's certificate). */
   connect(): Promise<SignallingClient>;
   /** Connects and sends `hello` with a fresh ticket. */
-  join(claims: TicketClaimsInput): Promise<{ client: SignallingClient; hello: Awaited<ReturnType<SignallingClient['hello']>> }>;
+  join(
+    claims: TicketClaimsInput,
+  ): Promise<{ client: SignallingClient; hello: Awaited<ReturnType<SignallingClient['hello']>> }>;
   /** Calls the internal API with the bearer token. */
   internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -38,7 +40,10 @@ export interface SfuFixtureOptions {
 }
 
 /** A real SFU (real mediasoup workers) on loopback with its own certificate, ticket key and API token. */
-export async function startSfu(overrides: Overrides = {}, options: SfuFixtureOptions = {}): Promise<SfuFixture> {
+export async function startSfu(
+  overrides: Overrides = {},
+  options: SfuFixtureOptions = {},
+): Promise<SfuFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-sfu-'));
   const tls = await writeSelfSignedCertificate(dir, { hosts: ['localhost', '127.0.0.1'] });
   const signer = await TicketSigner.create(dir);
@@ -48,7 +53,13 @@ export async function startSfu(overrides: Overrides = {}, options: SfuFixtureOpt
   const audit = new MemoryAuditSink();
   const config = parseSfuConfig({
     ...overrides,
-    signalling: { host: '127.0.0.1', port: 0, certFile: tls.certFile, keyFile: tls.keyFile, ...overrides.signalling },
+    signalling: {
+      host: '127.0.0.1',
+      port: 0,
+      certFile: tls.certFile,
+      keyFile: tls.keyFile,
+      ...overrides.signalling,
+    },
     internal: { host: '127.0.0.1', port: 0, apiTokenFile },
     tickets: { jwksFile: options.jwksFile ?? signer.jwksFile },
     media: { workers: 1, listenIp: '127.0.0.1', port: 0, ...overrides.media },

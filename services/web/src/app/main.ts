@@ -96,7 +96,9 @@ async function main(): Promise<void> {
     if (data.type === 'counters') state.counters = data;
     else {
       state.states[data.participantId] = data.state;
-      for (const tile of document.querySelectorAll<HTMLElement>(`[data-participant="${CSS.escape(data.participantId)}"]`)) {
+      for (const tile of document.querySelectorAll<HTMLElement>(
+        `[data-participant="${CSS.escape(data.participantId)}"]`,
+      )) {
         tile.dataset.e2ee = data.state;
       }
     }
@@ -104,7 +106,12 @@ async function main(): Promise<void> {
 
   const signalling = await SignallingClient.connect(new WebSocket(sfu));
   const hello = await signalling.hello(ticket);
-  const e2ee = new E2eeSession(signalling, worker, { participantId: hello.participantId, userId: hello.userId }, hello.e2ee);
+  const e2ee = new E2eeSession(
+    signalling,
+    worker,
+    { participantId: hello.participantId, userId: hello.userId },
+    hello.e2ee,
+  );
   const conference = new Conference(signalling, hello, worker);
   state.conference = conference;
   state.e2ee = e2ee;

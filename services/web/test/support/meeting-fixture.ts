@@ -13,7 +13,11 @@ export interface MeetingFixture {
   web: WebServer;
   chromium: ChromiumFixture;
   /** Opens the meeting page for a participant, joined with a fresh ticket. */
-  open(user: string, room: string, options?: { participant?: string; rights?: Right[]; publish?: string; video?: string }): Promise<Page>;
+  open(
+    user: string,
+    room: string,
+    options?: { participant?: string; rights?: Right[]; publish?: string; video?: string },
+  ): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -71,16 +75,33 @@ export function pageState<T>(page: Page, read: string): Promise<T> {
 }
 
 /** inbound-rtp video stats of every consumer on the page: frames decoded and frame size. */
-export async function inboundVideo(page: Page): Promise<{ participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[]> {
+export async function inboundVideo(
+  page: Page,
+): Promise<{ participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[]> {
   return page.evaluate(async () => {
-    const c = (window as unknown as { conclave: { conference?: { remoteTracks(): { consumerId: string; participantId: string; kind: string }[]; consumerStats(id: string): Promise<RTCStatsReport> | undefined } } }).conclave;
-    const out: { participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[] = [];
+    const c = (
+      window as unknown as {
+        conclave: {
+          conference?: {
+            remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
+            consumerStats(id: string): Promise<RTCStatsReport> | undefined;
+          };
+        };
+      }
+    ).conclave;
+    const out: { participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[] =
+      [];
     for (const track of c.conference?.remoteTracks() ?? []) {
       if (track.kind !== 'video') continue;
       const report = await c.conference!.consumerStats(track.consumerId);
       report?.forEach((s: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
         if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          out.push({ participantId: track.participantId, consumerId: track.consumerId, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0 });
+          out.push({
+            participantId: track.participantId,
+            consumerId: track.consumerId,
+            framesDecoded: s.framesDecoded ?? 0,
+            frameWidth: s.frameWidth ?? 0,
+          });
         }
       });
     }
@@ -88,11 +109,17 @@ export async function inboundVideo(page: Page): Promise<{ participantId: string;
   });
 }
 
-export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await probe();
   while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     last = await probe();
   }
