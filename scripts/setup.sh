@@ -97,10 +97,9 @@ install_node_modules() {
     return 0
   fi
   log "npm ci (pinned Node $NODE_VERSION)"
-  # Scripts are skipped so mediasoup does not try to download or build its worker here (step 4 does);
-  # the native addons that need a build are rebuilt explicitly below against the pinned Node's headers.
+  # Scripts are skipped so mediasoup does not try to download or build its worker here (step 4 does). The other
+  # native addons (better-sqlite3, @node-rs/argon2, swc, esbuild) ship Node-API binaries inside their packages.
   run_npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-  run_npm rebuild better-sqlite3 --loglevel=error
   echo "$want" >"$stamp"
 }
 
