@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { mediaSourceSchema, type Right } from './rights';
+import { idSchema } from './ticket';
+
+/** Path prefix of the room-control service's REST API. */
+export const ROOMS_API_PREFIX = '/api/rooms';
+
+/** A directory group name, as carried in the access token's `groups` claim. */
+const groupSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9 ._:@=,-]+$/, 'a group name');
+const titleSchema = z.string().trim().min(1).max(200);
+/** A short label every participant sees, e.g. "Diffusion restreinte". */
+const classificationSchema = z.string().trim().min(1).max(64);
+/** An IANA time-zone name, e.g. Europe/Paris. */
+const timeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_+/-]+$/, 'an IANA time-zone name');
+const userListSchema = z.array(idSchema).max(500);
+
+const meetingMembership = {
+  /** Users given every organiser power for this meeting (including removing the organiser). */
+  coOrganisers: z.array(idSchema).max(20).default([]),
+  /** Invited users (ids). */
+  invitees: userListSchema.default([]),
+  /** Invited directory groups: a signed-in member of one (token `groups` claim) is invited. */
+  groups: z.array(groupSchema).max(50).default([]),
+  classification: classificationSchema.optional(),
+  /** Invitees wait in a lobby until an organiser admits them. */
+  lobby: z.boolean().default(true),
+  /** Named invitees admitted without waiting. */
+  autoAdmit: userListSchema.default([]),
+};
+
+/** `POST /api/rooms/meetings`: a scheduled meeting. */
+export const scheduleMeetingRequestSchema = z
+  .strictObject({
+    title: titleSchema,
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    timeZone: timeZoneSchema,
+    ...meetingMembership,
+  })
+  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), {
+    message: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  })
+  .refine((m) => Date.parse(m.endsAt) - Date.parse(m.startsAt) <= 31 * 86_400_000, {
+    message: 'a meeting lasts at most 31 days',
+    path: ['endsAt'],
+  });
+export type ScheduleMeetingRequest = z.infer<typeof scheduleMeetingRequestSchema>;
+
+/** `POST /api/rooms/meetings/instant`: a meeting starting now. */
+export const instantMeetingRequestSchema = z.strictObject({
+  title: titleSchema,
+  timeZone: timeZoneSchema.default('UTC'),
+  ...meetingMembership,
+});
+export type InstantMeetingRequest = z.infer<typeof instantMeetingRequestSchema>;
+
+/** `POST …/lobby/admit` and `…/lobby/refuse`: some waiting participants, or all of them. */
+export const lobbyDecisionRequestSchema = z
+  .strictObject({
+    participantIds: z.array(idSchema).min(1).max(500).optional(),
+    all: z.literal(true).optional(),
+  })
+  .refine((b) => (b.participantIds === undefined) !== (b.all === undefined), {
+    message: 'give participantIds or all: true',
+  });
+export type LobbyDecisionRequest = z.infer<typeof lobbyDecisionRequestSchema>;
+
+/** `PUT …/participants/{pid}/share` and `…/camera`: grant (true) or take back (false) a right. */
+export const allowRequestSchema = z.strictObject({ allowed: z.boolean() });
+export type AllowRequest = z.infer<typeof allowRequestSchema>;
+
+/** `POST …/participants/{pid}/mute`: stop forwarding an audio source (the microphone by default). */
+export const muteRequestSchema = z.strictObject({
+  source: mediaSourceSchema.extract(['microphone', 'screen-audio']).default('microphone'),
+});
+export type MuteRequest = z.infer<typeof muteRequestSchema>;
+
+/** `PUT …/auto-admit`: the invitees admitted without waiting. */
+export const autoAdmitRequestSchema = z.strictObject({ users: userListSchema });
+export type AutoAdmitRequest = z.infer<typeof autoAdmitRequestSchema>;
+
+/** `PUT …/knock` (administrators): let signed-in people who are not invited ask to enter. */
+export const knockRequestSchema = z.strictObject({ allowed: z.boolean() });
+export type KnockRequest = z.infer<typeof knockRequestSchema>;
+
+export type MeetingKind = 'scheduled' | 'instant';
+export type MeetingStatus = 'scheduled' | 'live' | 'ended';
+export type ParticipantState = 'waiting' | 'admitted' | 'refused' | 'removed' | 'left';
+export type ParticipantRole = 'organiser' | 'co-organiser' | 'participant';
+
+/** What an invitee sees of a meeting before entering it. */
+export interface MeetingSummary {
+  id: string;
+  kind: MeetingKind;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  timeZone: string;
+  organiser: string;
+  classification: string | null;
+  status: MeetingStatus;
+}
+
+/** What organisers and admitted participants see. */
+export interface MeetingView extends MeetingSummary {
+  coOrganisers: string[];
+  invitees: string[];
+  groups: string[];
+  autoAdmit: string[];
+  lobby: boolean;
+  knock: boolean;
+  locked: boolean;
+}
+
+export interface ParticipantView {
+  participantId: string;
+  userId: string;
+  name: string;
+  state: ParticipantState;
+  role: ParticipantRole;
+  rights: Right[];
+}
+
+/** `POST …/join`: a waiting person learns only that it waits. */
+export type JoinResponse =
+  | { participantId: string; state: 'waiting' }
+  | {
+      participantId: string;
+      state: 'admitted';
+      role: ParticipantRole;
+      rights: Right[];
+      meeting: { id: string; title: string; classification: string | null };
+    };
+
+/** `POST …/participants/{pid}/ticket`: a short-lived SFU join ticket. */
+export interface TicketResponse {
+  ticket: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** Where the SFU's signalling listens, when configured. */
+  signallingUrl: string | null;
+}
+
+/** A request addressed to one participant's client (it never acts on the media by itself). */
+export interface ParticipantEvent {
+  type: 'unmute-requested';
+  by: string;
+  at: string;
+}

@@ -1,0 +1,100 @@
+import type { DataSource } from 'typeorm';
+import { systemClock, type AuditSink, type Clock, type Logger } from '@conclave/server-kit';
+import { AccountService } from './accounts/account-service';
+import { loginSources, type AuthConfig } from './config';
+import { PasswordHasher } from './credentials/password-hasher';
+import { PasswordPolicy } from './credentials/password-policy';
+import { LdapSource } from './ldap/ldap-source';
+import type { CredentialSource } from './login/credential-source';
+import { LocalSource } from './login/local-source';
+import { LoginService } from './login/login-service';
+import { LoginThrottle } from './login/login-throttle';
+import { AuthMetrics } from './metrics';
+import { openAuthDatabase } from './storage/database';
+import { UserStore } from './storage/user-store';
+import { SessionStore } from './tokens/session-store';
+import { SigningKeys } from './tokens/signing-keys';
+import { TokenIssuer } from './tokens/token-issuer';
+import type { Directory } from './ldap/directory';
+import { LdapjsDirectory } from './ldap/ldapjs-directory';
+import { OidcSignIn } from './oidc/oidc-sign-in';
+import { SamlSignIn } from './saml/saml-sign-in';
+
+export interface AuthCoreDeps {
+  audit: AuditSink;
+  log: Logger;
+  clock?: Clock;
+  metrics?: AuthMetrics;
+  /** Replaces the ldapjs adapter (tests of the mapping logic). */
+  directory?: Directory;
+}
+
+/** The service's parts wired together, without HTTP: used by the HTTP layer and by `conclave user`. */
+export interface AuthCore {
+  config: AuthConfig;
+  db: DataSource;
+  clock: Clock;
+  audit: AuditSink;
+  metrics: AuthMetrics;
+  users: UserStore;
+  sessions: SessionStore;
+  keys: SigningKeys;
+  tokens: TokenIssuer;
+  throttle: LoginThrottle;
+  accounts: AccountService;
+  login: LoginService;
+  /** Present when `oidc` is configured. */
+  oidc: OidcSignIn | undefined;
+  /** Present when `saml` is configured. */
+  saml: SamlSignIn | undefined;
+  close(): Promise<void>;
+}
+
+/** Opens the database (running migrations) and builds every part from the configuration. */
+export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Promise<AuthCore> {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? new AuthMetrics();
+  const db = await openAuthDatabase(config.database!);
+  const users = new UserStore(db, clock);
+  const sessions = new SessionStore(db, clock, { refreshSeconds: config.tokens.refreshTokenSeconds, sessionMaxSeconds: config.tokens.sessionMaxSeconds });
+  const keys = new SigningKeys({ dir: config.tokens.keysDir!, rotationSeconds: config.tokens.keyRotationSeconds, overlapSeconds: config.tokens.keyOverlapSeconds }, clock);
+  const tokens = new TokenIssuer(keys, clock, { accessSeconds: config.tokens.accessTokenSeconds, stepSeconds: config.tokens.stepTokenSeconds });
+  const throttle = new LoginThrottle(db, clock);
+  const hasher = new PasswordHasher(config.password.argon2);
+  const policy = new PasswordPolicy({ minLength: config.password.minLength, minEntropyBits: config.password.minEntropyBits });
+  const accounts = new AccountService(users, sessions, throttle, hasher, policy, deps.audit, clock, {
+    totpIssuer: config.totp.issuer,
+    recoveryCodes: config.totp.recoveryCodes,
+  });
+  const directory = config.ldap !== undefined ? (deps.directory ?? new LdapjsDirectory(config.ldap, metrics, deps.log)) : undefined;
+  const sources: CredentialSource[] = loginSources(config).flatMap((name): CredentialSource[] => {
+    if (name === 'local') return [new LocalSource(users, hasher)];
+    return directory !== undefined ? [new LdapSource(directory, users, config.ldap!, deps.audit)] : [];
+  });
+  const login = new LoginService(sources, users, sessions, tokens, throttle, hasher, deps.audit, metrics, clock, {
+    account: config.throttle.account,
+    source: config.throttle.source,
+    totpRequiredForRoles: config.totp.requiredForRoles,
+    recordSourceIp: config.audit.recordSourceIp,
+  });
+  return {
+    config,
+    db,
+    clock,
+    audit: deps.audit,
+    metrics,
+    users,
+    sessions,
+    keys,
+    tokens,
+    throttle,
+    accounts,
+    login,
+    oidc: config.oidc !== undefined ? new OidcSignIn(config.oidc, users, login, deps.audit, clock) : undefined,
+    saml: config.saml !== undefined ? new SamlSignIn(config.saml, users, login, deps.audit) : undefined,
+    async close() {
+      await directory?.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { parseFilter, type Filter } from 'ldapjs';
+
+interface FilterNode {
+  value?: unknown;
+  /** Sub-filters of and/or/not (every ldapjs filter has the list, empty for leaves). */
+  clauses?: FilterNode[];
+}
+
+const MARKER = 'conclavePlaceholder';
+
+/**
+ * Builds an ldapjs search filter from a configured template with `{name}` placeholders, putting each value
+ * into the parsed tree as raw bytes. ldapjs sends the escapes of a filter string literally instead of
+ * decoding them (`\28` reaches the server as three characters), so escaped values would never match; a value
+ * placed in the tree is encoded in BER as is, where no escaping is needed (RFC 4511 §4.5.1.7). The filter's
+ * `toString()` is the RFC 4515 escaped form. A placeholder must be the whole value of an assertion.
+ */
+export function buildSearchFilter(template: string, values: Record<string, string>): Filter {
+  const filter = parseFilter(template.replace(/\{(\w+)\}/g, (_, name: string) => `${MARKER}${name}`));
+  const visit = (node: FilterNode): void => {
+    node.clauses?.forEach(visit);
+    if (typeof node.value === 'string' && node.value.startsWith(MARKER)) {
+      const name = node.value.slice(MARKER.length);
+      if (!(name in values)) throw new Error(`no value for {${name}}`);
+      node.value = values[name];
+    }
+  };
+  visit(filter as unknown as FilterNode);
+  if (filter.toString().includes(MARKER)) throw new Error('a placeholder must be the whole value of an assertion, e.g. (uid={username})');
+  return filter;
+}

@@ -1,0 +1,170 @@
+import type { AuthMethod, LoginRequest, LoginResponse, Role, TokenResponse } from '@conclave/protocol';
+import { ConclaveError, UnauthorizedError, type AuditEvent, type AuditSink, type Clock } from '@conclave/server-kit';
+import type { PasswordHasher } from '../credentials/password-hasher';
+import { hashRecoveryCode, isRecoveryCodeShape } from '../credentials/recovery-codes';
+import { base32Decode, DEFAULT_TOTP, verifyTotp } from '../credentials/totp';
+import type { AuthMetrics } from '../metrics';
+import type { UserRecord } from '../storage/entities';
+import { parseRoles, usernameKey, type UserStore } from '../storage/user-store';
+import type { SessionStore } from '../tokens/session-store';
+import type { TokenIssuer } from '../tokens/token-issuer';
+import type { CredentialSource } from './credential-source';
+import { KeyedMutex } from './keyed-mutex';
+import { accountKey, sourceKey, type LoginThrottle, type ThrottlePolicy } from './login-throttle';
+
+export interface LoginPolicies {
+  account: ThrottlePolicy;
+  source: ThrottlePolicy;
+  /** Roles whose holders must have TOTP before they get tokens. */
+  totpRequiredForRoles: Role[];
+  recordSourceIp: boolean;
+}
+
+/** The one answer to every wrong user name, password, TOTP code or disabled account. */
+function invalidCredentials(): UnauthorizedError {
+  return new UnauthorizedError('invalid_credentials', 'the user name, password or code is not valid');
+}
+
+/**
+ * `POST /api/auth/login`: throttling per source address and per account name (existing or not), then the
+ * configured sources in order, then the second factor, then tokens or a step-up. Every outcome is audited and
+ * counted; the caller learns only `invalid_credentials`, whatever went wrong with the credentials.
+ */
+export class LoginService {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly sources: CredentialSource[],
+    private readonly users: UserStore,
+    private readonly sessions: SessionStore,
+    private readonly tokens: TokenIssuer,
+    private readonly throttle: LoginThrottle,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditSink,
+    private readonly metrics: AuthMetrics,
+    private readonly clock: Clock,
+    private readonly policies: LoginPolicies,
+  ) {}
+
+  async login(request: LoginRequest, sourceAddress: string): Promise<LoginResponse> {
+    const account = { key: accountKey(usernameKey(request.username)), policy: this.policies.account };
+    const source = { key: sourceKey(sourceAddress), policy: this.policies.source };
+    const base: Omit<AuditEvent, 'outcome'> = {
+      action: 'auth.login',
+      actor: 'anonymous',
+      ...(this.policies.recordSourceIp ? { sourceIp: sourceAddress } : {}),
+    };
+    try {
+      await this.throttle.check(source);
+      // One attempt at a time per account name, so parallel guesses cannot slip past the back-off.
+      return await this.mutex.run(account.key, async () => {
+        await this.throttle.check(account);
+        return this.attempt(request, account, source, base);
+      });
+    } catch (error) {
+      const code = error instanceof ConclaveError ? error.code : 'internal_error';
+      this.metrics.signIns.inc({ method: 'password', outcome: code });
+      if (code === 'rate_limited' || code === 'account_locked') await this.audit.record({ ...base, outcome: 'failure', reason: code });
+      throw error;
+    }
+  }
+
+  private async attempt(
+    request: LoginRequest,
+    account: { key: string; policy: ThrottlePolicy },
+    source: { key: string; policy: ThrottlePolicy },
+    base: Omit<AuditEvent, 'outcome'>,
+  ): Promise<LoginResponse> {
+    const fail = async (reason: string, userId?: string): Promise<never> => {
+      await this.audit.record({ ...base, outcome: 'failure', reason, ...(userId !== undefined ? { target: userId } : {}) });
+      await this.throttle.recordFailure(source);
+      if (await this.throttle.recordFailure(account)) {
+        this.metrics.locks.inc();
+        await this.audit.record({ action: 'auth.lock', outcome: 'success', actor: 'system', target: userId ?? 'unknown-user', reason: 'too_many_failures' });
+      }
+      throw invalidCredentials();
+    };
+
+    let accepted: { user: UserRecord; amr: AuthMethod } | undefined;
+    for (const credentialSource of this.sources) {
+      const result = await credentialSource.authenticate(request.username, request.password);
+      if (result.kind === 'unknown') continue;
+      if (result.kind === 'rejected') return fail(result.reason, result.userId);
+      accepted = { user: result.user, amr: result.amr };
+      break;
+    }
+    if (accepted === undefined) {
+      await this.hasher.verifyAgainstNothing(request.password);
+      return fail('unknown_user');
+    }
+
+    const { user } = accepted;
+    const amr: AuthMethod[] = [accepted.amr];
+    if (user.totpSecret !== null) {
+      if (request.totp === undefined) {
+        await this.audit.record({ ...base, outcome: 'failure', target: user.id, reason: 'totp_required' });
+        throw new UnauthorizedError('totp_required', 'enter the code from your authenticator app');
+      }
+      if (!(await this.checkSecondFactor(user, request.totp))) return fail('invalid_totp', user.id);
+      amr.push('otp');
+    }
+    await this.throttle.reset(account.key);
+
+    if (user.mustChangePassword) return this.stepUp(user, 'password_change_required', base);
+    const roles = parseRoles(user.roles);
+    if (user.totpSecret === null && roles.some((r) => this.policies.totpRequiredForRoles.includes(r))) {
+      return this.stepUp(user, 'totp_enrolment_required', base);
+    }
+    const tokens = await this.issueSession(user, amr);
+    await this.audit.record({ ...base, outcome: 'success', actor: user.id, target: user.id, details: { amr: amr.join(',') } });
+    this.metrics.signIns.inc({ method: accepted.amr, outcome: 'success' });
+    return tokens;
+  }
+
+  /** A TOTP code (accepted once) or an unused recovery code. */
+  private async checkSecondFactor(user: UserRecord, code: string): Promise<boolean> {
+    if (isRecoveryCodeShape(code)) {
+      const used = await this.users.consumeRecoveryCode(user.id, hashRecoveryCode(code));
+      if (used) await this.audit.record({ action: 'auth.recovery_code.use', outcome: 'success', actor: user.id, target: user.id });
+      return used;
+    }
+    const step = verifyTotp(base32Decode(user.totpSecret!), code, this.clock.now(), user.totpLastStep, DEFAULT_TOTP);
+    return step !== null && (await this.users.claimTotpStep(user.id, step, user.totpLastStep));
+  }
+
+  private async stepUp(user: UserRecord, kind: 'password_change_required' | 'totp_enrolment_required', base: Omit<AuditEvent, 'outcome'>): Promise<LoginResponse> {
+    const stepToken = await this.tokens.issueStepToken(user.id, kind);
+    this.metrics.tokensIssued.inc({ kind: 'step' });
+    await this.audit.record({ ...base, outcome: 'success', actor: user.id, target: user.id, reason: kind });
+    return { kind, stepToken, expiresIn: this.tokens.stepTokenSeconds };
+  }
+
+  /** Starts a session for an authenticated user and returns its first tokens. */
+  async issueSession(user: UserRecord, amr: AuthMethod[]): Promise<TokenResponse> {
+    const { session, refreshToken } = await this.sessions.start(user.id, amr);
+    const accessToken = await this.tokens.issueAccessToken({ userId: user.id, name: user.displayName, roles: parseRoles(user.roles), amr, sessionId: session.id });
+    this.metrics.tokensIssued.inc({ kind: 'access' });
+    this.metrics.tokensIssued.inc({ kind: 'refresh' });
+    return { kind: 'tokens', accessToken, refreshToken, expiresIn: this.tokens.accessTokenSeconds, tokenType: 'Bearer' };
+  }
+
+  /** Exchanges a refresh token; a second use of one revokes its whole session and is audited. */
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    const result = await this.sessions.rotate(refreshToken);
+    if (result.kind === 'reused') {
+      this.metrics.refreshReuse.inc();
+      await this.audit.record({ action: 'auth.refresh.reuse', outcome: 'failure', actor: 'anonymous', target: result.session.userId, reason: 'token_reused', details: { session: result.session.id } });
+      throw new UnauthorizedError('invalid_token', 'the refresh token is not valid');
+    }
+    const user = await this.users.findById(result.session.userId);
+    if (user === null || user.disabled) {
+      await this.sessions.revoke(result.session.id, 'disabled');
+      throw new UnauthorizedError('invalid_token', 'the refresh token is not valid');
+    }
+    const amr = result.session.amr.split(',') as AuthMethod[];
+    const accessToken = await this.tokens.issueAccessToken({ userId: user.id, name: user.displayName, roles: parseRoles(user.roles), amr, sessionId: result.session.id });
+    this.metrics.tokensIssued.inc({ kind: 'access' });
+    this.metrics.tokensIssued.inc({ kind: 'refresh' });
+    return { kind: 'tokens', accessToken, refreshToken: result.refreshToken, expiresIn: this.tokens.accessTokenSeconds, tokenType: 'Bearer' };
+  }
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import * as client from 'openid-client';
+import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
+import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
+import type { OidcConfig } from '../config';
+import type { LoginService } from '../login/login-service';
+import { formatRoles, type UserStore } from '../storage/user-store';
+
+/** How long a started sign-in may take at the provider. */
+const PENDING_MS = 10 * 60_000;
+const MAX_PENDING = 10_000;
+
+interface Pending {
+  codeVerifier: string;
+  nonce: string;
+  expiresAt: number;
+}
+
+/**
+ * OpenID Connect sign-in through `openid-client`: authorization code flow with PKCE (S256), state and nonce
+ * checked, ID token validated by the library (signature, issuer, audience, expiry, nonce). The state is also
+ * bound to the browser by a cookie the controller sets. Pending flows are kept in memory for ten minutes.
+ */
+export class OidcSignIn {
+  private configuration: Promise<client.Configuration> | undefined;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly config: OidcConfig,
+    private readonly users: UserStore,
+    private readonly login: LoginService,
+    private readonly audit: AuditSink,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The provider URL to send the browser to, and the state to bind to it. */
+  async start(): Promise<{ url: string; state: string }> {
+    const configuration = await this.discover();
+    this.prune();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const codeVerifier = client.randomPKCECodeVerifier();
+    this.pending.set(state, { codeVerifier, nonce, expiresAt: this.clock.now() + PENDING_MS });
+    const url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.config.redirectUri,
+      scope: this.config.scopes.join(' '),
+      state,
+      nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    });
+    return { url: url.href, state };
+  }
+
+  /** Completes the flow from the callback's query string; `boundState` is the state cookie of the browser. */
+  async finish(query: string, boundState: string | undefined): Promise<TokenResponse> {
+    const state = new URLSearchParams(query).get('state');
+    const pending = state === null ? undefined : this.pending.get(state);
+    if (state !== null) this.pending.delete(state);
+    if (pending === undefined || state !== boundState || pending.expiresAt < this.clock.now()) {
+      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', reason: 'oidc_state' });
+      throw new UnauthorizedError('sso_failed', 'the sign-in could not be completed: start again');
+    }
+    let claims: Record<string, unknown>;
+    try {
+      const tokens = await client.authorizationCodeGrant(await this.discover(), new URL(`${this.config.redirectUri}?${query}`), {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
+      claims = (tokens.claims() ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', reason: 'oidc_rejected', details: { error: (error as Error).name } });
+      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
+    }
+    const user = await this.upsert(claims);
+    if (user.disabled) {
+      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', target: user.id, reason: 'disabled' });
+      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
+    }
+    const amr: AuthMethod[] = ['oidc'];
+    const tokens = await this.login.issueSession(user, amr);
+    await this.audit.record({ action: 'auth.login', outcome: 'success', actor: user.id, target: user.id, details: { amr: 'oidc' } });
+    return tokens;
+  }
+
+  private async upsert(claims: Record<string, unknown>) {
+    const text = (name: string) => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined);
+    const subject = `${text('iss') ?? ''}|${text('sub') ?? ''}`;
+    const username = (text(this.config.usernameClaim) ?? text('sub') ?? '').slice(0, 256);
+    const displayName = (text(this.config.displayNameClaim) ?? username).slice(0, 256);
+    const groups = Array.isArray(claims[this.config.groupsClaim]) ? (claims[this.config.groupsClaim] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+    const roles = new Set<Role>(this.config.defaultRoles);
+    for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
+    const existing = await this.users.findByUsername('oidc', username);
+    if (existing === null) return this.users.create({ source: 'oidc', username, displayName, roles: [...roles], externalId: subject });
+    if (existing.externalId !== subject) throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
+    const changes = { displayName, roles: formatRoles([...roles]) };
+    await this.users.update(existing.id, changes);
+    return { ...existing, ...changes };
+  }
+
+  private discover(): Promise<client.Configuration> {
+    this.configuration ??= client
+      .discovery(
+        new URL(this.config.issuer),
+        this.config.clientId,
+        undefined,
+        client.ClientSecretBasic(readFileSync(this.config.clientSecretFile, 'utf8').replace(/\r?\n$/, '')),
+        this.config.allowLoopbackHttp ? { execute: [client.allowInsecureRequests] } : undefined,
+      )
+      .catch((error: unknown) => {
+        this.configuration = undefined;
+        throw new UnavailableError('service_unavailable', 'the identity provider cannot be reached', (error as Error).message);
+      });
+    return this.configuration;
+  }
+
+  private prune(): void {
+    const now = this.clock.now();
+    for (const [state, pending] of this.pending) if (pending.expiresAt < now) this.pending.delete(state);
+    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+  }
+}

@@ -1,0 +1,12 @@
+import type { DataSource } from 'typeorm';
+import { openDataSource, type DatabaseConfig } from '@conclave/server-kit';
+import { InitialSchema1763920000000 } from '../../migrations/1763920000000-initial-schema';
+import { AUTH_ENTITIES } from './entities';
+
+/** The service's migrations, oldest first; the same list runs on SQLite and PostgreSQL. */
+export const AUTH_MIGRATIONS = [InitialSchema1763920000000];
+
+/** Opens the authentication database and brings its schema up to date. */
+export function openAuthDatabase(config: DatabaseConfig): Promise<DataSource> {
+  return openDataSource(config, AUTH_ENTITIES, AUTH_MIGRATIONS);
+}

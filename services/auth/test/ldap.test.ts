@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { startSlapd, type SlapdFixture } from '@conclave/testing';
+import type { AuthConfigInput } from '../src/index';
+import { startAuthFixture, type AuthFixture } from './support/auth-fixture';
+
+/** Sign-in names with every character that could break a filter or a DN, and non-ASCII letters. */
+const AWKWARD = [`o'brien (ops)`, 'star*user', 'back\\slash', 'comma, user', 'Zoë Ørsted', 'quote"d+eq=ual', ' #lead'];
+const PASSWORD = 'Directory-Password-42!';
+
+let slapd: SlapdFixture;
+
+function ldapConfig(mode: 'starttls' | 'ldaps', caFile = slapd.caFile): NonNullable<AuthConfigInput['ldap']> {
+  return {
+    url: mode === 'ldaps' ? slapd.ldapsUrl : slapd.ldapUrl,
+    startTls: mode === 'starttls',
+    caFile,
+    bindDn: slapd.bindDn,
+    bindPasswordFile: slapd.bindPasswordFile,
+    userBase: slapd.userBase,
+    userFilter: '(&(objectClass=inetOrgPerson)(uid={username}))',
+    groupBase: slapd.groupBase,
+    roleMap: {
+      [slapd.groupDn('conclave-admins')]: ['admin'],
+      [slapd.groupDn('organisers, paris')]: ['organiser'],
+      [slapd.groupDn('auditors')]: ['security-officer'],
+    },
+    timeoutMs: 2000,
+  };
+}
+
+function start(mode: 'starttls' | 'ldaps', caFile?: string): Promise<AuthFixture> {
+  return startAuthFixture({
+    config: { ldap: ldapConfig(mode, caFile), totp: { requiredForRoles: [] }, throttle: { source: { freeAttempts: 1000 }, account: { freeAttempts: 50 } } },
+  });
+}
+
+before(async () => {
+  slapd = await startSlapd({
+    users: [
+      { uid: 'alice', password: PASSWORD, cn: 'Alice Admin', groups: ['conclave-admins'] },
+      { uid: 'oscar', password: PASSWORD, cn: 'Oscar Organiser', groups: ['organisers, paris', 'auditors'] },
+      { uid: 'plain', password: PASSWORD },
+      ...AWKWARD.map((uid) => ({ uid, password: PASSWORD })),
+    ],
+  });
+});
+after(() => slapd.destroy());
+
+describe('LDAP over StartTLS', () => {
+  let fx: AuthFixture;
+  before(async () => {
+    fx = await start('starttls');
+  });
+  after(() => fx.close());
+
+  test('login() with directory credentials issues a token with amr ldap and roles mapped from groups', async () => {
+    const alice = await fx.login('alice', PASSWORD);
+    assert.equal(alice.status, 200, JSON.stringify(alice.body));
+    const claims = decodeJwt(alice.body['accessToken'] as string);
+    assert.deepEqual(claims['amr'], ['ldap']);
+    assert.equal(claims['name'], 'Alice Admin');
+    assert.deepEqual(claims['roles'], ['admin', 'member']);
+    const oscar = decodeJwt((await fx.login('oscar', PASSWORD)).body['accessToken'] as string);
+    assert.deepEqual(oscar['roles'], ['security-officer', 'organiser', 'member']);
+    const plain = decodeJwt((await fx.login('plain', PASSWORD)).body['accessToken'] as string);
+    assert.deepEqual(plain['roles'], ['member']);
+  });
+
+  test('login() keeps only a minimal local profile of a directory user', async () => {
+    await fx.login('alice', PASSWORD);
+    const profile = await fx.service.core.users.findByUsername('ldap', 'alice');
+    assert.ok(profile !== null);
+    assert.equal(profile.passwordHash, null);
+    assert.equal(profile.displayName, 'Alice Admin');
+    assert.equal(profile.externalId, slapd.userDn('alice'));
+  });
+
+  test('login() succeeds for names with quotes, parentheses, asterisks, backslashes, commas and non-ASCII letters', async () => {
+    for (const uid of AWKWARD) {
+      const res = await fx.login(uid, PASSWORD);
+      assert.equal(res.status, 200, `${uid}: ${JSON.stringify(res.body)}`);
+      assert.equal((await fx.service.core.users.findByUsername('ldap', uid))?.username, uid);
+    }
+  });
+
+  test('login() refuses filter injection attempts with invalid_credentials, and a NUL byte with 400', async () => {
+    for (const username of ['*', '*)(uid=*', 'admin)(|(uid=*', 'alice)(uid=*', '*lice', 'al*']) {
+      const res = await fx.login(username, PASSWORD);
+      assert.equal(res.status, 401, username);
+      assert.equal(res.body['code'], 'invalid_credentials');
+    }
+    const nul = await fx.login('alice\u0000', PASSWORD);
+    assert.equal(nul.status, 400);
+    assert.equal(nul.body['code'], 'bad_request');
+  });
+
+  test('login() refuses an empty password before any bind, and a wrong one after', async () => {
+    const empty = await fx.login('alice', '');
+    assert.equal(empty.status, 401);
+    assert.equal(empty.body['code'], 'invalid_credentials');
+    assert.ok(fx.audit.events.some((e) => e.action === 'auth.login' && e.reason === 'empty_password'));
+    const wrong = await fx.login('alice', 'Not-Her-Password-1!');
+    assert.deepEqual(wrong.body, empty.body);
+    const unknown = await fx.login('nobody', PASSWORD);
+    assert.deepEqual(unknown.body, empty.body);
+  });
+
+  test('login() answers 503 directory_unavailable while the directory is down, and recovers after', async () => {
+    await slapd.stop();
+    try {
+      const res = await fx.login('plain', PASSWORD);
+      assert.equal(res.status, 503);
+      assert.equal(res.body['code'], 'directory_unavailable');
+      assert.equal(Object.keys(res.body).sort().join(), 'code,message');
+    } finally {
+      await slapd.start();
+    }
+    const back = await fx.login('plain', PASSWORD);
+    assert.equal(back.status, 200);
+    const metrics = await (await fetch(`${fx.service.internalUrl}/metrics`)).text();
+    assert.match(metrics, /conclave_auth_ldap_errors_total\{operation="connect"\} [1-9]/);
+  });
+
+  test('a local account with the same name takes precedence over the directory (sources: local, ldap)', async () => {
+    await fx.addUser('plain', 'Local-Password-Only-7!', ['organiser']);
+    const local = await fx.login('plain', 'Local-Password-Only-7!');
+    assert.deepEqual(decodeJwt(local.body['accessToken'] as string)['amr'], ['pwd']);
+    assert.equal((await fx.login('plain', PASSWORD)).status, 401);
+  });
+});
+
+describe('LDAP over LDAPS', () => {
+  test('login() works over LDAPS verifying the server against the configured CA', async () => {
+    const fx = await start('ldaps');
+    try {
+      const res = await fx.login('oscar', PASSWORD);
+      assert.equal(res.status, 200);
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test('login() refuses to talk to a directory whose certificate does not chain to the configured CA', async () => {
+    for (const mode of ['ldaps', 'starttls'] as const) {
+      const fx = await start(mode, slapd.otherCaFile);
+      try {
+        const res = await fx.login('oscar', PASSWORD);
+        assert.equal(res.status, 503, mode);
+        assert.equal(res.body['code'], 'directory_unavailable');
+      } finally {
+        await fx.close();
+      }
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { freePort, startOidcProvider, type OidcProviderFixture } from '@conclave/testing';
+import { cookiesOf, startAuthFixture, type AuthFixture } from './support/auth-fixture';
+
+let idp: OidcProviderFixture;
+let fx: AuthFixture;
+const clientSecret = 'oidc-test-client-secret-0123456789';
+const secretDir = mkdtempSync(join(tmpdir(), 'conclave-oidc-'));
+
+before(async () => {
+  const port = await freePort();
+  const redirectUri = `http://127.0.0.1:${port}/api/auth/oidc/callback`;
+  idp = await startOidcProvider({
+    clientId: 'conclave',
+    clientSecret,
+    redirectUri,
+    accounts: {
+      olive: { name: 'Olive Organiser', preferred_username: 'olive', groups: ['conclave-organisers', 'unrelated'] },
+    },
+  });
+  const secretFile = join(secretDir, 'client-secret');
+  writeFileSync(secretFile, clientSecret, { mode: 0o600 });
+  fx = await startAuthFixture({
+    httpPort: port,
+    config: {
+      oidc: {
+        issuer: idp.issuer,
+        clientId: 'conclave',
+        clientSecretFile: secretFile,
+        redirectUri,
+        scopes: ['openid', 'profile'],
+        roleMap: { 'conclave-organisers': ['organiser'] },
+        allowLoopbackHttp: true,
+      },
+    },
+  });
+});
+after(async () => {
+  await fx.close();
+  await idp.stop();
+  rmSync(secretDir, { recursive: true, force: true });
+});
+
+async function startFlow() {
+  const res = await fetch(`${fx.url}/api/auth/oidc/login`, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  const location = res.headers.get('location')!;
+  const cookies = cookiesOf(res.headers);
+  return { location, cookie: Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ') };
+}
+
+test('OIDC: code flow with PKCE against a real oidc-provider issues tokens with amr oidc and mapped roles', async () => {
+  const { location, cookie } = await startFlow();
+  const authorization = new URL(location);
+  assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
+  assert.ok(authorization.searchParams.get('state') && authorization.searchParams.get('nonce'));
+  const callback = await idp.signIn(location, 'olive');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.equal(res.status, 200, JSON.stringify(body));
+  const claims = decodeJwt(body['accessToken'] as string);
+  assert.deepEqual(claims['amr'], ['oidc']);
+  assert.equal(claims['name'], 'Olive Organiser');
+  assert.deepEqual(claims['roles'], ['organiser', 'member']);
+  const profile = await fx.service.core.users.findByUsername('oidc', 'olive');
+  assert.equal(profile?.passwordHash, null);
+});
+
+test('OIDC: a callback without the browser-bound state cookie, or replayed, is refused with sso_failed', async () => {
+  const { location, cookie } = await startFlow();
+  const callback = await idp.signIn(location, 'olive');
+  const stolen = await fetch(`${fx.url}${callback.pathname}${callback.search}`);
+  assert.equal(stolen.status, 401);
+  assert.equal(((await stolen.json()) as { code: string }).code, 'sso_failed');
+  const replay = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(replay.status, 401);
+});
+
+test('OIDC: a forged authorization code is refused by the provider and audited', async () => {
+  const { location, cookie } = await startFlow();
+  const state = new URL(location).searchParams.get('state')!;
+  const res = await fetch(`${fx.url}/api/auth/oidc/callback?code=forged-code&state=${state}&iss=${encodeURIComponent(idp.issuer)}`, { headers: { cookie } });
+  assert.equal(res.status, 401);
+  assert.ok(fx.audit.events.some((e) => e.reason === 'oidc_rejected'));
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { startSamlIdp, type SamlIdpFixture } from '@conclave/testing';
+import { startAuthFixture, type AuthFixture } from './support/auth-fixture';
+
+const SP = 'https://conclave.test/saml/sp';
+const ACS = 'https://conclave.test/api/auth/saml/acs';
+let idp: SamlIdpFixture;
+let fx: AuthFixture;
+
+before(async () => {
+  idp = await startSamlIdp({ spEntityId: SP, acsUrl: ACS });
+  fx = await startAuthFixture({
+    config: { saml: { entryPoint: idp.ssoUrl, idpCertFile: idp.certFile, idpIssuer: idp.entityId, issuer: SP, callbackUrl: ACS, defaultRoles: ['member'] } },
+  });
+});
+after(async () => {
+  await fx.close();
+  idp.destroy();
+});
+
+async function signedResponse(nameId: string): Promise<string> {
+  const res = await fetch(`${fx.url}/api/auth/saml/login`, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  return idp.respond(res.headers.get('location')!, nameId);
+}
+
+const post = (samlResponse: string) =>
+  fetch(`${fx.url}/api/auth/saml/acs`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ SAMLResponse: samlResponse }).toString() });
+
+test('SAML: a signed assertion from the IdP, answering our request, signs the person in with amr saml', async () => {
+  const res = await post(await signedResponse('sam@conclave.test'));
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.equal(res.status, 200, JSON.stringify(body));
+  const claims = decodeJwt(body['accessToken'] as string);
+  assert.deepEqual(claims['amr'], ['saml']);
+  assert.deepEqual(claims['roles'], ['member']);
+  assert.equal((await fx.service.core.users.findByUsername('saml', 'sam@conclave.test'))?.passwordHash, null);
+});
+
+test('SAML: a tampered assertion (NameID changed after signing) is refused with sso_failed', async () => {
+  const xml = Buffer.from(await signedResponse('sam@conclave.test'), 'base64').toString('utf8');
+  assert.ok(xml.includes('sam@conclave.test'));
+  const tampered = Buffer.from(xml.replaceAll('sam@conclave.test', 'admin@conclave.test')).toString('base64');
+  const res = await post(tampered);
+  assert.equal(res.status, 401);
+  assert.equal(((await res.json()) as { code: string }).code, 'sso_failed');
+  assert.equal(await fx.service.core.users.findByUsername('saml', 'admin@conclave.test'), null);
+  assert.ok(fx.audit.events.some((e) => e.reason === 'saml_rejected'));
+});
+
+test('SAML: a response replayed, or answering no request of ours, is refused', async () => {
+  const response = await signedResponse('sam@conclave.test');
+  assert.equal((await post(response)).status, 200);
+  assert.equal((await post(response)).status, 401);
+  assert.equal((await post(Buffer.from('<not-saml/>').toString('base64'))).status, 401);
+});
+
+test('SAML: a response answering our request with its signature removed is refused', async () => {
+  const xml = Buffer.from(await signedResponse('sam@conclave.test'), 'base64').toString('utf8');
+  const stripped = xml.replace(/<(\w+:)?Signature[\s\S]*?<\/(\w+:)?Signature>/g, '');
+  assert.ok(stripped.length < xml.length && !stripped.includes('SignatureValue'));
+  const res = await post(Buffer.from(stripped).toString('base64'));
+  assert.equal(res.status, 401);
+  assert.equal(((await res.json()) as { code: string }).code, 'sso_failed');
+});
