@@ -8,11 +8,11 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { writeSelfSignedCertificate } from '@conclave/server-kit';
 import { parseCommandArgs } from '../args';
 import { exitCodeOf, spawnNode } from '../child-process';
-import type { CliCommand } from '../command';
-import { DEFAULT_DATA_DIR, serviceMain } from '../paths';
+import { CliError, type CliCommand } from '../command';
+import { DEFAULT_DATA_DIR, ROOT, serviceMain } from '../paths';
 
 /** Embedded defaults: everything on this host, state under one data directory, TLS with a local certificate. */
-const PORTS = { sfu: 4443, sfuInternal: 9464, media: 40000, web: 8443 } as const;
+const PORTS = { sfu: 4443, sfuInternal: 9464, media: 40000, web: 8443, auth: 8081, authInternal: 9466 } as const;
 
 export const command: CliCommand = {
   name: 'start',
@@ -26,6 +26,11 @@ export const command: CliCommand = {
     const dataDir = values['data-dir'];
     const host = values.host;
     const configs = await prepareDataDir(dataDir, host);
+    const adminPasswordFile = join(dataDir, 'secrets', 'admin-initial-password');
+    // The first administrator, once: a random one-time password in a file only root can read.
+    const bootstrap = spawnNode(join(ROOT, 'cli/src/main.ts'), ['user', 'bootstrap-admin', '--password-file', adminPasswordFile, '--config', configs.auth]);
+    const bootstrapCode = await exitCodeOf(bootstrap);
+    if (bootstrapCode !== 0) throw new CliError('could not create the first administrator', bootstrapCode);
 
     const children: { name: string; child: ChildProcess }[] = [];
     for (const [name, file] of Object.entries(configs)) {
@@ -35,6 +40,10 @@ export const command: CliCommand = {
     console.log(`  meeting client   https://${host}:${PORTS.web}/`);
     console.log(`  SFU signalling   wss://${host}:${PORTS.sfu}/signalling`);
     console.log(`  SFU metrics      http://127.0.0.1:${PORTS.sfuInternal}/metrics`);
+    console.log(`  auth API         http://${host}:${PORTS.auth}/api/auth (TLS is the ingress's job in production)`);
+    if (existsSync(adminPasswordFile)) {
+      console.log(`  administrator    "admin"; one-time password in ${adminPasswordFile} (root only; change it and enrol TOTP at first sign-in)`);
+    }
     console.log(`  state            ${dataDir} (TLS certificate, secrets, configuration)`);
     console.log('Press Ctrl-C to stop.\n');
 
@@ -104,10 +113,16 @@ async function prepareDataDir(dataDir: string, host: string): Promise<Record<str
     connectOrigins: [`wss://${host}:${PORTS.sfu}`],
     bundleDir: join(dataDir, 'web'),
   };
-  const files = { sfu: join(dirs.config, 'sfu.yaml'), web: join(dirs.config, 'web.yaml') };
+  const auth = {
+    http: { host, port: PORTS.auth },
+    internal: { host: '127.0.0.1', port: PORTS.authInternal },
+    dataDir: join(dataDir, 'auth'),
+  };
+  const files = { sfu: join(dirs.config, 'sfu.yaml'), web: join(dirs.config, 'web.yaml'), auth: join(dirs.config, 'auth.yaml') };
   const header =
     '# Written by `conclave start` (embedded defaults). Edit freely; see docs/configuration.md.\n';
   await writeFile(files.sfu, header + stringify(sfu), { mode: 0o600 });
   await writeFile(files.web, header + stringify(web), { mode: 0o600 });
+  await writeFile(files.auth, header + stringify(auth), { mode: 0o600 });
   return files;
 }
