@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { z } from 'zod';
+import { idSchema, roleSchema, type Role } from '@conclave/protocol';
+import { UnauthorizedError } from '@conclave/server-kit';
+
+/** The signed-in person a request comes from. */
+export interface Caller {
+  userId: string;
+  name: string;
+  roles: Role[];
+  /** Directory groups (token `groups` claim), for invitations to groups. */
+  groups: string[];
+}
+
+/** Verified tokens remembered at most (oldest forgotten first). */
+const VERIFIED_CACHE_SIZE = 1000;
+
+/** What the rooms service reads from an access token; other claims are ignored. */
+const claimsSchema = z.object({
+  sub: idSchema,
+  name: z.string().min(1).max(256),
+  roles: z.array(z.string()).max(16).transform((roles) => roles.filter((r): r is Role => roleSchema.safeParse(r).success)),
+  groups: z.array(z.string().min(1).max(128)).max(256).default([]),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+
+export interface AccessTokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  jwksFile: string;
+  maxLifetimeSeconds: number;
+  clockToleranceSeconds: number;
+}
+
+/** Checks `Authorization: Bearer <access JWT>` (EdDSA, the auth service's JWKS, issuer, audience, lifetime). */
+export class AccessTokenVerifier {
+  private readonly keys: ReturnType<typeof createLocalJWKSet>;
+  /** Tokens already verified, until they expire: a signature is checked once per token, not per request. */
+  private readonly verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+
+  constructor(private readonly options: AccessTokenVerifierOptions) {
+    this.keys = createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')) as JSONWebKeySet);
+  }
+
+  async verify(authorization: string | undefined): Promise<Caller> {
+    if (authorization === undefined || !authorization.startsWith('Bearer ') || authorization.length > 8192) {
+      throw new UnauthorizedError('not_authenticated', 'a bearer access token is required');
+    }
+    const cached = this.verified.get(authorization);
+    if (cached !== undefined && cached.expiresAtMs > Date.now()) return cached.caller;
+    const caller = await this.verifyToken(authorization);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(authorization, caller);
+    return caller.caller;
+  }
+
+  private async verifyToken(authorization: string): Promise<{ caller: Caller; expiresAtMs: number }> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(authorization.slice('Bearer '.length), this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ['EdDSA'],
+        clockTolerance: this.options.clockToleranceSeconds,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch {
+      throw new UnauthorizedError('invalid_token', 'the access token is not valid');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthorizedError('invalid_token', 'the access token lacks required claims');
+    if (claims.data.exp - claims.data.iat > this.options.maxLifetimeSeconds) {
+      throw new UnauthorizedError('invalid_token', 'the access token lives too long');
+    }
+    return {
+      caller: { userId: claims.data.sub, name: claims.data.name.slice(0, 128), roles: claims.data.roles, groups: claims.data.groups },
+      expiresAtMs: claims.data.exp * 1000,
+    };
+  }
+}

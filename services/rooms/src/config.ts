@@ -1,0 +1,124 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_MAX_LIFETIME_SECONDS, JOIN_TICKET_MAX_LIFETIME_SECONDS } from '@conclave/protocol';
+import { databaseConfigSchema, listenSchema, loadConfig, logLevelSchema, portSchema, validateConfig } from '@conclave/server-kit';
+
+/** The room-control service's configuration: one typed object, validated once at start-up (unknown keys refused). */
+export const roomsConfigSchema = z.strictObject({
+  /** Public REST API (`/api/rooms/…`); TLS when both files are set, else plain HTTP behind the TLS proxy. */
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: portSchema.default(8444),
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
+      /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+      trustProxy: z.boolean().default(false),
+      bodyLimit: z.string().regex(/^\d+(kb|mb)$/).default('32kb'),
+    })
+    .refine((h) => (h.certFile === undefined) === (h.keyFile === undefined), { message: 'set both certFile and keyFile, or neither' })
+    .prefault({}),
+  /** Internal listener: `/metrics` only; keep it off client networks. */
+  internal: listenSchema({ host: '127.0.0.1', port: 9465 }),
+  /** Where generated keys and the embedded database live. */
+  dataDir: z.string().min(1).default('data/rooms'),
+  /** Records; SQLite under `dataDir` when absent. Point the auth service at the same database for one audit trail. */
+  database: databaseConfigSchema.optional(),
+  /** Access tokens from the authentication service. */
+  auth: z.strictObject({
+    issuer: z.string().min(1).default(ACCESS_TOKEN_ISSUER),
+    audience: z.string().min(1).default(ACCESS_TOKEN_AUDIENCE),
+    /** JWKS file with the authentication service's public keys. */
+    jwksFile: z.string().min(1),
+    maxLifetimeSeconds: z.number().int().min(30).max(ACCESS_TOKEN_MAX_LIFETIME_SECONDS).default(ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
+    clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
+  }),
+  /** SFU join tickets signed by this service. */
+  tickets: z
+    .strictObject({
+      /** Ed25519 private key (PKCS#8 PEM); generated under `dataDir` when absent. */
+      keyFile: z.string().min(1).optional(),
+      lifetimeSeconds: z.number().int().min(10).max(JOIN_TICKET_MAX_LIFETIME_SECONDS).default(60),
+      /** Also write the public JWKS here, for the SFU's `tickets.jwksFile`. */
+      jwksOutFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** The SFU's internal API, through which every organiser power takes effect on the media. */
+  sfu: z.strictObject({
+    internalUrl: z.url({ protocol: /^https?$/ }),
+    /** Bearer token of the SFU's internal API, read from this file. */
+    apiTokenFile: z.string().min(1),
+    timeoutMs: z.number().int().min(100).max(30_000).default(2000),
+    /** Given to clients with their ticket (wss://…/signalling). */
+    signallingUrl: z.url({ protocol: /^wss$/ }).optional(),
+  }),
+  audit: z
+    .strictObject({
+      /** Ed25519 key signing checkpoints; generated under `dataDir` when absent. */
+      keyFile: z.string().min(1).optional(),
+      checkpointEvery: z.number().int().min(1).max(100_000).default(100),
+      checkpointIntervalSeconds: z.number().int().min(0).max(86_400).default(300),
+      /** Record callers' IP addresses in the trail (off: data minimisation). */
+      recordSourceIp: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** How long each data class is kept; see docs/privacy.md. */
+  retention: z
+    .strictObject({
+      /** Ended meetings, their invitation lists and participant lists. */
+      meetingsDays: z.number().int().min(1).max(3650).default(30),
+      /** Audit entries (purged only up to a signed checkpoint). */
+      auditDays: z.number().int().min(30).max(3650).default(365),
+      /** How often the purge job runs. */
+      purgeIntervalMinutes: z.number().int().min(1).max(1440).default(60),
+    })
+    .prefault({}),
+  meetings: z
+    .strictObject({
+      /** Length of an instant meeting. */
+      instantDurationMinutes: z.number().int().min(5).max(1440).default(240),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: logLevelSchema }).prefault({}),
+});
+
+export type RoomsConfig = z.infer<typeof roomsConfigSchema>;
+export type RoomsConfigInput = z.input<typeof roomsConfigSchema>;
+
+/** Paths resolved against the configuration file's directory; defaults filled in. */
+export interface ResolvedRoomsConfig extends RoomsConfig {
+  database: NonNullable<RoomsConfig['database']>;
+  tickets: RoomsConfig['tickets'] & { keyFile: string };
+  audit: RoomsConfig['audit'] & { keyFile: string };
+}
+
+/** Reads and validates the configuration (YAML + `CONCLAVE_ROOMS__…` environment overrides). */
+export function loadRoomsConfig(file?: string, env: NodeJS.ProcessEnv = process.env): ResolvedRoomsConfig {
+  const { config, configDir } = loadConfig(roomsConfigSchema, { file, env, envPrefix: 'CONCLAVE_ROOMS' });
+  return resolveRoomsConfig(config, configDir);
+}
+
+/** Validates an in-memory configuration (programmatic start, tests); relative paths against `baseDir`. */
+export function parseRoomsConfig(input: RoomsConfigInput, baseDir = process.cwd()): ResolvedRoomsConfig {
+  return resolveRoomsConfig(validateConfig(roomsConfigSchema, input), baseDir);
+}
+
+function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRoomsConfig {
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  const dataDir = at(config.dataDir);
+  const optional = (path: string | undefined) => (path !== undefined ? at(path) : undefined);
+  const database = config.database ?? { type: 'sqlite' as const, path: join(dataDir, 'rooms.db') };
+  return {
+    ...config,
+    dataDir,
+    http: { ...config.http, certFile: optional(config.http.certFile), keyFile: optional(config.http.keyFile) },
+    database:
+      database.type === 'sqlite'
+        ? { ...database, path: at(database.path) }
+        : { ...database, passwordFile: optional(database.passwordFile), caFile: optional(database.caFile) },
+    auth: { ...config.auth, jwksFile: at(config.auth.jwksFile) },
+    tickets: { ...config.tickets, keyFile: at(config.tickets.keyFile ?? join(dataDir, 'tickets.key')), jwksOutFile: optional(config.tickets.jwksOutFile) },
+    sfu: { ...config.sfu, apiTokenFile: at(config.sfu.apiTokenFile) },
+    audit: { ...config.audit, keyFile: at(config.audit.keyFile ?? join(dataDir, 'audit-checkpoint.key')) },
+  };
+}

@@ -1,0 +1,67 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { z } from 'zod';
+import { ERROR_CODES, RIGHTS } from '@conclave/protocol';
+
+/** JSON Schema (OpenAPI 3.0 dialect) of a request body, from the zod schema that validates it. */
+export function requestSchema(schema: z.ZodType): SchemaObject {
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as SchemaObject;
+}
+
+const string: SchemaObject = { type: 'string' };
+const nullableString: SchemaObject = { type: 'string', nullable: true };
+const dateTime: SchemaObject = { type: 'string', format: 'date-time' };
+const strings: SchemaObject = { type: 'array', items: string };
+const rights: SchemaObject = { type: 'array', items: { type: 'string', enum: [...RIGHTS] } };
+const object = (properties: Record<string, SchemaObject>, required = Object.keys(properties)): SchemaObject => ({ type: 'object', properties, required, additionalProperties: false });
+
+export const errorSchema = object({ code: { type: 'string', enum: [...ERROR_CODES] }, message: string });
+
+const summaryProperties: Record<string, SchemaObject> = {
+  id: string,
+  kind: { type: 'string', enum: ['scheduled', 'instant'] },
+  title: string,
+  startsAt: dateTime,
+  endsAt: dateTime,
+  timeZone: string,
+  organiser: string,
+  classification: nullableString,
+  status: { type: 'string', enum: ['scheduled', 'live', 'ended'] },
+};
+export const meetingSummarySchema = object(summaryProperties);
+export const meetingListSchema: SchemaObject = { type: 'array', items: meetingSummarySchema };
+export const meetingViewSchema = object({
+  ...summaryProperties,
+  coOrganisers: strings,
+  invitees: strings,
+  groups: strings,
+  autoAdmit: strings,
+  lobby: { type: 'boolean' },
+  knock: { type: 'boolean' },
+  locked: { type: 'boolean' },
+});
+const participantState: SchemaObject = { type: 'string', enum: ['waiting', 'admitted', 'refused', 'removed', 'left'] };
+export const participantViewSchema = object({
+  participantId: string,
+  userId: string,
+  name: string,
+  state: participantState,
+  role: { type: 'string', enum: ['organiser', 'co-organiser', 'participant'] },
+  rights,
+});
+export const participantListSchema: SchemaObject = { type: 'array', items: participantViewSchema };
+export const participantStatusSchema: SchemaObject = { oneOf: [participantViewSchema, object({ participantId: string, state: participantState })] };
+export const joinResponseSchema: SchemaObject = {
+  oneOf: [
+    object({ participantId: string, state: { type: 'string', enum: ['waiting'] } }),
+    object({
+      participantId: string,
+      state: { type: 'string', enum: ['admitted'] },
+      role: { type: 'string', enum: ['organiser', 'co-organiser', 'participant'] },
+      rights,
+      meeting: object({ id: string, title: string, classification: nullableString }),
+    }),
+  ],
+};
+export const ticketResponseSchema = object({ ticket: string, expiresAt: dateTime, signallingUrl: nullableString });
+export const eventsSchema: SchemaObject = { type: 'array', items: object({ type: { type: 'string', enum: ['unmute-requested'] }, by: string, at: dateTime }) };
+export const jwksSchema = object({ keys: { type: 'array', items: { type: 'object' } } });

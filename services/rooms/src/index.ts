@@ -1,0 +1,9 @@
+export { loadRoomsConfig, parseRoomsConfig, roomsConfigSchema, type ResolvedRoomsConfig, type RoomsConfig, type RoomsConfigInput } from './config';
+export { createAuditStore, openRoomsAdmin, openRoomsDatabase, RoomsServer, type RoomsAdminContext, type RoomsServerDeps } from './rooms-server';
+export { MeetingsService } from './meetings/meetings.service';
+export { RetentionJob, type PurgeReport, type RetentionOptions } from './retention/retention-job';
+export { HttpSfuControl, type SfuControl } from './sfu/sfu-control';
+export { TicketIssuer } from './tickets/ticket-issuer';
+export { generateOpenApiDocument, openApiText } from './openapi/openapi-document';
+export { ROOMS_ENTITIES } from './persistence/entities';
+export { AuditStore, CheckpointKey, FileExportSink, SyslogSender, type VerifyResult } from './audit-lib';

@@ -1,0 +1,48 @@
+import { RIGHTS, type ParticipantRole, type Right } from '@conclave/protocol';
+import type { Caller } from '../auth/access-token-verifier';
+import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
+
+/** Minimal rights of an invitee: speak, show a camera, see what is shared, chat. Sharing is the organisers'. */
+export const PARTICIPANT_RIGHTS: readonly Right[] = ['produce:audio', 'produce:video', 'consume', 'chat'];
+/** Organisers and co-organisers may also share their screen. */
+export const ORGANISER_RIGHTS: readonly Right[] = RIGHTS;
+
+/** Roles allowed to schedule or create meetings. */
+export const SCHEDULING_ROLES = ['organiser', 'admin'] as const;
+
+export const userPrincipal = (userId: string) => `user:${userId}`;
+export const groupPrincipal = (group: string) => `group:${group}`;
+
+/** `rights` with `right` added or taken away, in the canonical order. */
+export function withRight(rights: readonly Right[], right: Right, allowed: boolean): Right[] {
+  const set = new Set(rights);
+  if (allowed) set.add(right);
+  else set.delete(right);
+  return RIGHTS.filter((r) => set.has(r));
+}
+
+export function parseRights(text: string): Right[] {
+  const held = new Set(text.split(',').filter((r) => r.length > 0));
+  return RIGHTS.filter((r) => held.has(r));
+}
+
+export function formatRights(rights: readonly Right[]): string {
+  return RIGHTS.filter((r) => rights.includes(r)).join(',');
+}
+
+/** The organiser, or a co-organiser named at scheduling or promoted since; null for everyone else. */
+export function organiserRole(meeting: MeetingRow, members: readonly MeetingMemberRow[], userId: string): Exclude<ParticipantRole, 'participant'> | null {
+  if (meeting.organiserId === userId) return 'organiser';
+  return members.some((m) => m.principal === userPrincipal(userId) && m.role === 'co-organiser') ? 'co-organiser' : null;
+}
+
+/** Invited as a user, as a member of an invited group, or as an organiser. */
+export function isInvited(meeting: MeetingRow, members: readonly MeetingMemberRow[], caller: Caller): boolean {
+  if (organiserRole(meeting, members, caller.userId) !== null) return true;
+  const principals = new Set([userPrincipal(caller.userId), ...caller.groups.map(groupPrincipal)]);
+  return members.some((m) => principals.has(m.principal));
+}
+
+export function isAutoAdmitted(members: readonly MeetingMemberRow[], userId: string): boolean {
+  return members.some((m) => m.principal === userPrincipal(userId) && m.autoAdmit);
+}
