@@ -4,7 +4,6 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { stringify } from 'yaml';
-import { exportJWK, generateKeyPair } from 'jose';
 import { writeSelfSignedCertificate } from '@conclave/server-kit';
 import { parseCommandArgs } from '../args';
 import { exitCodeOf, spawnNode } from '../child-process';
@@ -12,7 +11,7 @@ import { CliError, type CliCommand } from '../command';
 import { DEFAULT_DATA_DIR, ROOT, serviceMain } from '../paths';
 
 /** Embedded defaults: everything on this host, state under one data directory, TLS with a local certificate. */
-const PORTS = { sfu: 4443, sfuInternal: 9464, media: 40000, web: 8443, auth: 8081, authInternal: 9466 } as const;
+const PORTS = { sfu: 4443, sfuInternal: 9464, media: 40000, web: 8443, auth: 8081, authInternal: 9466, rooms: 8444, roomsInternal: 9465 } as const;
 
 export const command: CliCommand = {
   name: 'start',
@@ -25,22 +24,29 @@ export const command: CliCommand = {
     });
     const dataDir = values['data-dir'];
     const host = values.host;
-    const configs = await prepareDataDir(dataDir, host);
+    const { files: configs, paths } = await prepareDataDir(dataDir, host);
     const adminPasswordFile = join(dataDir, 'secrets', 'admin-initial-password');
     // The first administrator, once: a random one-time password in a file only root can read.
     const bootstrap = spawnNode(join(ROOT, 'cli/src/main.ts'), ['user', 'bootstrap-admin', '--password-file', adminPasswordFile, '--config', configs.auth]);
     const bootstrapCode = await exitCodeOf(bootstrap);
     if (bootstrapCode !== 0) throw new CliError('could not create the first administrator', bootstrapCode);
 
+    // In dependency order: rooms checks auth's tokens, the SFU checks rooms' tickets.
     const children: { name: string; child: ChildProcess }[] = [];
-    for (const [name, file] of Object.entries(configs)) {
-      children.push({ name, child: spawnNode(serviceMain(name), ['--config', file]) });
-    }
+    const start = (name: keyof typeof configs) => children.push({ name, child: spawnNode(serviceMain(name), ['--config', configs[name]]) });
+    start('auth');
+    await publishJwks(`http://127.0.0.1:${PORTS.auth}/api/auth/.well-known/jwks.json`, paths.authJwks);
+    start('rooms');
+    await waitForFile(paths.ticketsJwks);
+    start('sfu');
+    start('web');
     console.log(`\nConclave is starting on ${host}:`);
     console.log(`  meeting client   https://${host}:${PORTS.web}/`);
     console.log(`  SFU signalling   wss://${host}:${PORTS.sfu}/signalling`);
     console.log(`  SFU metrics      http://127.0.0.1:${PORTS.sfuInternal}/metrics`);
     console.log(`  auth API         http://${host}:${PORTS.auth}/api/auth (TLS is the ingress's job in production)`);
+    console.log(`  rooms API        http://${host}:${PORTS.rooms}/api/rooms`);
+    console.log(`  audit trail      conclave audit verify --config ${configs.rooms}`);
     if (existsSync(adminPasswordFile)) {
       console.log(`  administrator    "admin"; one-time password in ${adminPasswordFile} (root only; change it and enrol TOTP at first sign-in)`);
     }
@@ -71,7 +77,7 @@ export const command: CliCommand = {
 };
 
 /** Creates what the embedded set-up needs, once; later starts reuse it. Returns each service's config file. */
-async function prepareDataDir(dataDir: string, host: string): Promise<Record<string, string>> {
+async function prepareDataDir(dataDir: string, host: string) {
   const dirs = {
     tls: join(dataDir, 'tls'),
     secrets: join(dataDir, 'secrets'),
@@ -92,20 +98,16 @@ async function prepareDataDir(dataDir: string, host: string): Promise<Record<str
   const apiTokenFile = join(dirs.secrets, 'sfu-internal-api.token');
   if (!existsSync(apiTokenFile))
     await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  const jwksFile = join(dirs.keys, 'tickets.jwks.json');
-  if (!existsSync(jwksFile)) {
-    // The room-control service signs join tickets; until it runs here, the SFU trusts this key set only.
-    const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    await writeFile(
-      jwksFile,
-      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), alg: 'EdDSA', use: 'sig' }] }),
-    );
-  }
+  const ticketsJwks = join(dirs.keys, 'tickets.jwks.json');
+  const authJwks = join(dirs.keys, 'auth.jwks.json');
+  const roomsData = join(dataDir, 'rooms');
+  // One audit trail: the rooms database and checkpoint key, which the auth service appends to as well.
+  const trail = { database: { type: 'sqlite', path: join(roomsData, 'rooms.db') }, keyFile: join(roomsData, 'audit-checkpoint.key') };
 
   const sfu = {
     signalling: { host, port: PORTS.sfu, certFile, keyFile },
     internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
-    tickets: { jwksFile },
+    tickets: { jwksFile: ticketsJwks },
     media: { listenIp: host, port: PORTS.media },
   };
   const web = {
@@ -117,12 +119,49 @@ async function prepareDataDir(dataDir: string, host: string): Promise<Record<str
     http: { host, port: PORTS.auth },
     internal: { host: '127.0.0.1', port: PORTS.authInternal },
     dataDir: join(dataDir, 'auth'),
+    audit: { trail },
   };
-  const files = { sfu: join(dirs.config, 'sfu.yaml'), web: join(dirs.config, 'web.yaml'), auth: join(dirs.config, 'auth.yaml') };
+  const rooms = {
+    http: { host, port: PORTS.rooms },
+    internal: { host: '127.0.0.1', port: PORTS.roomsInternal },
+    dataDir: roomsData,
+    auth: { jwksFile: authJwks },
+    tickets: { jwksOutFile: ticketsJwks },
+    sfu: { internalUrl: `http://127.0.0.1:${PORTS.sfuInternal}`, apiTokenFile, signallingUrl: `wss://${host}:${PORTS.sfu}/signalling` },
+  };
+  const files = {
+    auth: join(dirs.config, 'auth.yaml'),
+    rooms: join(dirs.config, 'rooms.yaml'),
+    sfu: join(dirs.config, 'sfu.yaml'),
+    web: join(dirs.config, 'web.yaml'),
+  };
   const header =
     '# Written by `conclave start` (embedded defaults). Edit freely; see docs/configuration.md.\n';
   await writeFile(files.sfu, header + stringify(sfu), { mode: 0o600 });
   await writeFile(files.web, header + stringify(web), { mode: 0o600 });
   await writeFile(files.auth, header + stringify(auth), { mode: 0o600 });
-  return files;
+  await writeFile(files.rooms, header + stringify(rooms), { mode: 0o600 });
+  return { files, paths: { authJwks, ticketsJwks } };
+}
+
+/** Copies the auth service's public keys to the file the rooms service reads, once the service answers. */
+async function publishJwks(url: string, file: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const body = await fetch(url).then((r) => (r.ok ? r.text() : undefined), () => undefined);
+    if (body !== undefined) {
+      await writeFile(file, body);
+      return;
+    }
+    if (Date.now() > deadline) throw new CliError(`the auth service did not answer at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function waitForFile(file: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new CliError(`${file} was not written in time`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

@@ -195,6 +195,18 @@ export const authConfigSchema = z.strictObject({
     .strictObject({
       /** Record the client address in audit events (off by default: data minimisation). */
       recordSourceIp: z.boolean().default(false),
+      /**
+       * The appliance's tamper-evident audit trail (the room-control service's database and checkpoint key):
+       * set it so sign-in events join the one trail. Without it, events are logged as JSON lines only.
+       */
+      trail: z
+        .strictObject({
+          database: databaseConfigSchema,
+          keyFile: z.string().min(1),
+          checkpointEvery: z.number().int().min(1).max(100_000).default(100),
+          checkpointIntervalSeconds: z.number().int().min(0).max(86_400).default(300),
+        })
+        .optional(),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),
@@ -213,6 +225,20 @@ function resolvePaths(config: AuthConfig, baseDir: string): AuthConfig {
     dataDir,
     database: database.type === 'sqlite' ? { ...database, path: abs(database.path) } : database,
     tokens: { ...config.tokens, keysDir: abs(config.tokens.keysDir ?? resolve(dataDir, 'keys')) },
+    audit:
+      config.audit.trail === undefined
+        ? config.audit
+        : {
+            ...config.audit,
+            trail: {
+              ...config.audit.trail,
+              keyFile: abs(config.audit.trail.keyFile),
+              database:
+                config.audit.trail.database.type === 'sqlite'
+                  ? { ...config.audit.trail.database, path: abs(config.audit.trail.database.path) }
+                  : config.audit.trail.database,
+            },
+          },
     saml: config.saml === undefined ? undefined : { ...config.saml, idpCertFile: abs(config.saml.idpCertFile) },
     oidc: config.oidc === undefined ? undefined : { ...config.oidc, clientSecretFile: abs(config.oidc.clientSecretFile) },
     ldap:

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@conclave/server-kit';
+import { openAuditTrail } from './audit-trail';
 import { startAuthService } from './auth-service';
 import { loadAuthConfig } from './config';
 
@@ -36,13 +37,17 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const service = await startAuthService(config);
+  const trail = config.audit.trail !== undefined ? await openAuditTrail(config.audit.trail, config.audit.recordSourceIp) : undefined;
+  const service = await startAuthService(config, trail !== undefined ? { audit: trail.store } : {});
   console.log(`auth: public API ${service.url}, internal ${service.internalUrl}`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    service.close().then(
+    service
+      .close()
+      .then(() => trail?.close())
+      .then(
       () => process.exit(0),
       () => process.exit(1),
     );
