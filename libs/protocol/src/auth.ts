@@ -34,6 +34,8 @@ export const accessTokenClaimsSchema = z.object({
   name: z.string().min(1).max(256),
   roles: z.array(roleSchema).max(ROLES.length),
   amr: z.array(z.enum(AUTH_METHODS)).min(1).max(AUTH_METHODS.length),
+  /** Directory/SSO groups the user belongs to (LDAP group DNs, IdP group names), for invitations by group. */
+  groups: z.array(z.string().min(1).max(256)).max(64).default([]),
   /** Session (refresh family) id: revoking it ends the session. */
   sid: z.string().min(1).max(128),
   jti: z.string().min(8).max(128),

@@ -29,7 +29,14 @@ export class InitialSchema1763920000000 implements MigrationInterface {
         ],
       }),
     );
-    await runner.createIndex('auth_users', new TableIndex({ name: 'auth_users_source_username', columnNames: ['source', 'username_key'], isUnique: true }));
+    await runner.createIndex(
+      'auth_users',
+      new TableIndex({
+        name: 'auth_users_source_username',
+        columnNames: ['source', 'username_key'],
+        isUnique: true,
+      }),
+    );
     await runner.createTable(
       new Table({
         name: 'auth_recovery_codes',
@@ -38,10 +45,20 @@ export class InitialSchema1763920000000 implements MigrationInterface {
           { name: 'user_id', type: 'varchar', length: '36' },
           { name: 'used_at', ...millis, isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'auth_users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'auth_users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
-    await runner.createIndex('auth_recovery_codes', new TableIndex({ name: 'auth_recovery_codes_user', columnNames: ['user_id'] }));
+    await runner.createIndex(
+      'auth_recovery_codes',
+      new TableIndex({ name: 'auth_recovery_codes_user', columnNames: ['user_id'] }),
+    );
     await runner.createTable(
       new Table({
         name: 'auth_sessions',
@@ -54,10 +71,20 @@ export class InitialSchema1763920000000 implements MigrationInterface {
           { name: 'revoked_at', ...millis, isNullable: true },
           { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'auth_users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'auth_users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
-    await runner.createIndex('auth_sessions', new TableIndex({ name: 'auth_sessions_user', columnNames: ['user_id'] }));
+    await runner.createIndex(
+      'auth_sessions',
+      new TableIndex({ name: 'auth_sessions_user', columnNames: ['user_id'] }),
+    );
     await runner.createTable(
       new Table({
         name: 'auth_refresh_tokens',
@@ -67,10 +94,20 @@ export class InitialSchema1763920000000 implements MigrationInterface {
           { name: 'expires_at', ...millis },
           { name: 'used_at', ...millis, isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['session_id'], referencedTableName: 'auth_sessions', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['session_id'],
+            referencedTableName: 'auth_sessions',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
-    await runner.createIndex('auth_refresh_tokens', new TableIndex({ name: 'auth_refresh_tokens_session', columnNames: ['session_id'] }));
+    await runner.createIndex(
+      'auth_refresh_tokens',
+      new TableIndex({ name: 'auth_refresh_tokens_session', columnNames: ['session_id'] }),
+    );
     await runner.createTable(
       new Table({
         name: 'auth_throttle',
@@ -85,7 +122,13 @@ export class InitialSchema1763920000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['auth_throttle', 'auth_refresh_tokens', 'auth_sessions', 'auth_recovery_codes', 'auth_users']) {
+    for (const table of [
+      'auth_throttle',
+      'auth_refresh_tokens',
+      'auth_sessions',
+      'auth_recovery_codes',
+      'auth_users',
+    ]) {
       await runner.dropTable(table);
     }
   }

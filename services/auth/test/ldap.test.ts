@@ -6,7 +6,15 @@ import type { AuthConfigInput } from '../src/index';
 import { startAuthFixture, type AuthFixture } from './support/auth-fixture';
 
 /** Sign-in names with every character that could break a filter or a DN, and non-ASCII letters. */
-const AWKWARD = [`o'brien (ops)`, 'star*user', 'back\\slash', 'comma, user', 'Zoë Ørsted', 'quote"d+eq=ual', ' #lead'];
+const AWKWARD = [
+  `o'brien (ops)`,
+  'star*user',
+  'back\\slash',
+  'comma, user',
+  'Zoë Ørsted',
+  'quote"d+eq=ual',
+  ' #lead',
+];
 const PASSWORD = 'Directory-Password-42!';
 
 let slapd: SlapdFixture;
@@ -32,7 +40,11 @@ function ldapConfig(mode: 'starttls' | 'ldaps', caFile = slapd.caFile): NonNulla
 
 function start(mode: 'starttls' | 'ldaps', caFile?: string): Promise<AuthFixture> {
   return startAuthFixture({
-    config: { ldap: ldapConfig(mode, caFile), totp: { requiredForRoles: [] }, throttle: { source: { freeAttempts: 1000 }, account: { freeAttempts: 50 } } },
+    config: {
+      ldap: ldapConfig(mode, caFile),
+      totp: { requiredForRoles: [] },
+      throttle: { source: { freeAttempts: 1000 }, account: { freeAttempts: 50 } },
+    },
   });
 }
 
@@ -66,6 +78,22 @@ describe('LDAP over StartTLS', () => {
     assert.deepEqual(oscar['roles'], ['security-officer', 'organiser', 'member']);
     const plain = decodeJwt((await fx.login('plain', PASSWORD)).body['accessToken'] as string);
     assert.deepEqual(plain['roles'], ['member']);
+  });
+
+  test('the access token carries the directory groups, for invitations by group (kept in the minimal profile)', async () => {
+    const groupsOf = async (user: string) =>
+      decodeJwt((await fx.login(user, PASSWORD)).body['accessToken'] as string)['groups'] as string[];
+    const alice = await groupsOf('alice');
+    assert.equal(alice.length, 1);
+    assert.match(alice[0]!, /^cn=conclave-admins,/i);
+    const oscar = await groupsOf('oscar');
+    assert.equal(oscar.length, 2);
+    assert.ok(
+      oscar.some((g) => /^cn=auditors,/i.test(g)) &&
+        oscar.some((g) => /^cn=organisers(?:\\,|\\2c) paris,/i.test(g)),
+      JSON.stringify(oscar),
+    );
+    assert.deepEqual(await groupsOf('plain'), []);
   });
 
   test('login() keeps only a minimal local profile of a directory user', async () => {

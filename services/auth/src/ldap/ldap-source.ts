@@ -3,7 +3,7 @@ import type { Role } from '@conclave/protocol';
 import type { AuditSink } from '@conclave/server-kit';
 import type { LdapConfig } from '../config';
 import type { CredentialSource, SourceResult } from '../login/credential-source';
-import { formatRoles, type UserStore } from '../storage/user-store';
+import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
 import type { Directory, DirectoryUser } from './directory';
 
 /** Compares DNs as the directory does: parsed and re-serialised (RFC 4514), case-insensitively. */
@@ -16,7 +16,10 @@ export function normaliseDn(dn: string): string {
 }
 
 /** Conclave roles of a directory user: the default roles plus those mapped from each of their groups. */
-export function mapGroupsToRoles(groups: readonly string[], config: Pick<LdapConfig, 'roleMap' | 'defaultRoles'>): Role[] {
+export function mapGroupsToRoles(
+  groups: readonly string[],
+  config: Pick<LdapConfig, 'roleMap' | 'defaultRoles'>,
+): Role[] {
   const map = new Map(Object.entries(config.roleMap).map(([dn, roles]) => [normaliseDn(dn), roles]));
   const roles = new Set<Role>(config.defaultRoles);
   for (const group of groups) for (const role of map.get(normaliseDn(group)) ?? []) roles.add(role);
@@ -38,7 +41,8 @@ export class LdapSource implements CredentialSource {
     if (password.length === 0) return { kind: 'rejected', reason: 'empty_password' };
     const person = await this.directory.findUser(username);
     if (person === null) return { kind: 'unknown' };
-    if (!(await this.directory.verifyPassword(person.dn, password))) return { kind: 'rejected', reason: 'invalid_password' };
+    if (!(await this.directory.verifyPassword(person.dn, password)))
+      return { kind: 'rejected', reason: 'invalid_password' };
     const user = await this.upsertProfile(username, person);
     if (user.disabled) return { kind: 'rejected', reason: 'disabled', userId: user.id };
     return { kind: 'accepted', user, amr: 'ldap' };
@@ -49,9 +53,21 @@ export class LdapSource implements CredentialSource {
     const roles = mapGroupsToRoles(person.groups, this.config);
     const existing = await this.users.findByUsername('ldap', username);
     if (existing === null) {
-      return this.users.create({ source: 'ldap', username, displayName: person.displayName, roles, externalId: person.dn });
+      return this.users.create({
+        source: 'ldap',
+        username,
+        displayName: person.displayName,
+        roles,
+        groups: person.groups,
+        externalId: person.dn,
+      });
     }
-    const changes = { displayName: person.displayName, roles: formatRoles(roles), externalId: person.dn };
+    const changes = {
+      displayName: person.displayName,
+      roles: formatRoles(roles),
+      groups: formatGroups(person.groups),
+      externalId: person.dn,
+    };
     await this.users.update(existing.id, changes);
     if (changes.roles !== existing.roles) {
       await this.audit.record({

@@ -1,11 +1,17 @@
 import type { AuthMethod, LoginRequest, LoginResponse, Role, TokenResponse } from '@conclave/protocol';
-import { ConclaveError, UnauthorizedError, type AuditEvent, type AuditSink, type Clock } from '@conclave/server-kit';
+import {
+  ConclaveError,
+  UnauthorizedError,
+  type AuditEvent,
+  type AuditSink,
+  type Clock,
+} from '@conclave/server-kit';
 import type { PasswordHasher } from '../credentials/password-hasher';
 import { hashRecoveryCode, isRecoveryCodeShape } from '../credentials/recovery-codes';
 import { base32Decode, DEFAULT_TOTP, verifyTotp } from '../credentials/totp';
 import type { AuthMetrics } from '../metrics';
 import type { UserRecord } from '../storage/entities';
-import { parseRoles, usernameKey, type UserStore } from '../storage/user-store';
+import { parseGroups, parseRoles, usernameKey, type UserStore } from '../storage/user-store';
 import type { SessionStore } from '../tokens/session-store';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { CredentialSource } from './credential-source';
@@ -64,7 +70,8 @@ export class LoginService {
     } catch (error) {
       const code = error instanceof ConclaveError ? error.code : 'internal_error';
       this.metrics.signIns.inc({ method: 'password', outcome: code });
-      if (code === 'rate_limited' || code === 'account_locked') await this.audit.record({ ...base, outcome: 'failure', reason: code });
+      if (code === 'rate_limited' || code === 'account_locked')
+        await this.audit.record({ ...base, outcome: 'failure', reason: code });
       throw error;
     }
   }
@@ -76,11 +83,22 @@ export class LoginService {
     base: Omit<AuditEvent, 'outcome'>,
   ): Promise<LoginResponse> {
     const fail = async (reason: string, userId?: string): Promise<never> => {
-      await this.audit.record({ ...base, outcome: 'failure', reason, ...(userId !== undefined ? { target: userId } : {}) });
+      await this.audit.record({
+        ...base,
+        outcome: 'failure',
+        reason,
+        ...(userId !== undefined ? { target: userId } : {}),
+      });
       await this.throttle.recordFailure(source);
       if (await this.throttle.recordFailure(account)) {
         this.metrics.locks.inc();
-        await this.audit.record({ action: 'auth.lock', outcome: 'success', actor: 'system', target: userId ?? 'unknown-user', reason: 'too_many_failures' });
+        await this.audit.record({
+          action: 'auth.lock',
+          outcome: 'success',
+          actor: 'system',
+          target: userId ?? 'unknown-user',
+          reason: 'too_many_failures',
+        });
       }
       throw invalidCredentials();
     };
@@ -116,7 +134,13 @@ export class LoginService {
       return this.stepUp(user, 'totp_enrolment_required', base);
     }
     const tokens = await this.issueSession(user, amr);
-    await this.audit.record({ ...base, outcome: 'success', actor: user.id, target: user.id, details: { amr: amr.join(',') } });
+    await this.audit.record({
+      ...base,
+      outcome: 'success',
+      actor: user.id,
+      target: user.id,
+      details: { amr: amr.join(',') },
+    });
     this.metrics.signIns.inc({ method: accepted.amr, outcome: 'success' });
     return tokens;
   }
@@ -125,14 +149,30 @@ export class LoginService {
   private async checkSecondFactor(user: UserRecord, code: string): Promise<boolean> {
     if (isRecoveryCodeShape(code)) {
       const used = await this.users.consumeRecoveryCode(user.id, hashRecoveryCode(code));
-      if (used) await this.audit.record({ action: 'auth.recovery_code.use', outcome: 'success', actor: user.id, target: user.id });
+      if (used)
+        await this.audit.record({
+          action: 'auth.recovery_code.use',
+          outcome: 'success',
+          actor: user.id,
+          target: user.id,
+        });
       return used;
     }
-    const step = verifyTotp(base32Decode(user.totpSecret!), code, this.clock.now(), user.totpLastStep, DEFAULT_TOTP);
+    const step = verifyTotp(
+      base32Decode(user.totpSecret!),
+      code,
+      this.clock.now(),
+      user.totpLastStep,
+      DEFAULT_TOTP,
+    );
     return step !== null && (await this.users.claimTotpStep(user.id, step, user.totpLastStep));
   }
 
-  private async stepUp(user: UserRecord, kind: 'password_change_required' | 'totp_enrolment_required', base: Omit<AuditEvent, 'outcome'>): Promise<LoginResponse> {
+  private async stepUp(
+    user: UserRecord,
+    kind: 'password_change_required' | 'totp_enrolment_required',
+    base: Omit<AuditEvent, 'outcome'>,
+  ): Promise<LoginResponse> {
     const stepToken = await this.tokens.issueStepToken(user.id, kind);
     this.metrics.tokensIssued.inc({ kind: 'step' });
     await this.audit.record({ ...base, outcome: 'success', actor: user.id, target: user.id, reason: kind });
@@ -142,10 +182,23 @@ export class LoginService {
   /** Starts a session for an authenticated user and returns its first tokens. */
   async issueSession(user: UserRecord, amr: AuthMethod[]): Promise<TokenResponse> {
     const { session, refreshToken } = await this.sessions.start(user.id, amr);
-    const accessToken = await this.tokens.issueAccessToken({ userId: user.id, name: user.displayName, roles: parseRoles(user.roles), amr, sessionId: session.id });
+    const accessToken = await this.tokens.issueAccessToken({
+      userId: user.id,
+      name: user.displayName,
+      roles: parseRoles(user.roles),
+      amr,
+      sessionId: session.id,
+      groups: parseGroups(user.groups),
+    });
     this.metrics.tokensIssued.inc({ kind: 'access' });
     this.metrics.tokensIssued.inc({ kind: 'refresh' });
-    return { kind: 'tokens', accessToken, refreshToken, expiresIn: this.tokens.accessTokenSeconds, tokenType: 'Bearer' };
+    return {
+      kind: 'tokens',
+      accessToken,
+      refreshToken,
+      expiresIn: this.tokens.accessTokenSeconds,
+      tokenType: 'Bearer',
+    };
   }
 
   /** Exchanges a refresh token; a second use of one revokes its whole session and is audited. */
@@ -153,7 +206,14 @@ export class LoginService {
     const result = await this.sessions.rotate(refreshToken);
     if (result.kind === 'reused') {
       this.metrics.refreshReuse.inc();
-      await this.audit.record({ action: 'auth.refresh.reuse', outcome: 'failure', actor: 'anonymous', target: result.session.userId, reason: 'token_reused', details: { session: result.session.id } });
+      await this.audit.record({
+        action: 'auth.refresh.reuse',
+        outcome: 'failure',
+        actor: 'anonymous',
+        target: result.session.userId,
+        reason: 'token_reused',
+        details: { session: result.session.id },
+      });
       throw new UnauthorizedError('invalid_token', 'the refresh token is not valid');
     }
     const user = await this.users.findById(result.session.userId);
@@ -162,9 +222,22 @@ export class LoginService {
       throw new UnauthorizedError('invalid_token', 'the refresh token is not valid');
     }
     const amr = result.session.amr.split(',') as AuthMethod[];
-    const accessToken = await this.tokens.issueAccessToken({ userId: user.id, name: user.displayName, roles: parseRoles(user.roles), amr, sessionId: result.session.id });
+    const accessToken = await this.tokens.issueAccessToken({
+      userId: user.id,
+      name: user.displayName,
+      roles: parseRoles(user.roles),
+      amr,
+      sessionId: result.session.id,
+      groups: parseGroups(user.groups),
+    });
     this.metrics.tokensIssued.inc({ kind: 'access' });
     this.metrics.tokensIssued.inc({ kind: 'refresh' });
-    return { kind: 'tokens', accessToken, refreshToken: result.refreshToken, expiresIn: this.tokens.accessTokenSeconds, tokenType: 'Bearer' };
+    return {
+      kind: 'tokens',
+      accessToken,
+      refreshToken: result.refreshToken,
+      expiresIn: this.tokens.accessTokenSeconds,
+      tokenType: 'Bearer',
+    };
   }
 }

@@ -4,7 +4,7 @@ import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
 import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
 import type { OidcConfig } from '../config';
 import type { LoginService } from '../login/login-service';
-import { formatRoles, type UserStore } from '../storage/user-store';
+import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
 
 /** How long a started sign-in may take at the provider. */
 const PENDING_MS = 10 * 60_000;
@@ -58,30 +58,57 @@ export class OidcSignIn {
     const pending = state === null ? undefined : this.pending.get(state);
     if (state !== null) this.pending.delete(state);
     if (pending === undefined || state !== boundState || pending.expiresAt < this.clock.now()) {
-      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', reason: 'oidc_state' });
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        reason: 'oidc_state',
+      });
       throw new UnauthorizedError('sso_failed', 'the sign-in could not be completed: start again');
     }
     let claims: Record<string, unknown>;
     try {
-      const tokens = await client.authorizationCodeGrant(await this.discover(), new URL(`${this.config.redirectUri}?${query}`), {
-        pkceCodeVerifier: pending.codeVerifier,
-        expectedState: state,
-        expectedNonce: pending.nonce,
-        idTokenExpected: true,
-      });
+      const tokens = await client.authorizationCodeGrant(
+        await this.discover(),
+        new URL(`${this.config.redirectUri}?${query}`),
+        {
+          pkceCodeVerifier: pending.codeVerifier,
+          expectedState: state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        },
+      );
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
     } catch (error) {
-      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', reason: 'oidc_rejected', details: { error: (error as Error).name } });
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        reason: 'oidc_rejected',
+        details: { error: (error as Error).name },
+      });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
     const user = await this.upsert(claims);
     if (user.disabled) {
-      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', target: user.id, reason: 'disabled' });
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        target: user.id,
+        reason: 'disabled',
+      });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
     const amr: AuthMethod[] = ['oidc'];
     const tokens = await this.login.issueSession(user, amr);
-    await this.audit.record({ action: 'auth.login', outcome: 'success', actor: user.id, target: user.id, details: { amr: 'oidc' } });
+    await this.audit.record({
+      action: 'auth.login',
+      outcome: 'success',
+      actor: user.id,
+      target: user.id,
+      details: { amr: 'oidc' },
+    });
     return tokens;
   }
 
@@ -90,13 +117,24 @@ export class OidcSignIn {
     const subject = `${text('iss') ?? ''}|${text('sub') ?? ''}`;
     const username = (text(this.config.usernameClaim) ?? text('sub') ?? '').slice(0, 256);
     const displayName = (text(this.config.displayNameClaim) ?? username).slice(0, 256);
-    const groups = Array.isArray(claims[this.config.groupsClaim]) ? (claims[this.config.groupsClaim] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+    const groups = Array.isArray(claims[this.config.groupsClaim])
+      ? (claims[this.config.groupsClaim] as unknown[]).filter((g): g is string => typeof g === 'string')
+      : [];
     const roles = new Set<Role>(this.config.defaultRoles);
     for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
     const existing = await this.users.findByUsername('oidc', username);
-    if (existing === null) return this.users.create({ source: 'oidc', username, displayName, roles: [...roles], externalId: subject });
-    if (existing.externalId !== subject) throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
-    const changes = { displayName, roles: formatRoles([...roles]) };
+    if (existing === null)
+      return this.users.create({
+        source: 'oidc',
+        username,
+        displayName,
+        roles: [...roles],
+        groups,
+        externalId: subject,
+      });
+    if (existing.externalId !== subject)
+      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
+    const changes = { displayName, roles: formatRoles([...roles]), groups: formatGroups(groups) };
     await this.users.update(existing.id, changes);
     return { ...existing, ...changes };
   }
@@ -112,7 +150,11 @@ export class OidcSignIn {
       )
       .catch((error: unknown) => {
         this.configuration = undefined;
-        throw new UnavailableError('service_unavailable', 'the identity provider cannot be reached', (error as Error).message);
+        throw new UnavailableError(
+          'service_unavailable',
+          'the identity provider cannot be reached',
+          (error as Error).message,
+        );
       });
     return this.configuration;
   }

@@ -4,7 +4,7 @@ import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
 import { UnauthorizedError, type AuditSink } from '@conclave/server-kit';
 import type { SamlConfig } from '../config';
 import type { LoginService } from '../login/login-service';
-import { formatRoles, type UserStore } from '../storage/user-store';
+import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
 
 /**
  * SAML 2.0 sign-in through `@node-saml/node-saml` as the service provider: signed assertions required
@@ -47,7 +47,13 @@ export class SamlSignIn {
     try {
       ({ profile } = await this.saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
     } catch (error) {
-      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', reason: 'saml_rejected', details: { error: (error as Error).message.slice(0, 120) } });
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        reason: 'saml_rejected',
+        details: { error: (error as Error).message.slice(0, 120) },
+      });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
     if (profile === null || typeof profile.nameID !== 'string' || profile.nameID.length === 0) {
@@ -55,12 +61,24 @@ export class SamlSignIn {
     }
     const user = await this.upsert(profile);
     if (user.disabled) {
-      await this.audit.record({ action: 'auth.login', outcome: 'failure', actor: 'anonymous', target: user.id, reason: 'disabled' });
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        target: user.id,
+        reason: 'disabled',
+      });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
     const amr: AuthMethod[] = ['saml'];
     const tokens = await this.login.issueSession(user, amr);
-    await this.audit.record({ action: 'auth.login', outcome: 'success', actor: user.id, target: user.id, details: { amr: 'saml' } });
+    await this.audit.record({
+      action: 'auth.login',
+      outcome: 'success',
+      actor: user.id,
+      target: user.id,
+      details: { amr: 'saml' },
+    });
     return tokens;
   }
 
@@ -70,13 +88,23 @@ export class SamlSignIn {
     const display = attribute(this.config.displayNameAttribute);
     const displayName = (typeof display === 'string' ? display : username).slice(0, 256);
     const rawGroups = attribute(this.config.groupsAttribute);
-    const groups = (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).filter((g): g is string => typeof g === 'string');
+    const groups = (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).filter(
+      (g): g is string => typeof g === 'string',
+    );
     const roles = new Set<Role>(this.config.defaultRoles);
     for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
     const subject = `${profile.issuer}|${username}`;
     const existing = await this.users.findByUsername('saml', username);
-    if (existing === null) return this.users.create({ source: 'saml', username, displayName, roles: [...roles], externalId: subject });
-    const changes = { displayName, roles: formatRoles([...roles]) };
+    if (existing === null)
+      return this.users.create({
+        source: 'saml',
+        username,
+        displayName,
+        roles: [...roles],
+        groups,
+        externalId: subject,
+      });
+    const changes = { displayName, roles: formatRoles([...roles]), groups: formatGroups(groups) };
     await this.users.update(existing.id, changes);
     return { ...existing, ...changes };
   }

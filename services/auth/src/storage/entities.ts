@@ -18,6 +18,8 @@ export interface UserRecord {
   displayName: string;
   /** Comma-separated roles. */
   roles: string;
+  /** JSON array of the directory/SSO groups the user belongs to (for invitations by group). */
+  groups: string;
   /** Directory DN or SSO subject. */
   externalId: string | null;
   passwordHash: string | null;
@@ -42,6 +44,7 @@ export const UserEntity = new EntitySchema<UserRecord>({
     username: { type: 'varchar', length: 256 },
     displayName: { name: 'display_name', type: 'varchar', length: 256 },
     roles: { type: 'varchar', length: 128 },
+    groups: { type: 'text', default: '[]' },
     externalId: { name: 'external_id', type: 'varchar', length: 1024, nullable: true },
     passwordHash: { name: 'password_hash', type: 'varchar', length: 256, nullable: true },
     mustChangePassword: { name: 'must_change_password', type: 'boolean' },
@@ -135,4 +138,10 @@ export const ThrottleEntity = new EntitySchema<ThrottleRecord>({
   },
 });
 
-export const AUTH_ENTITIES = [UserEntity, RecoveryCodeEntity, SessionEntity, RefreshTokenEntity, ThrottleEntity];
+export const AUTH_ENTITIES = [
+  UserEntity,
+  RecoveryCodeEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+  ThrottleEntity,
+];

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { ROLES, type Role } from '@conclave/protocol';
 import type { Clock } from '@conclave/server-kit';
-import { RecoveryCodeEntity, UserEntity, type RecoveryCodeRecord, type UserRecord, type UserSource } from './entities';
+import {
+  RecoveryCodeEntity,
+  UserEntity,
+  type RecoveryCodeRecord,
+  type UserRecord,
+  type UserSource,
+} from './entities';
 
 /** The key a user name is looked up by: Unicode NFC, lower case (names are case-insensitive). */
 export function usernameKey(username: string): string {
@@ -17,11 +23,31 @@ export function formatRoles(roles: readonly Role[]): string {
   return ROLES.filter((r) => roles.includes(r)).join(',');
 }
 
+/** At most this many groups are kept per user and carried in tokens. */
+export const MAX_GROUPS = 64;
+
+/** Groups as stored: a JSON array of distinct names, each at most 256 characters. */
+export function formatGroups(groups: readonly string[]): string {
+  return JSON.stringify(
+    [...new Set(groups.filter((g) => g.length > 0 && g.length <= 256))].sort().slice(0, MAX_GROUPS),
+  );
+}
+
+export function parseGroups(text: string | null | undefined): string[] {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 export interface NewUser {
   source: UserSource;
   username: string;
   displayName: string;
   roles: Role[];
+  groups?: readonly string[];
   externalId?: string | null;
   passwordHash?: string | null;
   mustChangePassword?: boolean;
@@ -57,6 +83,7 @@ export class UserStore {
       username: input.username,
       displayName: input.displayName,
       roles: formatRoles(input.roles),
+      groups: formatGroups(input.groups ?? []),
       externalId: input.externalId ?? null,
       passwordHash: input.passwordHash ?? null,
       mustChangePassword: input.mustChangePassword ?? false,
@@ -94,7 +121,9 @@ export class UserStore {
   async replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.getRepository(RecoveryCodeEntity).delete({ userId });
-      await tx.getRepository(RecoveryCodeEntity).insert(codeHashes.map((codeHash) => ({ codeHash, userId, usedAt: null })));
+      await tx
+        .getRepository(RecoveryCodeEntity)
+        .insert(codeHashes.map((codeHash) => ({ codeHash, userId, usedAt: null })));
     });
   }
 

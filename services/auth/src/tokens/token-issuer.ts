@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, accessTokenClaimsSchema, type AccessTokenClaims, type AuthMethod, type Role } from '@conclave/protocol';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  accessTokenClaimsSchema,
+  type AccessTokenClaims,
+  type AuthMethod,
+  type Role,
+} from '@conclave/protocol';
 import { UnauthorizedError, type Clock } from '@conclave/server-kit';
 import { SIGNING_ALGORITHM, type SigningKeys } from './signing-keys';
 
@@ -14,6 +21,8 @@ export interface AccessTokenSubject {
   roles: Role[];
   amr: AuthMethod[];
   sessionId: string;
+  /** Directory/SSO groups, for invitations by group (empty for local accounts). */
+  groups: string[];
 }
 
 /** Signs and checks the service's JWTs: access tokens for every service, step-up tokens for itself. */
@@ -34,7 +43,13 @@ export class TokenIssuer {
 
   async issueAccessToken(subject: AccessTokenSubject): Promise<string> {
     return this.sign(
-      { name: subject.name, roles: subject.roles, amr: subject.amr, sid: subject.sessionId },
+      {
+        name: subject.name,
+        roles: subject.roles,
+        amr: subject.amr,
+        sid: subject.sessionId,
+        groups: subject.groups,
+      },
       subject.userId,
       ACCESS_TOKEN_AUDIENCE,
       this.lifetimes.accessSeconds,
@@ -56,11 +71,17 @@ export class TokenIssuer {
   /** Verifies a step-up token for one purpose and returns its user id. */
   async verifyStepToken(token: string, purpose: StepPurpose): Promise<string> {
     const payload = await this.verify(token, STEP_TOKEN_AUDIENCE);
-    if (payload['step'] !== purpose || typeof payload.sub !== 'string') throw new UnauthorizedError('invalid_token', 'the token is not valid');
+    if (payload['step'] !== purpose || typeof payload.sub !== 'string')
+      throw new UnauthorizedError('invalid_token', 'the token is not valid');
     return payload.sub;
   }
 
-  private async sign(claims: Record<string, unknown>, subject: string, audience: string, seconds: number): Promise<string> {
+  private async sign(
+    claims: Record<string, unknown>,
+    subject: string,
+    audience: string,
+    seconds: number,
+  ): Promise<string> {
     const key = await this.keys.current();
     const now = Math.floor(this.clock.now() / 1000);
     return new SignJWT(claims)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { idSchema, roleSchema, type Role } from '@conclave/protocol';
+import { accessTokenClaimsSchema, idSchema, roleSchema, type Role } from '@conclave/protocol';
 import { UnauthorizedError } from '@conclave/server-kit';
 
 /** The signed-in person a request comes from. */
@@ -20,8 +20,12 @@ const VERIFIED_CACHE_SIZE = 1000;
 const claimsSchema = z.object({
   sub: idSchema,
   name: z.string().min(1).max(256),
-  roles: z.array(z.string()).max(16).transform((roles) => roles.filter((r): r is Role => roleSchema.safeParse(r).success)),
-  groups: z.array(z.string().min(1).max(128)).max(256).default([]),
+  roles: z
+    .array(z.string())
+    .max(16)
+    .transform((roles) => roles.filter((r): r is Role => roleSchema.safeParse(r).success)),
+  // Same bounds as the auth service's tokens (libs/protocol accessTokenClaimsSchema).
+  groups: accessTokenClaimsSchema.shape.groups,
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -70,12 +74,18 @@ export class AccessTokenVerifier {
       throw new UnauthorizedError('invalid_token', 'the access token is not valid');
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedError('invalid_token', 'the access token lacks required claims');
+    if (!claims.success)
+      throw new UnauthorizedError('invalid_token', 'the access token lacks required claims');
     if (claims.data.exp - claims.data.iat > this.options.maxLifetimeSeconds) {
       throw new UnauthorizedError('invalid_token', 'the access token lives too long');
     }
     return {
-      caller: { userId: claims.data.sub, name: claims.data.name.slice(0, 128), roles: claims.data.roles, groups: claims.data.groups },
+      caller: {
+        userId: claims.data.sub,
+        name: claims.data.name.slice(0, 128),
+        roles: claims.data.roles,
+        groups: claims.data.groups,
+      },
       expiresAtMs: claims.data.exp * 1000,
     };
   }
