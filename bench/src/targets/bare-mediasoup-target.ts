@@ -1,5 +1,6 @@
 import { createWorker, type types } from 'mediasoup';
 import { BENCH_AUDIO_CODEC, BENCH_VIDEO_CODEC } from '../traffic/bench-codecs';
+import { consumerCapabilities } from './consumer-capabilities';
 import type { BenchTarget, BenchTargetFactory, RoomEndpoints, RoomSpec, UdpAddress } from './bench-target';
 
 const LISTEN: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1' };
@@ -17,7 +18,6 @@ const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   },
   { kind: 'video', mimeType: BENCH_VIDEO_CODEC.mimeType, clockRate: BENCH_VIDEO_CODEC.clockRate },
 ];
-const NO_BWE_EXTENSION = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 /**
  * mediasoup with no Conclave code: one worker, one router (VP8 + Opus), a comedia PlainTransport per publisher
@@ -105,18 +105,4 @@ class BareMediasoupTarget implements BenchTarget {
     this.worker.close();
     await died;
   }
-}
-
-/**
- * What a browser would negotiate, minus bandwidth estimation: the harness's receiver sends no RTCP feedback, so
- * transport-cc and REMB would only add probing.
- */
-function consumerCapabilities(router: types.RtpCapabilities): types.RtpCapabilities {
-  return {
-    codecs: router.codecs?.map((codec) => ({
-      ...codec,
-      rtcpFeedback: codec.rtcpFeedback?.filter((fb) => fb.type !== 'transport-cc' && fb.type !== 'goog-remb'),
-    })),
-    headerExtensions: router.headerExtensions?.filter((ext) => ext.uri !== NO_BWE_EXTENSION),
-  };
 }

@@ -9,9 +9,9 @@ import { createLogger, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { createDeliveryService, parseSfuConfig, SfuServer } from '@conclave/sfu';
 import { TicketSigner } from '@conclave/testing';
 import { BENCH_AUDIO_CODEC, BENCH_VIDEO_CODEC } from '../traffic/bench-codecs';
+import { consumerCapabilities } from './consumer-capabilities';
 import type { BenchTarget, BenchTargetFactory, RoomEndpoints, RoomSpec, UdpAddress } from './bench-target';
 
-const NO_BWE_EXTENSION = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
 const PUBLISHER_RIGHTS: Right[] = ['produce:audio', 'produce:video'];
 const SUBSCRIBER_RIGHTS: Right[] = ['consume'];
@@ -157,15 +157,4 @@ class ConclaveTarget implements BenchTarget {
     });
     return client;
   }
-}
-
-/** The same receive capabilities as the bare-mediasoup baseline: no bandwidth-estimation feedback. */
-function consumerCapabilities(router: types.RtpCapabilities): types.RtpCapabilities {
-  return {
-    codecs: router.codecs?.map((codec) => ({
-      ...codec,
-      rtcpFeedback: codec.rtcpFeedback?.filter((fb) => fb.type !== 'transport-cc' && fb.type !== 'goog-remb'),
-    })),
-    headerExtensions: router.headerExtensions?.filter((ext) => ext.uri !== NO_BWE_EXTENSION),
-  };
 }

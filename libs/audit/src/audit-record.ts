@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEvent } from '@conclave/server-kit';
 import { canonicalJson } from './canonical-json';
 import type { AuditEntryRow } from './audit.entities';
 
@@ -8,19 +9,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Version of the hashed layout; changes only with a migration of the whole trail. */
 const LAYOUT_VERSION = 1;
 
-/** An audit entry as exported and verified: what happened, plus its place in the chain. */
-export interface AuditRecord {
+/** An audit entry as exported and verified: the event, plus its place in the chain. */
+export interface AuditRecord extends AuditEvent {
   sequence: number;
   /** ISO 8601 UTC with milliseconds. */
   at: string;
   atMs: number;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor: string;
-  target?: string;
-  reason?: string;
-  details?: Record<string, string | number | boolean>;
-  sourceIp?: string;
   prevHash: string;
   hash: string;
 }
@@ -59,7 +53,9 @@ export function toRecord(row: AuditEntryRow): AuditRecord {
     actor: row.actor,
     ...(row.target !== null ? { target: row.target } : {}),
     ...(row.reason !== null ? { reason: row.reason } : {}),
-    ...(row.details !== null ? { details: JSON.parse(row.details) as Record<string, string | number | boolean> } : {}),
+    ...(row.details !== null
+      ? { details: JSON.parse(row.details) as Record<string, string | number | boolean> }
+      : {}),
     ...(row.sourceIp !== null ? { sourceIp: row.sourceIp } : {}),
     prevHash: row.prevHash,
     hash: row.hash,

@@ -24,3 +24,4 @@ export { databaseConfigSchema, openDataSource, type DatabaseConfig } from './dat
 export { ConclaveExceptionFilter } from './nest/exception-filter';
 export { parseBody } from './nest/zod-body';
 export { createNestApp, type CreateAppOptions } from './nest/create-app';
+export { runService, type ServiceCheck, type ServiceDefinition } from './run-service';
