@@ -20,7 +20,11 @@ before(async () => {
     clientSecret,
     redirectUri,
     accounts: {
-      olive: { name: 'Olive Organiser', preferred_username: 'olive', groups: ['conclave-organisers', 'unrelated'] },
+      olive: {
+        name: 'Olive Organiser',
+        preferred_username: 'olive',
+        groups: ['conclave-organisers', 'unrelated'],
+      },
     },
   });
   const secretFile = join(secretDir, 'client-secret');
@@ -51,7 +55,12 @@ async function startFlow() {
   assert.equal(res.status, 302);
   const location = res.headers.get('location')!;
   const cookies = cookiesOf(res.headers);
-  return { location, cookie: Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ') };
+  return {
+    location,
+    cookie: Object.entries(cookies)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; '),
+  };
 }
 
 test('OIDC: code flow with PKCE against a real oidc-provider issues tokens with amr oidc and mapped roles', async () => {
@@ -84,7 +93,28 @@ test('OIDC: a callback without the browser-bound state cookie, or replayed, is r
 test('OIDC: a forged authorization code is refused by the provider and audited', async () => {
   const { location, cookie } = await startFlow();
   const state = new URL(location).searchParams.get('state')!;
-  const res = await fetch(`${fx.url}/api/auth/oidc/callback?code=forged-code&state=${state}&iss=${encodeURIComponent(idp.issuer)}`, { headers: { cookie } });
+  const res = await fetch(
+    `${fx.url}/api/auth/oidc/callback?code=forged-code&state=${state}&iss=${encodeURIComponent(idp.issuer)}`,
+    { headers: { cookie } },
+  );
   assert.equal(res.status, 401);
   assert.ok(fx.audit.events.some((e) => e.reason === 'oidc_rejected'));
+});
+
+test('OIDC: sign-ins are counted by method and outcome in conclave_auth_sign_ins_total', async () => {
+  const metrics = await (await fetch(`${fx.service.internalUrl}/metrics`)).text();
+  const count = (outcome: string) =>
+    Number(
+      new RegExp(`^conclave_auth_sign_ins_total\\{method="oidc",outcome="${outcome}"\\} (\\d+)`, 'm').exec(
+        metrics,
+      )?.[1] ?? 0,
+    );
+  assert.ok(
+    count('success') >= 1,
+    metrics
+      .split('\n')
+      .filter((l) => l.includes('sign_ins'))
+      .join('\n'),
+  );
+  assert.ok(count('sso_failed') >= 1);
 });

@@ -180,6 +180,11 @@ export class LoginService {
   }
 
   /** Starts a session for an authenticated user and returns its first tokens. */
+  /** Counts a single sign-on attempt (OIDC, SAML) in the same metric as password sign-ins. */
+  countSignIn(method: 'oidc' | 'saml', outcome: string): void {
+    this.metrics.signIns.inc({ method, outcome });
+  }
+
   async issueSession(user: UserRecord, amr: AuthMethod[]): Promise<TokenResponse> {
     const { session, refreshToken } = await this.sessions.start(user.id, amr);
     const accessToken = await this.tokens.issueAccessToken({

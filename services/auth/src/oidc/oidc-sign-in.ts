@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
-import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
+import {
+  ConclaveError,
+  UnauthorizedError,
+  UnavailableError,
+  type AuditSink,
+  type Clock,
+} from '@conclave/server-kit';
 import type { OidcConfig } from '../config';
 import type { LoginService } from '../login/login-service';
 import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
@@ -53,7 +59,19 @@ export class OidcSignIn {
   }
 
   /** Completes the flow from the callback's query string; `boundState` is the state cookie of the browser. */
+  /** Completes a sign-on; every outcome is counted in `conclave_auth_sign_ins_total`. */
   async finish(query: string, boundState: string | undefined): Promise<TokenResponse> {
+    try {
+      const tokens = await this.complete(query, boundState);
+      this.login.countSignIn('oidc', 'success');
+      return tokens;
+    } catch (error) {
+      this.login.countSignIn('oidc', error instanceof ConclaveError ? error.code : 'internal_error');
+      throw error;
+    }
+  }
+
+  private async complete(query: string, boundState: string | undefined): Promise<TokenResponse> {
     const state = new URLSearchParams(query).get('state');
     const pending = state === null ? undefined : this.pending.get(state);
     if (state !== null) this.pending.delete(state);

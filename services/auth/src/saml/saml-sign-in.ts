@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
-import { UnauthorizedError, type AuditSink } from '@conclave/server-kit';
+import { ConclaveError, UnauthorizedError, type AuditSink } from '@conclave/server-kit';
 import type { SamlConfig } from '../config';
 import type { LoginService } from '../login/login-service';
 import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
@@ -42,7 +42,19 @@ export class SamlSignIn {
   }
 
   /** Validates the posted `SAMLResponse` and starts a session for the person it names. */
+  /** Completes a sign-on; every outcome is counted in `conclave_auth_sign_ins_total`. */
   async finish(samlResponse: string): Promise<TokenResponse> {
+    try {
+      const tokens = await this.complete(samlResponse);
+      this.login.countSignIn('saml', 'success');
+      return tokens;
+    } catch (error) {
+      this.login.countSignIn('saml', error instanceof ConclaveError ? error.code : 'internal_error');
+      throw error;
+    }
+  }
+
+  private async complete(samlResponse: string): Promise<TokenResponse> {
     let profile: Profile | null;
     try {
       ({ profile } = await this.saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
