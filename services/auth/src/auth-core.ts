@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ProfileRetention } from './accounts/profile-retention';
 import { systemClock, type AuditSink, type Clock, type Logger } from '@conclave/server-kit';
 import { AccountService } from './accounts/account-service';
 import { loginSources, type AuthConfig } from './config';
@@ -47,6 +48,7 @@ export interface AuthCore {
   oidc: OidcSignIn | undefined;
   /** Present when `saml` is configured. */
   saml: SamlSignIn | undefined;
+  retention: ProfileRetention;
   close(): Promise<void>;
 }
 
@@ -56,27 +58,57 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
   const metrics = deps.metrics ?? new AuthMetrics();
   const db = await openAuthDatabase(config.database!);
   const users = new UserStore(db, clock);
-  const sessions = new SessionStore(db, clock, { refreshSeconds: config.tokens.refreshTokenSeconds, sessionMaxSeconds: config.tokens.sessionMaxSeconds });
-  const keys = new SigningKeys({ dir: config.tokens.keysDir!, rotationSeconds: config.tokens.keyRotationSeconds, overlapSeconds: config.tokens.keyOverlapSeconds }, clock);
-  const tokens = new TokenIssuer(keys, clock, { accessSeconds: config.tokens.accessTokenSeconds, stepSeconds: config.tokens.stepTokenSeconds });
+  const sessions = new SessionStore(db, clock, {
+    refreshSeconds: config.tokens.refreshTokenSeconds,
+    sessionMaxSeconds: config.tokens.sessionMaxSeconds,
+  });
+  const keys = new SigningKeys(
+    {
+      dir: config.tokens.keysDir!,
+      rotationSeconds: config.tokens.keyRotationSeconds,
+      overlapSeconds: config.tokens.keyOverlapSeconds,
+    },
+    clock,
+  );
+  const tokens = new TokenIssuer(keys, clock, {
+    accessSeconds: config.tokens.accessTokenSeconds,
+    stepSeconds: config.tokens.stepTokenSeconds,
+  });
   const throttle = new LoginThrottle(db, clock);
   const hasher = new PasswordHasher(config.password.argon2);
-  const policy = new PasswordPolicy({ minLength: config.password.minLength, minEntropyBits: config.password.minEntropyBits });
+  const policy = new PasswordPolicy({
+    minLength: config.password.minLength,
+    minEntropyBits: config.password.minEntropyBits,
+  });
   const accounts = new AccountService(users, sessions, throttle, hasher, policy, deps.audit, clock, {
     totpIssuer: config.totp.issuer,
     recoveryCodes: config.totp.recoveryCodes,
   });
-  const directory = config.ldap !== undefined ? (deps.directory ?? new LdapjsDirectory(config.ldap, metrics, deps.log)) : undefined;
+  const directory =
+    config.ldap !== undefined
+      ? (deps.directory ?? new LdapjsDirectory(config.ldap, metrics, deps.log))
+      : undefined;
   const sources: CredentialSource[] = loginSources(config).flatMap((name): CredentialSource[] => {
     if (name === 'local') return [new LocalSource(users, hasher)];
     return directory !== undefined ? [new LdapSource(directory, users, config.ldap!, deps.audit)] : [];
   });
-  const login = new LoginService(sources, users, sessions, tokens, throttle, hasher, deps.audit, metrics, clock, {
-    account: config.throttle.account,
-    source: config.throttle.source,
-    totpRequiredForRoles: config.totp.requiredForRoles,
-    recordSourceIp: config.audit.recordSourceIp,
-  });
+  const login = new LoginService(
+    sources,
+    users,
+    sessions,
+    tokens,
+    throttle,
+    hasher,
+    deps.audit,
+    metrics,
+    clock,
+    {
+      account: config.throttle.account,
+      source: config.throttle.source,
+      totpRequiredForRoles: config.totp.requiredForRoles,
+      recordSourceIp: config.audit.recordSourceIp,
+    },
+  );
   return {
     config,
     db,
@@ -90,8 +122,10 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     throttle,
     accounts,
     login,
-    oidc: config.oidc !== undefined ? new OidcSignIn(config.oidc, users, login, deps.audit, clock) : undefined,
+    oidc:
+      config.oidc !== undefined ? new OidcSignIn(config.oidc, users, login, deps.audit, clock) : undefined,
     saml: config.saml !== undefined ? new SamlSignIn(config.saml, users, login, deps.audit) : undefined,
+    retention: new ProfileRetention(db, deps.audit, clock, config.retention.inactiveProfilesDays),
     async close() {
       await directory?.close();
       await db.destroy();

@@ -2,7 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
-import { createLogger, createNestApp, LogAuditSink, startMetricsServer, type AuditSink, type Clock, type Logger } from '@conclave/server-kit';
+import {
+  createLogger,
+  createNestApp,
+  LogAuditSink,
+  startMetricsServer,
+  type AuditSink,
+  type Clock,
+  type Logger,
+} from '@conclave/server-kit';
 import { openAuthCore, type AuthCore } from './auth-core';
 import type { AuthConfig } from './config';
 import { AuthHttpModule } from './http/auth-http.module';
@@ -28,15 +36,27 @@ export interface RunningAuthService {
 }
 
 /** Starts the service: database (migrations), keys, the public API and the internal metrics listener. */
-export async function startAuthService(config: AuthConfig, deps: AuthServiceDeps = {}): Promise<RunningAuthService> {
+export async function startAuthService(
+  config: AuthConfig,
+  deps: AuthServiceDeps = {},
+): Promise<RunningAuthService> {
   const log = deps.log ?? createLogger('auth', { level: config.log.level });
   const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
   const metrics = new AuthMetrics();
-  const core = await openAuthCore(config, { audit, log, metrics, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.directory ? { directory: deps.directory } : {}) });
+  const core = await openAuthCore(config, {
+    audit,
+    log,
+    metrics,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.directory ? { directory: deps.directory } : {}),
+  });
   try {
     // Makes (or loads) the signing key now, so the JWKS is never empty once the service answers.
     await core.keys.current();
-    const app = await createNestApp(AuthHttpModule.over(core), log, { bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustProxy });
+    const app = await createNestApp(AuthHttpModule.over(core), log, {
+      bodyLimit: config.http.bodyLimit,
+      trustProxy: config.http.trustProxy,
+    });
     app.use(cookieParser());
     // The SAML HTTP-POST binding posts a form; only that route takes one.
     app.use('/api/auth/saml/acs', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 5 }));
@@ -47,11 +67,16 @@ export async function startAuthService(config: AuthConfig, deps: AuthServiceDeps
     const server = app.getHttpServer() as Server;
     const { port } = server.address() as AddressInfo;
     log.info('auth service started', { port, internalPort: internal.port });
+    const purge = () =>
+      core.retention.purge().catch((error: unknown) => log.error('retention purge failed', { error }));
+    const purgeTimer = setInterval(purge, config.retention.purgeIntervalMinutes * 60_000);
+    purgeTimer.unref();
     return {
       url: `http://${hostForUrl(config.http.host)}:${port}`,
       internalUrl: `http://${hostForUrl(config.internal.host)}:${internal.port}`,
       core,
       async close() {
+        clearInterval(purgeTimer);
         await internal.close();
         await app.close();
         await core.close();

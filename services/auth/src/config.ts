@@ -1,7 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { roleSchema } from '@conclave/protocol';
-import { databaseConfigSchema, listenSchema, loadConfig, logLevelSchema, portSchema, validateConfig } from '@conclave/server-kit';
+import {
+  databaseConfigSchema,
+  listenSchema,
+  loadConfig,
+  logLevelSchema,
+  portSchema,
+  validateConfig,
+} from '@conclave/server-kit';
 
 /** OWASP Password Storage Cheat Sheet (2025): argon2id, m = 19 MiB, t = 2, p = 1 is the minimum. */
 export const ARGON2_OWASP_MINIMUM = { memoryKiB: 19_456, iterations: 2, parallelism: 1 } as const;
@@ -16,9 +23,19 @@ const throttleSchema = (defaults: { freeAttempts: number; lockAfter: number | nu
       maxDelayMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
       /** Failures (within the window) after which the key is locked; null: never locked, only delayed. */
       lockAfter: z.number().int().min(2).max(1_000).nullable().default(defaults.lockAfter),
-      lockMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      lockMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(15),
       /** Failures older than this are forgotten. */
-      windowMinutes: z.number().int().min(1).max(24 * 60).default(60),
+      windowMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(60),
     })
     .prefault({});
 
@@ -37,7 +54,10 @@ export const ldapConfigSchema = z
     bindPasswordFile: z.string().min(1),
     userBase: z.string().min(3).max(1024),
     /** Search filter; `{username}` is replaced by the RFC 4515-escaped user name. */
-    userFilter: z.string().includes('{username}', { message: 'must contain {username}' }).default('(&(objectClass=inetOrgPerson)(uid={username}))'),
+    userFilter: z
+      .string()
+      .includes('{username}', { message: 'must contain {username}' })
+      .default('(&(objectClass=inetOrgPerson)(uid={username}))'),
     displayNameAttribute: z.string().min(1).max(64).default('cn'),
     /**
      * Attribute holding the entry's DN exactly as the server wrote it (OpenLDAP `entryDN`, Active Directory
@@ -47,7 +67,10 @@ export const ldapConfigSchema = z
     /** Where groups live; group search is skipped when absent (then `memberOf` alone is used). */
     groupBase: z.string().min(3).max(1024).optional(),
     /** `{dn}` is replaced by the RFC 4515-escaped user DN. */
-    groupFilter: z.string().includes('{dn}', { message: 'must contain {dn}' }).default('(&(objectClass=groupOfNames)(member={dn}))'),
+    groupFilter: z
+      .string()
+      .includes('{dn}', { message: 'must contain {dn}' })
+      .default('(&(objectClass=groupOfNames)(member={dn}))'),
     /** Attribute on the user listing its groups (OpenLDAP memberof overlay, Active Directory). */
     memberOfAttribute: z.string().min(1).max(64).default('memberOf'),
     /** Active Directory: resolve nested groups with LDAP_MATCHING_RULE_IN_CHAIN (1.2.840.113556.1.4.1941). */
@@ -59,8 +82,14 @@ export const ldapConfigSchema = z
     /** Each LDAP operation (connect, bind, search) must finish within this time. */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
   })
-  .refine((l) => l.url.startsWith('ldaps://') || l.startTls, { message: 'plain ldap:// sends passwords in clear: use ldaps:// or startTls: true', path: ['startTls'] })
-  .refine((l) => !(l.url.startsWith('ldaps://') && l.startTls), { message: 'startTls applies to ldap:// only', path: ['startTls'] });
+  .refine((l) => l.url.startsWith('ldaps://') || l.startTls, {
+    message: 'plain ldap:// sends passwords in clear: use ldaps:// or startTls: true',
+    path: ['startTls'],
+  })
+  .refine((l) => !(l.url.startsWith('ldaps://') && l.startTls), {
+    message: 'startTls applies to ldap:// only',
+    path: ['startTls'],
+  });
 
 export type LdapConfig = z.infer<typeof ldapConfigSchema>;
 
@@ -84,10 +113,15 @@ export const oidcConfigSchema = z
     /** Tests only: accept an `http://` issuer on the loopback interface. */
     allowLoopbackHttp: z.boolean().default(false),
   })
-  .refine((o) => o.issuer.startsWith('https://') || (o.allowLoopbackHttp && /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(o.issuer)), {
-    message: 'the issuer must use https',
-    path: ['issuer'],
-  });
+  .refine(
+    (o) =>
+      o.issuer.startsWith('https://') ||
+      (o.allowLoopbackHttp && /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(o.issuer)),
+    {
+      message: 'the issuer must use https',
+      path: ['issuer'],
+    },
+  );
 
 export type OidcConfig = z.infer<typeof oidcConfigSchema>;
 
@@ -119,7 +153,10 @@ export const authConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('0.0.0.0'),
       port: portSchema.default(8081),
-      bodyLimit: z.string().regex(/^\d{1,4}kb$/).default('16kb'),
+      bodyLimit: z
+        .string()
+        .regex(/^\d{1,4}kb$/)
+        .default('16kb'),
       /** Behind a reverse proxy: take the client address from its X-Forwarded-For. */
       trustProxy: z.boolean().default(false),
     })
@@ -132,14 +169,30 @@ export const authConfigSchema = z.strictObject({
   database: databaseConfigSchema.optional(),
   /** Sources tried in this order for `POST /api/auth/login`; the first one that knows the user decides. */
   login: z
-    .strictObject({ sources: z.array(z.enum(['local', 'ldap'])).min(1).max(2).optional() })
+    .strictObject({
+      sources: z
+        .array(z.enum(['local', 'ldap']))
+        .min(1)
+        .max(2)
+        .optional(),
+    })
     .prefault({}),
   password: z
     .strictObject({
       argon2: z
         .strictObject({
-          memoryKiB: z.number().int().min(ARGON2_OWASP_MINIMUM.memoryKiB).max(4_194_304).default(ARGON2_OWASP_MINIMUM.memoryKiB),
-          iterations: z.number().int().min(ARGON2_OWASP_MINIMUM.iterations).max(100).default(ARGON2_OWASP_MINIMUM.iterations),
+          memoryKiB: z
+            .number()
+            .int()
+            .min(ARGON2_OWASP_MINIMUM.memoryKiB)
+            .max(4_194_304)
+            .default(ARGON2_OWASP_MINIMUM.memoryKiB),
+          iterations: z
+            .number()
+            .int()
+            .min(ARGON2_OWASP_MINIMUM.iterations)
+            .max(100)
+            .default(ARGON2_OWASP_MINIMUM.iterations),
           parallelism: z.number().int().min(1).max(16).default(ARGON2_OWASP_MINIMUM.parallelism),
         })
         .prefault({}),
@@ -163,15 +216,35 @@ export const authConfigSchema = z.strictObject({
   tokens: z
     .strictObject({
       accessTokenSeconds: z.number().int().min(30).max(600).default(300),
-      refreshTokenSeconds: z.number().int().min(60).max(7 * 86_400).default(8 * 3_600),
+      refreshTokenSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400)
+        .default(8 * 3_600),
       /** A session ends this long after sign-in whatever the refreshes. */
-      sessionMaxSeconds: z.number().int().min(300).max(30 * 86_400).default(12 * 3_600),
+      sessionMaxSeconds: z
+        .number()
+        .int()
+        .min(300)
+        .max(30 * 86_400)
+        .default(12 * 3_600),
       /** Step-up tokens (password change, TOTP enrolment). */
       stepTokenSeconds: z.number().int().min(60).max(1_800).default(600),
       /** A new signing key is made when the active one is this old. */
-      keyRotationSeconds: z.number().int().min(600).max(365 * 86_400).default(30 * 86_400),
+      keyRotationSeconds: z
+        .number()
+        .int()
+        .min(600)
+        .max(365 * 86_400)
+        .default(30 * 86_400),
       /** A retired key stays in the JWKS this long (≥ the access token life) so tokens it signed still verify. */
-      keyOverlapSeconds: z.number().int().min(600).max(30 * 86_400).default(86_400),
+      keyOverlapSeconds: z
+        .number()
+        .int()
+        .min(600)
+        .max(30 * 86_400)
+        .default(86_400),
       /** Signing keys (0600 files); `<dataDir>/keys` by default. */
       keysDir: z.string().min(1).optional(),
     })
@@ -180,6 +253,13 @@ export const authConfigSchema = z.strictObject({
     .strictObject({
       account: throttleSchema({ freeAttempts: 3, lockAfter: 10 }),
       source: throttleSchema({ freeAttempts: 20, lockAfter: null }),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** Directory/SSO profiles of people who have not signed in for this long are deleted (recreated at sign-in). */
+      inactiveProfilesDays: z.number().int().min(7).max(3650).default(180),
+      purgeIntervalMinutes: z.number().int().min(1).max(10_080).default(60),
     })
     .prefault({}),
   cookies: z
@@ -239,8 +319,12 @@ function resolvePaths(config: AuthConfig, baseDir: string): AuthConfig {
                   : config.audit.trail.database,
             },
           },
-    saml: config.saml === undefined ? undefined : { ...config.saml, idpCertFile: abs(config.saml.idpCertFile) },
-    oidc: config.oidc === undefined ? undefined : { ...config.oidc, clientSecretFile: abs(config.oidc.clientSecretFile) },
+    saml:
+      config.saml === undefined ? undefined : { ...config.saml, idpCertFile: abs(config.saml.idpCertFile) },
+    oidc:
+      config.oidc === undefined
+        ? undefined
+        : { ...config.oidc, clientSecretFile: abs(config.oidc.clientSecretFile) },
     ldap:
       config.ldap === undefined
         ? undefined
