@@ -180,9 +180,42 @@ export class LoginService {
   }
 
   /** Starts a session for an authenticated user and returns its first tokens. */
-  /** Counts a single sign-on attempt (OIDC, SAML) in the same metric as password sign-ins. */
-  countSignIn(method: 'oidc' | 'saml', outcome: string): void {
-    this.metrics.signIns.inc({ method, outcome });
+  /** Runs a single sign-on attempt (OIDC, SAML), counting its outcome like password sign-ins. */
+  async countedSso<T>(method: 'oidc' | 'saml', attempt: () => Promise<T>): Promise<T> {
+    try {
+      const result = await attempt();
+      this.metrics.signIns.inc({ method, outcome: 'success' });
+      return result;
+    } catch (error) {
+      this.metrics.signIns.inc({
+        method,
+        outcome: error instanceof ConclaveError ? error.code : 'internal_error',
+      });
+      throw error;
+    }
+  }
+
+  /** Ends a single sign-on the identity provider confirmed: refused for a disabled account, else a session. Audited. */
+  async completeSso(method: 'oidc' | 'saml', user: UserRecord): Promise<TokenResponse> {
+    if (user.disabled) {
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        target: user.id,
+        reason: 'disabled',
+      });
+      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
+    }
+    const tokens = await this.issueSession(user, [method]);
+    await this.audit.record({
+      action: 'auth.login',
+      outcome: 'success',
+      actor: user.id,
+      target: user.id,
+      details: { amr: method },
+    });
+    return tokens;
   }
 
   async issueSession(user: UserRecord, amr: AuthMethod[]): Promise<TokenResponse> {

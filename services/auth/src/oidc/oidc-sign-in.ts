@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
-import {
-  ConclaveError,
-  UnauthorizedError,
-  UnavailableError,
-  type AuditSink,
-  type Clock,
-} from '@conclave/server-kit';
+import type { Role, TokenResponse } from '@conclave/protocol';
+import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
 import type { OidcConfig } from '../config';
 import type { LoginService } from '../login/login-service';
 import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
@@ -60,15 +54,8 @@ export class OidcSignIn {
 
   /** Completes the flow from the callback's query string; `boundState` is the state cookie of the browser. */
   /** Completes a sign-on; every outcome is counted in `conclave_auth_sign_ins_total`. */
-  async finish(query: string, boundState: string | undefined): Promise<TokenResponse> {
-    try {
-      const tokens = await this.complete(query, boundState);
-      this.login.countSignIn('oidc', 'success');
-      return tokens;
-    } catch (error) {
-      this.login.countSignIn('oidc', error instanceof ConclaveError ? error.code : 'internal_error');
-      throw error;
-    }
+  finish(query: string, boundState: string | undefined): Promise<TokenResponse> {
+    return this.login.countedSso('oidc', () => this.complete(query, boundState));
   }
 
   private async complete(query: string, boundState: string | undefined): Promise<TokenResponse> {
@@ -107,27 +94,7 @@ export class OidcSignIn {
       });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
-    const user = await this.upsert(claims);
-    if (user.disabled) {
-      await this.audit.record({
-        action: 'auth.login',
-        outcome: 'failure',
-        actor: 'anonymous',
-        target: user.id,
-        reason: 'disabled',
-      });
-      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
-    }
-    const amr: AuthMethod[] = ['oidc'];
-    const tokens = await this.login.issueSession(user, amr);
-    await this.audit.record({
-      action: 'auth.login',
-      outcome: 'success',
-      actor: user.id,
-      target: user.id,
-      details: { amr: 'oidc' },
-    });
-    return tokens;
+    return this.login.completeSso('oidc', await this.upsert(claims));
   }
 
   private async upsert(claims: Record<string, unknown>) {

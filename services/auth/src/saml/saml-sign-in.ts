@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
-import type { AuthMethod, Role, TokenResponse } from '@conclave/protocol';
-import { ConclaveError, UnauthorizedError, type AuditSink } from '@conclave/server-kit';
+import type { Role, TokenResponse } from '@conclave/protocol';
+import { UnauthorizedError, type AuditSink } from '@conclave/server-kit';
 import type { SamlConfig } from '../config';
 import type { LoginService } from '../login/login-service';
 import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
@@ -43,15 +43,8 @@ export class SamlSignIn {
 
   /** Validates the posted `SAMLResponse` and starts a session for the person it names. */
   /** Completes a sign-on; every outcome is counted in `conclave_auth_sign_ins_total`. */
-  async finish(samlResponse: string): Promise<TokenResponse> {
-    try {
-      const tokens = await this.complete(samlResponse);
-      this.login.countSignIn('saml', 'success');
-      return tokens;
-    } catch (error) {
-      this.login.countSignIn('saml', error instanceof ConclaveError ? error.code : 'internal_error');
-      throw error;
-    }
+  finish(samlResponse: string): Promise<TokenResponse> {
+    return this.login.countedSso('saml', () => this.complete(samlResponse));
   }
 
   private async complete(samlResponse: string): Promise<TokenResponse> {
@@ -71,27 +64,7 @@ export class SamlSignIn {
     if (profile === null || typeof profile.nameID !== 'string' || profile.nameID.length === 0) {
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
-    const user = await this.upsert(profile);
-    if (user.disabled) {
-      await this.audit.record({
-        action: 'auth.login',
-        outcome: 'failure',
-        actor: 'anonymous',
-        target: user.id,
-        reason: 'disabled',
-      });
-      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
-    }
-    const amr: AuthMethod[] = ['saml'];
-    const tokens = await this.login.issueSession(user, amr);
-    await this.audit.record({
-      action: 'auth.login',
-      outcome: 'success',
-      actor: user.id,
-      target: user.id,
-      details: { amr: 'saml' },
-    });
-    return tokens;
+    return this.login.completeSso('saml', await this.upsert(profile));
   }
 
   private async upsert(profile: Profile) {
