@@ -1,14 +1,10 @@
 import { createWorker, type types } from 'mediasoup';
 import { BENCH_AUDIO_CODEC, BENCH_VIDEO_CODEC } from '../traffic/bench-codecs';
 import { consumerCapabilities } from './consumer-capabilities';
+import { publisherRtpParameters } from './publisher-rtp-parameters';
 import type { BenchTarget, BenchTargetFactory, RoomEndpoints, RoomSpec, UdpAddress } from './bench-target';
 
 const LISTEN: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1' };
-const FEEDBACK: types.RtcpFeedback[] = [
-  { type: 'nack' },
-  { type: 'nack', parameter: 'pli' },
-  { type: 'ccm', parameter: 'fir' },
-];
 const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   {
     kind: 'audio',
@@ -39,6 +35,7 @@ class BareMediasoupTarget implements BenchTarget {
     const publisherAddrs: UdpAddress[] = [];
     const producers: { video: types.Producer; audio: types.Producer }[] = [];
     for (const publisher of room.publishers) {
+      const rtp = publisherRtpParameters(publisher);
       const transport = await router.createPlainTransport({
         listenInfo: LISTEN,
         rtcpMux: true,
@@ -46,31 +43,11 @@ class BareMediasoupTarget implements BenchTarget {
       });
       const video = await transport.produce({
         kind: 'video',
-        rtpParameters: {
-          codecs: [
-            {
-              mimeType: BENCH_VIDEO_CODEC.mimeType,
-              payloadType: BENCH_VIDEO_CODEC.payloadType,
-              clockRate: BENCH_VIDEO_CODEC.clockRate,
-              rtcpFeedback: FEEDBACK,
-            },
-          ],
-          encodings: [{ ssrc: publisher.videoSsrc }],
-        },
+        rtpParameters: rtp.video,
       });
       const audio = await transport.produce({
         kind: 'audio',
-        rtpParameters: {
-          codecs: [
-            {
-              mimeType: BENCH_AUDIO_CODEC.mimeType,
-              payloadType: BENCH_AUDIO_CODEC.payloadType,
-              clockRate: BENCH_AUDIO_CODEC.clockRate,
-              channels: BENCH_AUDIO_CODEC.channels,
-            },
-          ],
-          encodings: [{ ssrc: publisher.audioSsrc }],
-        },
+        rtpParameters: rtp.audio,
       });
       producers.push({ video, audio });
       publisherAddrs.push({ ip: transport.tuple.localAddress, port: transport.tuple.localPort });

@@ -8,11 +8,10 @@ import type { Right } from '@conclave/protocol';
 import { createLogger, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { createDeliveryService, parseSfuConfig, SfuServer } from '@conclave/sfu';
 import { TicketSigner } from '@conclave/testing';
-import { BENCH_AUDIO_CODEC, BENCH_VIDEO_CODEC } from '../traffic/bench-codecs';
 import { consumerCapabilities } from './consumer-capabilities';
+import { publisherRtpParameters } from './publisher-rtp-parameters';
 import type { BenchTarget, BenchTargetFactory, RoomEndpoints, RoomSpec, UdpAddress } from './bench-target';
 
-const FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
 const PUBLISHER_RIGHTS: Right[] = ['produce:audio', 'produce:video'];
 const SUBSCRIBER_RIGHTS: Right[] = ['consume'];
 
@@ -70,6 +69,7 @@ class ConclaveTarget implements BenchTarget {
     const publisherAddrs: UdpAddress[] = [];
     const producers: string[][] = [];
     for (const [index, publisher] of room.publishers.entries()) {
+      const rtp = publisherRtpParameters(publisher);
       const client = await this.join(roomId, `pub-${index}`, PUBLISHER_RIGHTS);
       const transport = await client.request('createTransport', { direction: 'send', transport: 'plain' });
       if (transport.transport !== 'plain') throw new Error('expected a plain transport');
@@ -77,33 +77,13 @@ class ConclaveTarget implements BenchTarget {
         transportId: transport.transportId,
         source: 'camera',
         kind: 'video',
-        rtpParameters: {
-          codecs: [
-            {
-              mimeType: BENCH_VIDEO_CODEC.mimeType,
-              payloadType: BENCH_VIDEO_CODEC.payloadType,
-              clockRate: BENCH_VIDEO_CODEC.clockRate,
-              rtcpFeedback: FEEDBACK,
-            },
-          ],
-          encodings: [{ ssrc: publisher.videoSsrc }],
-        },
+        rtpParameters: rtp.video as unknown as Record<string, unknown>,
       });
       const audio = await client.request('produce', {
         transportId: transport.transportId,
         source: 'microphone',
         kind: 'audio',
-        rtpParameters: {
-          codecs: [
-            {
-              mimeType: BENCH_AUDIO_CODEC.mimeType,
-              payloadType: BENCH_AUDIO_CODEC.payloadType,
-              clockRate: BENCH_AUDIO_CODEC.clockRate,
-              channels: BENCH_AUDIO_CODEC.channels,
-            },
-          ],
-          encodings: [{ ssrc: publisher.audioSsrc }],
-        },
+        rtpParameters: rtp.audio as unknown as Record<string, unknown>,
       });
       producers.push([video.producerId, audio.producerId]);
       publisherAddrs.push({ ip: transport.ip, port: transport.port });
