@@ -9,6 +9,7 @@ import { looksLikeSFrame, VP8_INTERFRAME_CLEAR_BYTES, VP8_KEYFRAME_CLEAR_BYTES }
 import { parseRtp } from '@conclave/testing';
 import { publishPlain, subscribePlain } from '../../sfu/test/support/plain-rtp';
 import { Participant } from '../../sfu/src/rooms/participant';
+import { decryptInPage, tapCamera, vp8Payload, workerHandleScript, type FrameTap } from './support/frame-tap';
 import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
 
 const ROOM = 'room-e2ee';
@@ -26,24 +27,11 @@ async function decodesFrom(page: Page, participantId: string, minFrames = 5): Pr
 const epochOf = (page: Page) => pageState<string | undefined>(page, 'c.epoch');
 const codeOf = (page: Page) => pageState<string | undefined>(page, 'c.safetyCode');
 
-/** Strips the VP8 payload descriptor (RFC 7741 §4.2) and says whether this packet starts a frame. */
-function vp8Frame(payload: Buffer): { start: boolean; data: Buffer } {
-  let offset = 1;
-  const first = payload[0]!;
-  if (first & 0x80) {
-    const x = payload[1]!;
-    offset = 2;
-    if (x & 0x80) offset += payload[offset]! & 0x80 ? 2 : 1;
-    if (x & 0x40) offset += 1;
-    if (x & 0x30) offset += 1;
-  }
-  return { start: (first & 0x10) !== 0 && (first & 0x07) === 0, data: payload.subarray(offset) };
-}
-
 describe('end-to-end encryption in real browsers through the real SFU', () => {
   let meeting: MeetingFixture;
   const logLines: string[] = [];
   const pages: Record<string, Page> = {};
+  let tap: FrameTap | undefined;
 
   before(async () => {
     meeting = await startMeeting(
@@ -54,7 +42,10 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     for (const user of ['alice', 'bob', 'carol'])
       pages[user] = await meeting.open(user, ROOM, { video: VIDEO });
   });
-  after(() => meeting.close());
+  after(async () => {
+    tap?.close();
+    await meeting.close();
+  });
 
   test('three participants decode each other and show the same safety code and roster', async () => {
     for (const [user, page] of Object.entries(pages)) {
@@ -114,7 +105,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     for (const packet of sub.receiver.packets) {
       const rtp = parseRtp(packet);
       if (rtp === undefined || rtp.payload.length === 0) continue;
-      const { start, data } = vp8Frame(rtp.payload);
+      const { start, data } = vp8Payload(rtp.payload);
       if (!start) continue;
       frames++;
       const info = looksLikeSFrame('vp8', data, { kids });
@@ -299,10 +290,36 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     );
   });
 
-  test('a fourth participant joins: a new epoch everywhere, it decodes media from then on', async () => {
+  test('a fourth participant joins: a new epoch everywhere, it decodes media from then on, never what came before', async () => {
+    // Erin is a member who receives no media (no `consume` right): frames handed to her are new to her, so she
+    // shows that what the wiretap captured does decrypt for whoever holds the epoch's keys.
+    pages.erin = await meeting.open('erin', ROOM, {
+      publish: '',
+      rights: ['chat'],
+      init: workerHandleScript({ hoardKeys: false }),
+    });
+    const inGroup = ['alice', 'bob', 'carol', 'erin'];
+    await until(
+      () => Promise.all(inGroup.map((u) => codeOf(pages[u]!))),
+      (c) => c.every((x) => x !== undefined && x === c[0]),
+      15_000,
+      'erin in the group',
+    );
     const before = await epochOf(pages.alice!);
     const beforeCode = await codeOf(pages.alice!);
-    pages.dave = await meeting.open('dave', ROOM, { video: VIDEO });
+    const aliceKid = async () => BigInt((await pageState<string[]>(pages.alice!, 'c.sendKids')).at(-1)!);
+    tap = await tapCamera(meeting, ROOM, 'alice-web');
+    const kidBefore = await aliceKid();
+    const [forErin, forDave] = [await tap.next(20, [kidBefore]), await tap.next(20, [kidBefore])];
+    assert.deepEqual(await decryptInPage(pages.erin, 'alice-web', forErin), {
+      decrypted: 20,
+      finished: true,
+    });
+
+    pages.dave = await meeting.open('dave', ROOM, {
+      video: VIDEO,
+      init: workerHandleScript({ hoardKeys: true }),
+    });
     for (const [user, page] of Object.entries(pages)) {
       await until(
         () => epochOf(page),
@@ -317,7 +334,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       () => Promise.all(Object.values(pages).map(codeOf)),
       (c) => c.every((x) => x !== undefined && x === c[0]),
       10_000,
-      'one safety code on all four',
+      'one safety code on all five',
     );
     assert.notEqual(codes[0], beforeCode, 'the safety code changed with the membership');
     assert.deepEqual((await pageState<string[]>(pages.dave, 'c.roster')).sort(), [
@@ -325,14 +342,15 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       'bob',
       'carol',
       'dave',
+      'erin',
     ]);
-    // Dave holds only keys of epochs from his own on: none of the KIDs Alice used before he joined.
-    const daveEpoch = BigInt((await epochOf(pages.dave))!);
-    assert.ok(daveEpoch > BigInt(before!));
+    // Replay: ciphertext of the epoch before Dave joined, handed to his own receive path as Alice's.
+    assert.deepEqual(await decryptInPage(pages.dave, 'alice-web', forDave), { decrypted: 0, finished: true });
   });
 
-  test('a removed participant is out within 0.5 s: everyone else is on a new epoch', async () => {
-    const before = await Promise.all(['alice', 'bob', 'carol'].map((u) => epochOf(pages[u]!)));
+  test('a removed participant is out within 0.5 s: everyone else is on a new epoch, and its kept keys open nothing new', async () => {
+    const stay = ['alice', 'bob', 'carol', 'erin'];
+    const before = await Promise.all(stay.map((u) => epochOf(pages[u]!)));
     const response = await meeting.sfu.internal(
       'POST',
       `/internal/v1/rooms/${ROOM}/participants/dave-web/remove`,
@@ -342,7 +360,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     const removedAt = Date.now();
     assert.equal(response.status, 200);
     const rekeyedAt: number[] = [];
-    for (const [i, user] of ['alice', 'bob', 'carol'].entries()) {
+    for (const [i, user] of stay.entries()) {
       await until(
         () => epochOf(pages[user]!),
         (e) => e !== undefined && BigInt(e) > BigInt(before[i]!),
@@ -355,13 +373,28 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     const elapsed = Math.max(...rekeyedAt) - removedAt;
     console.log(`rekey after removal: ${elapsed} ms`);
     assert.ok(elapsed < 500, `everyone was on the new epoch ${elapsed} ms after the removal`);
-    for (const user of ['alice', 'bob', 'carol']) {
+    for (const user of stay) {
       assert.deepEqual((await pageState<string[]>(pages[user]!, 'c.roster')).sort(), [
         'alice',
         'bob',
         'carol',
+        'erin',
       ]);
     }
     assert.equal(await pageState<string>(pages.dave!, 'c.removed'), 'removed-by-organiser');
+    // Dave's client kept every key it was told to erase, as a modified client would.
+    assert.ok(
+      (await pages.dave!.evaluate(() => (window as unknown as { __keysKept: number }).__keysKept)) > 0,
+    );
+    const newKid = BigInt((await pageState<string[]>(pages.alice!, 'c.sendKids')).at(-1)!);
+    const [forErin, forDave] = [await tap!.next(20, [newKid]), await tap!.next(20, [newKid])];
+    assert.deepEqual(await decryptInPage(pages.erin!, 'alice-web', forErin), {
+      decrypted: 20,
+      finished: true,
+    });
+    assert.deepEqual(await decryptInPage(pages.dave!, 'alice-web', forDave), {
+      decrypted: 0,
+      finished: true,
+    });
   });
 });

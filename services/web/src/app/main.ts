@@ -145,8 +145,13 @@ async function main(): Promise<void> {
   conference.on('removed', (reason) => {
     state.removed = reason;
     setStatus('you left the meeting');
+    // Out of the meeting: every key goes, now (the group will rekey without us anyway).
+    void e2ee.close();
   });
-  signalling.onClose(() => setStatus('disconnected'));
+  signalling.onClose(() => {
+    setStatus('disconnected');
+    void e2ee.close();
+  });
 
   await conference.start();
   await e2ee.start();

@@ -16,7 +16,14 @@ export interface MeetingFixture {
   open(
     user: string,
     room: string,
-    options?: { participant?: string; rights?: Right[]; publish?: string; video?: string },
+    options?: {
+      participant?: string;
+      rights?: Right[];
+      publish?: string;
+      video?: string;
+      /** Script run in the page before its own (e.g. a client that misbehaves on purpose). */
+      init?: string;
+    },
   ): Promise<Page>;
   close(): Promise<void>;
 }
@@ -44,6 +51,7 @@ export async function startMeeting(
     chromium,
     async open(user, room, options = {}) {
       const context = await chromium.newContext();
+      if (options.init !== undefined) await context.addInitScript(options.init);
       const page = await context.newPage();
       const ticket = await sfu.signer.sign({
         user,
