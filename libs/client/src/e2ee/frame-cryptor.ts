@@ -29,7 +29,13 @@ export class FrameCryptor {
   private sendKid: bigint | undefined;
   private readonly ownerOfKid = new Map<bigint, string>();
   private readonly receiving = new Map<string, ReceiveState>();
-  private readonly counters = { encrypted: 0, droppedNoKey: 0, decrypted: 0, droppedUndecryptable: 0 };
+  private readonly counters = {
+    encrypted: 0,
+    bytesAdded: 0,
+    droppedNoKey: 0,
+    decrypted: 0,
+    droppedUndecryptable: 0,
+  };
   private readonly seen: Record<string, number> = {};
 
   constructor(
@@ -108,6 +114,7 @@ export class FrameCryptor {
       const protectedFrame = await protectFrame(this.sender, kid, options.codec, new Uint8Array(frame.data), {
         ...(keyframe !== undefined ? { isKeyframe: keyframe } : {}),
       });
+      this.counters.bytesAdded += protectedFrame.byteLength - frame.data.byteLength;
       frame.data = protectedFrame.buffer;
       this.counters.encrypted++;
       controller.enqueue(frame);

@@ -35,6 +35,8 @@ export type FromWorker =
   | {
       type: 'counters';
       encrypted: number;
+      /** SFrame bytes (header + tag) added to the encrypted frames, in all. */
+      bytesAdded: number;
       droppedNoKey: number;
       decrypted: number;
       droppedUndecryptable: number;
