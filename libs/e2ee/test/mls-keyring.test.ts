@@ -51,24 +51,26 @@ class ManualClock {
 const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
 
 describe('KID layout (RFC 9605 §5.2)', () => {
-  test('E is 8 bits: encodeKid(epoch, sender, S) = (sender << 8) | (epoch mod 256)', () => {
-    assert.equal(SFRAME_EPOCH_BITS, 8);
+  test('E is 4 bits: encodeKid(epoch, sender, S) = (sender << 4) | (epoch mod 16)', () => {
+    assert.equal(SFRAME_EPOCH_BITS, 4);
     assert.equal(encodeKid(0n, 0, 0), 0n);
-    assert.equal(encodeKid(257n, 3, 2), (3n << 8n) | 1n);
-    assert.equal(encodeKid(255n, 0, 0), 255n);
+    assert.equal(encodeKid(17n, 3, 2), (3n << 4n) | 1n);
+    assert.equal(encodeKid(15n, 0, 0), 15n);
+    // Senders 0..15 of any epoch have a KID below 256: one byte in the SFrame header (RFC 9605 §4.3).
+    assert.equal(encodeKid(1234n, 15, 4), 0xf2n);
   });
 
   test('encodeKid() puts the context above S + E bits and decodeKid() splits it back', () => {
     const kid = encodeKid(0x1234n, 5, 3, 7n);
-    assert.equal(kid, (7n << 11n) | (5n << 8n) | 0x34n);
-    assert.deepEqual(decodeKid(kid, 3), { epochBits: 0x34n, senderIndex: 5, context: 7n });
+    assert.equal(kid, (7n << 7n) | (5n << 4n) | 0x4n);
+    assert.deepEqual(decodeKid(kid, 3), { epochBits: 0x4n, senderIndex: 5, context: 7n });
   });
 
   test('encodeKid() refuses a sender that does not fit in S bits and a context that overflows 64 bits', () => {
     assert.throws(() => encodeKid(1n, 8, 3), RangeError);
     assert.throws(() => encodeKid(1n, -1, 3), RangeError);
-    assert.throws(() => encodeKid(1n, 0, 3, 1n << 53n), RangeError);
-    assert.equal(encodeKid(1n, 0, 3, (1n << 53n) - 1n) >> 11n, (1n << 53n) - 1n);
+    assert.throws(() => encodeKid(1n, 0, 3, 1n << 57n), RangeError);
+    assert.equal(encodeKid(1n, 0, 3, (1n << 57n) - 1n) >> 7n, (1n << 57n) - 1n);
   });
 
   test('senderBitsFor() is the bit length of the highest leaf index', () => {
@@ -89,7 +91,7 @@ describe('EpochKeys.fromExporter', () => {
 
   test('kidFor() refuses a leaf that is not a member of the epoch', async () => {
     const keys = await EpochKeys.fromExporter(exporter(9n, [0, 2]));
-    assert.equal(keys.kidFor(2), (2n << 8n) | 9n);
+    assert.equal(keys.kidFor(2), (2n << 4n) | 9n);
     assert.throws(() => keys.kidFor(1), RangeError);
   });
 });
@@ -155,17 +157,17 @@ describe('EpochKeyring', () => {
     assert.throws(() => e1.baseKey);
   });
 
-  test('a new epoch with the same 8 low bits as a held one erases it at once (RFC 9605 §5.2), so no KID is ambiguous', async () => {
+  test('a new epoch with the same 4 low bits as a held one erases it at once (RFC 9605 §5.2), so no KID is ambiguous', async () => {
     const clock = new ManualClock();
     const ring = new EpochKeyring({ clock, timers: clock.timers, graceMs: 60_000 });
     const e5 = await EpochKeys.fromExporter(exporter(5n, [0]));
     ring.install(e5);
     ring.install(await EpochKeys.fromExporter(exporter(6n, [0])));
-    const e261 = await EpochKeys.fromExporter(exporter(261n, [0]));
-    ring.install(e261);
+    const e21 = await EpochKeys.fromExporter(exporter(21n, [0]));
+    ring.install(e21);
     assert.ok(e5.isErased);
-    assert.deepEqual(ring.epochs, [6n, 261n]);
-    assert.equal(ring.baseKeyFor(5n)?.epoch, 261n, 'KID 5 (leaf 0, epoch bits 5) now means epoch 261');
+    assert.deepEqual(ring.epochs, [6n, 21n]);
+    assert.equal(ring.baseKeyFor(5n)?.epoch, 21n, 'KID 5 (leaf 0, epoch bits 5) now means epoch 21');
   });
 
   test('install() refuses an epoch that is not after the current one', async () => {

@@ -14,17 +14,20 @@
  * uncoordinated streams, each with its own counter space under the same base key (RFC 9605 §5.2, §9.1);
  * context 0 gives the shortest header.
  *
- * Choice of E = 8. A receiver matches the E low bits of a KID to the epochs it still holds; two held epochs
+ * Choice of E = 4. A receiver matches the E low bits of a KID to the epochs it still holds; two held epochs
  * with the same low bits would be ambiguous, so the keyring erases an old epoch as soon as a newer one with the
  * same low bits arrives (RFC 9605 §5.2 requires exactly that). Ambiguity is therefore impossible by
- * construction; E only decides when that forced erasure could cut a grace period short: it would take 256
- * epochs within one grace period (default 2 s), i.e. a commit every 8 ms sustained, while the delivery service
- * sequences one commit per epoch and a commit costs tens of milliseconds to create and to process (measured:
- * see measureMlsRekey). The cost is one KID byte: senders 0..255 fit in a 2-byte KID (RFC 9605 §4.3).
+ * construction; E only decides when that forced erasure could cut a grace period short: it would take 16
+ * epochs within one grace period (default 2 s), a commit every 125 ms sustained, while the delivery service
+ * sequences one commit per epoch, a commit costs tens of milliseconds to create and to process (measured: see
+ * measureMlsRekey), and the committer batches the proposals that arrive together. Even then, the only effect is
+ * that frames still in flight under the oldest epoch are dropped. What E = 4 buys: the KID of senders 0..15
+ * fits in one byte (RFC 9605 §4.3), so a call of up to 16 members adds 20 bytes per frame (1 config byte,
+ * 1 KID byte, 2 counter bytes, a 16-byte tag) instead of 21 with E = 8.
  */
 
 /** E of RFC 9605 §5.2. */
-export const SFRAME_EPOCH_BITS = 8;
+export const SFRAME_EPOCH_BITS = 4;
 
 /** RFC 9605 §4.3: KIDs are 64-bit. */
 const KID_BITS = 64n;
