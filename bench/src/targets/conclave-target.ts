@@ -6,7 +6,7 @@ import type { types } from 'mediasoup';
 import { SignallingClient, type WebSocketLike } from '@conclave/client';
 import type { Right } from '@conclave/protocol';
 import { createLogger, writeSelfSignedCertificate } from '@conclave/server-kit';
-import { createDeliveryService, parseSfuConfig, SfuServer } from '@conclave/sfu';
+import { createDeliveryServices, parseSfuConfig, SfuServer } from '@conclave/sfu';
 import { TicketSigner } from '@conclave/testing';
 import { consumerCapabilities } from './consumer-capabilities';
 import { publisherRtpParameters } from './publisher-rtp-parameters';
@@ -45,7 +45,7 @@ export const conclaveTarget: BenchTargetFactory = async () => {
     log: { level: 'error' },
   });
   const server = await SfuServer.start(config, {
-    mls: await createDeliveryService(config.e2ee.suite),
+    mls: await createDeliveryServices(),
     logger: createLogger('bench-sfu', { level: 'error' }),
   });
   return new ConclaveTarget(server, signer, await readFile(tls.certFile, 'utf8'), dir);

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'key_package_identity_mismatch',
   'stale_epoch',
   'commit_rejected',
+  /** The ticket names another MLS suite than the room's live group uses. */
+  'suite_mismatch',
   // Service
   'internal_error',
   'service_unavailable',

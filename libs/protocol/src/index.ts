@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './rights';
+export * from './e2ee-suite';
 export * from './ticket';
 export * from './signalling';
 export * from './auth';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mediaSourceSchema, type Right } from './rights';
+import { DEFAULT_E2EE_SUITE, e2eeSuiteSchema, type E2eeSuite } from './e2ee-suite';
 import { idSchema } from './ticket';
 
 /** Path prefix of the room-control service's REST API. */
@@ -30,6 +31,8 @@ const meetingMembership = {
   /** Invited directory groups: a signed-in member of one (token `groups` claim) is invited. */
   groups: z.array(groupSchema).max(50).default([]),
   classification: classificationSchema.optional(),
+  /** Security setting: the MLS suite of the meeting's end-to-end encryption (X-Wing adds post-quantum KEM). */
+  e2eeSuite: e2eeSuiteSchema.default(DEFAULT_E2EE_SUITE),
   /** Invitees wait in a lobby until an organiser admits them. */
   lobby: z.boolean().default(true),
   /** Named invitees admitted without waiting. */
@@ -107,6 +110,8 @@ export interface MeetingSummary {
   timeZone: string;
   organiser: string;
   classification: string | null;
+  /** The MLS suite the meeting's end-to-end encryption uses. */
+  e2eeSuite: E2eeSuite;
   status: MeetingStatus;
 }
 

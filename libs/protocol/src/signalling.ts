@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mediaSourceSchema, rightsSchema } from './rights';
 import { ERROR_CODES } from './errors';
+import type { E2eeSuite } from './e2ee-suite';
 
 /**
  * Version of the signalling protocol. The client states it in `hello`; the SFU refuses other versions with
@@ -76,6 +77,11 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('consume'), id: requestId, transportId: objectId, producerId: objectId }),
   z.strictObject({ type: z.literal('resumeConsumer'), id: requestId, consumerId: objectId }),
   z.strictObject({ type: z.literal('pauseConsumer'), id: requestId, consumerId: objectId }),
+  /**
+   * Ask the sender of a video consumer for a keyframe (e.g. the first E2EE keys just arrived and the frames
+   * before them were dropped). Coalesced per consumer: `requested` is false when one was asked very recently.
+   */
+  z.strictObject({ type: z.literal('requestKeyFrame'), id: requestId, consumerId: objectId }),
   /** Receiver-driven layer selection: the size of the tile showing this consumer, in CSS pixels. */
   z.strictObject({
     type: z.literal('setConsumerTile'),
@@ -140,8 +146,8 @@ export interface ProducerInfo {
 export interface E2eeInfo {
   /** MLS group id (base64url), one per meeting. */
   groupId: string;
-  /** The configured MLS cipher-suite name. */
-  suite: string;
+  /** The meeting's MLS cipher suite (set by the room's security setting). */
+  suite: E2eeSuite;
   /** The SFU's external-sender signature public key (base64url), RFC 9420 §12.1.8.1. */
   externalSenderKey: string;
   /** Current epoch, or null when no group exists yet (this participant must create it). */
@@ -202,6 +208,7 @@ export interface ResponseDataMap {
   };
   resumeConsumer: Record<string, never>;
   pauseConsumer: Record<string, never>;
+  requestKeyFrame: { requested: boolean };
   setConsumerTile: { spatialLayer: number };
   setConsumerLayers: Record<string, never>;
   mlsKeyPackage: Record<string, never>;

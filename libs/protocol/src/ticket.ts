@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { e2eeSuiteSchema } from './e2ee-suite';
 import { rightsSchema } from './rights';
 
 /** `iss` of join tickets: the room-control service issues them. */
@@ -33,6 +34,11 @@ export const joinTicketClaimsSchema = z.object({
   /** Name shown to the others. */
   name: z.string().min(1).max(128),
   rights: rightsSchema,
+  /**
+   * The meeting's MLS suite (its security setting). The SFU creates the room's group with it and refuses a
+   * ticket naming another suite than the live group's (`suite_mismatch`); absent, the SFU's configured default.
+   */
+  mls_suite: e2eeSuiteSchema.optional(),
   /** Unique ticket id: a ticket is accepted once. */
   jti: z.string().min(8).max(128),
   iat: z.number().int(),

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { JOIN_TICKET_AUDIENCE, JOIN_TICKET_ISSUER, RIGHTS, type Right } from '@conclave/protocol';
+import {
+  JOIN_TICKET_AUDIENCE,
+  JOIN_TICKET_ISSUER,
+  RIGHTS,
+  type E2eeSuite,
+  type Right,
+} from '@conclave/protocol';
 
 export interface TicketClaimsInput {
   user: string;
@@ -10,6 +16,8 @@ export interface TicketClaimsInput {
   participant?: string;
   name?: string;
   rights?: readonly Right[];
+  /** The meeting's MLS suite (`mls_suite`); absent, the SFU's default. */
+  mlsSuite?: E2eeSuite;
   /** Seconds from now. */
   expiresIn?: number;
   /** Override standard claims (tests of refusals). */
@@ -47,6 +55,7 @@ export class TicketSigner {
       pid: input.participant ?? `p-${randomUUID().slice(0, 8)}`,
       name: input.name ?? input.user,
       rights: [...(input.rights ?? RIGHTS)],
+      ...(input.mlsSuite !== undefined ? { mls_suite: input.mlsSuite } : {}),
     })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId })
       .setIssuer(input.issuer ?? JOIN_TICKET_ISSUER)

@@ -137,6 +137,7 @@ describe('REST API fuzz', () => {
           groups: fc.array(fc.oneof(fc.constant('ops'), text), { maxLength: 3 }),
           autoAdmit: fc.array(user, { maxLength: 3 }),
           classification: fc.oneof(fc.constant('Diffusion restreinte'), text),
+          e2eeSuite: fc.oneof(fc.constantFrom('aes256', 'xwing-pq', 'AES256', 'aes128'), text, fc.anything()),
           lobby: fc.oneof(fc.boolean(), fc.anything()),
         },
         { requiredKeys: [] },
@@ -147,7 +148,10 @@ describe('REST API fuzz', () => {
       fc.record({ users: fc.oneof(fc.array(user, { maxLength: 4 }), fc.anything()) }, { requiredKeys: [] }),
       fc.anything(),
     );
-    const validCreate = fc.record({ title: fc.constantFrom('Réunion', 'Point'), invitees: fc.subarray(['bob', 'carol']), lobby: fc.boolean() });
+    const validCreate = fc.record(
+      { title: fc.constantFrom('Réunion', 'Point'), invitees: fc.subarray(['bob', 'carol']), lobby: fc.boolean(), e2eeSuite: fc.constantFrom('aes256', 'xwing-pq') },
+      { requiredKeys: ['title', 'invitees', 'lobby'] },
+    );
     const body = fc.oneof(
       { weight: 2, arbitrary: validCreate.map((v) => JSON.stringify(v)) },
       { weight: 6, arbitrary: validish.map((v) => JSON.stringify(v) ?? 'null') },

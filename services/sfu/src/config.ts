@@ -1,6 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_MAX_MESSAGE_BYTES, JOIN_TICKET_AUDIENCE, JOIN_TICKET_ISSUER } from '@conclave/protocol';
+import {
+  DEFAULT_E2EE_SUITE,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  JOIN_TICKET_AUDIENCE,
+  JOIN_TICKET_ISSUER,
+  e2eeSuiteSchema,
+} from '@conclave/protocol';
 import { listenSchema, loadConfig, logLevelSchema, portSchema, validateConfig } from '@conclave/server-kit';
 
 const ipSchema = z.union([z.ipv4(), z.ipv6()]);
@@ -84,8 +90,11 @@ export const sfuConfigSchema = z.strictObject({
     .prefault({}),
   e2ee: z
     .strictObject({
-      /** MLS suite for new groups: AES-256 default, or the X-Wing post-quantum hybrid. */
-      suite: z.enum(['aes256', 'xwing-pq']).default('aes256'),
+      /**
+       * MLS suite of a room whose join tickets name none (`mls_suite`): AES-256 default, or the X-Wing
+       * post-quantum hybrid. The room-control service puts each meeting's own setting in its tickets.
+       */
+      defaultSuite: e2eeSuiteSchema.default(DEFAULT_E2EE_SUITE),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

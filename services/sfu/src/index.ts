@@ -7,4 +7,4 @@ export {
 } from './config';
 export { SfuServer, SIGNALLING_PATH, type SfuServerDeps } from './sfu-server';
 export { ROUTER_MEDIA_CODECS } from './media/media-codecs';
-export { createDeliveryService } from './e2ee/delivery-service';
+export { createDeliveryServices, type DeliveryServices } from './e2ee/delivery-service';

@@ -1,7 +1,7 @@
 /** The SFU in the foreground: `conclave serve sfu --config sfu.yaml [--check]`. */
 import { createLogger, runService } from '@conclave/server-kit';
 import { loadSfuConfig } from './config';
-import { createDeliveryService } from './e2ee/delivery-service';
+import { createDeliveryServices } from './e2ee/delivery-service';
 import { SfuServer } from './sfu-server';
 
 runService({
@@ -17,7 +17,7 @@ runService({
   async start(config) {
     const log = createLogger('sfu', { level: config.log.level });
     const server = await SfuServer.start(config, {
-      mls: await createDeliveryService(config.e2ee.suite),
+      mls: await createDeliveryServices(),
       logger: log,
     });
     return {

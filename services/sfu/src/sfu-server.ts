@@ -15,7 +15,7 @@ import {
   type Logger,
 } from '@conclave/server-kit';
 import type { SfuConfig } from './config';
-import type { MlsDeliveryService } from '@conclave/e2ee';
+import type { DeliveryServices } from './e2ee/delivery-service';
 import { E2eeRelay } from './e2ee/e2ee-relay';
 import { InternalApi } from './internal-api/internal-api';
 import { StatsPoller } from './media/stats-poller';
@@ -30,8 +30,8 @@ import { TicketVerifier } from './signalling/ticket-verifier';
 export const SIGNALLING_PATH = '/signalling';
 
 export interface SfuServerDeps {
-  /** The MLS delivery service: the SFU's external-sender identity (RFC 9420 §12.1.8.1), no group secret. */
-  mls: MlsDeliveryService;
+  /** The MLS delivery services, one per suite: the SFU's external-sender identities (RFC 9420 §12.1.8.1). */
+  mls: DeliveryServices;
   clock?: Clock;
   logger?: Logger;
   audit?: AuditSink;
@@ -77,7 +77,7 @@ export class SfuServer {
       metrics,
       log,
     );
-    const e2ee = new E2eeRelay(deps.mls, log);
+    const e2ee = new E2eeRelay(deps.mls, config.e2ee.defaultSuite, log);
     const tickets = new TicketVerifier({ ...config.tickets, clock });
     const dispatch = createDispatcher({ tickets, rooms, e2ee, audit });
     const apiToken =

@@ -11,6 +11,7 @@
  *   adversary recording today's handshakes. Code point 83 is ts-mls's own, not IANA's: only ts-mls peers
  *   understand it (fine while every Conclave client runs ts-mls). ML-KEM runs in pure JavaScript.
  */
+import { DEFAULT_E2EE_SUITE, E2EE_SUITES, type E2eeSuite } from '@conclave/protocol';
 import { MlsError } from './errors';
 import {
   defaultCryptoProvider,
@@ -21,11 +22,12 @@ import {
 } from './ts-mls-crypto';
 import { webCryptoEcdsa, type EcdsaCurve } from './webcrypto-ecdsa';
 
-export type MlsSuite = 'aes256' | 'xwing-pq';
+/** The suite names are part of the wire protocol (room setting, join ticket, hello): defined there once. */
+export type MlsSuite = E2eeSuite;
 
-export const DEFAULT_MLS_SUITE: MlsSuite = 'aes256';
+export const DEFAULT_MLS_SUITE: MlsSuite = DEFAULT_E2EE_SUITE;
 
-export const MLS_SUITES: readonly MlsSuite[] = ['aes256', 'xwing-pq'];
+export const MLS_SUITES: readonly MlsSuite[] = E2EE_SUITES;
 
 const CIPHERSUITE_NAMES: Readonly<Record<MlsSuite, CiphersuiteName>> = {
   aes256: 'MLS_256_DHKEMP384_AES256GCM_SHA384_P384',

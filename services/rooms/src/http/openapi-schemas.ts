@@ -1,6 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
-import { ERROR_CODES, RIGHTS } from '@conclave/protocol';
+import { E2EE_SUITES, ERROR_CODES, RIGHTS } from '@conclave/protocol';
 
 /** JSON Schema (OpenAPI 3.0 dialect) of a request body, from the zod schema that validates it. */
 export function requestSchema(schema: z.ZodType): SchemaObject {
@@ -25,6 +25,7 @@ const summaryProperties: Record<string, SchemaObject> = {
   timeZone: string,
   organiser: string,
   classification: nullableString,
+  e2eeSuite: { type: 'string', enum: [...E2EE_SUITES] },
   status: { type: 'string', enum: ['scheduled', 'live', 'ended'] },
 };
 export const meetingSummarySchema = object(summaryProperties);

@@ -221,7 +221,7 @@ export class MeetingsService {
         return refusal;
       }
       const rights = parseRights(participant.rights);
-      const { ticket, expiresAtMs } = await this.deps.tickets.issue({ userId: caller.userId, meetingId, participantId, name: participant.displayName, rights });
+      const { ticket, expiresAtMs } = await this.deps.tickets.issue({ userId: caller.userId, meetingId, participantId, name: participant.displayName, rights, mlsSuite: meeting.e2eeSuite });
       await record({ action: 'room.ticket', outcome: 'success', actor: caller.userId, target: participantId, details: { meeting: meetingId, rights: rights.join(',') }, sourceIp });
       return { ticket, expiresAt: new Date(expiresAtMs).toISOString(), signallingUrl: this.deps.signallingUrl ?? null };
     });
@@ -490,6 +490,7 @@ export class MeetingsService {
       timeZone: request.timeZone,
       organiserId: caller.userId,
       classification: request.classification ?? null,
+      e2eeSuite: request.e2eeSuite,
       lobby: request.lobby,
       knock: false,
       locked: false,
@@ -517,6 +518,7 @@ export class MeetingsService {
           invitees: invitees.size,
           groups: request.groups.length,
           lobby: request.lobby,
+          e2eeSuite: meeting.e2eeSuite,
           ...(meeting.classification !== null ? { classified: true } : {}),
         },
         sourceIp,
@@ -574,6 +576,7 @@ function summary(meeting: MeetingRow): MeetingSummary {
     timeZone: meeting.timeZone,
     organiser: meeting.organiserId,
     classification: meeting.classification,
+    e2eeSuite: meeting.e2eeSuite,
     status: meeting.status,
   };
 }

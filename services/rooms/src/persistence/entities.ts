@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { E2eeSuite } from '@conclave/protocol';
 
 /** A meeting: who organises it, when, and its policy. Content is never stored. */
 @Entity({ name: 'meetings' })
@@ -36,6 +37,10 @@ export class MeetingRow {
 
   @Column({ type: 'boolean' })
   locked!: boolean;
+
+  /** The MLS suite of the meeting's end-to-end encryption (security setting), fixed at creation. */
+  @Column({ name: 'e2ee_suite', type: 'varchar', length: 16, default: 'aes256' })
+  e2eeSuite!: E2eeSuite;
 
   @Column({ type: 'varchar', length: 16 })
   status!: 'scheduled' | 'live' | 'ended';

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, type JWK } from 'jose';
-import { JOIN_TICKET_AUDIENCE, JOIN_TICKET_ISSUER, JOIN_TICKET_MAX_LIFETIME_SECONDS, type Right } from '@conclave/protocol';
+import { JOIN_TICKET_AUDIENCE, JOIN_TICKET_ISSUER, JOIN_TICKET_MAX_LIFETIME_SECONDS, type E2eeSuite, type JoinTicketClaims, type Right } from '@conclave/protocol';
 import type { Clock } from '@conclave/server-kit';
 
 export interface TicketRequest {
@@ -11,11 +11,14 @@ export interface TicketRequest {
   participantId: string;
   name: string;
   rights: readonly Right[];
+  /** The meeting's MLS suite: the SFU creates the room's group with it and refuses a ticket naming another. */
+  mlsSuite: E2eeSuite;
 }
 
 /**
  * Signs SFU join tickets (EdDSA over Ed25519, `libs/protocol/src/ticket.ts`): one meeting, one participant
- * session, the rights it holds now, a life of at most five minutes. The public key is served as a JWKS.
+ * session, the rights it holds now, the meeting's MLS suite (`mls_suite`), a life of at most five minutes. The
+ * public key is served as a JWKS.
  */
 export class TicketIssuer {
   readonly keyId: string;
@@ -60,7 +63,8 @@ export class TicketIssuer {
   async issue(request: TicketRequest): Promise<{ ticket: string; expiresAtMs: number }> {
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + this.lifetimeSeconds;
-    const ticket = await new SignJWT({ room: request.meetingId, pid: request.participantId, name: request.name, rights: [...request.rights] })
+    const claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'name' | 'rights' | 'mls_suite'> = { room: request.meetingId, pid: request.participantId, name: request.name, rights: [...request.rights], mls_suite: request.mlsSuite };
+    const ticket = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId, typ: 'JWT' })
       .setIssuer(JOIN_TICKET_ISSUER)
       .setAudience(JOIN_TICKET_AUDIENCE)

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { inspectMlsMessage, type MlsDeliveryService } from '@conclave/e2ee';
+import { inspectMlsMessage, type MlsDeliveryService, type MlsSuite } from '@conclave/e2ee';
 import type { E2eeInfo, ProposedChange, ResponseDataMap, RosterEntry } from '@conclave/protocol';
 import { BadRequestError, ConflictError, ForbiddenError, type Logger } from '@conclave/server-kit';
 import type { Participant } from '../rooms/participant';
+import type { DeliveryServices } from './delivery-service';
 import type { Room } from '../rooms/room';
 
 interface Member {
@@ -25,6 +26,10 @@ interface Joiner {
 /** Per-room delivery-service state: who is in the MLS group, at which leaves, and the current epoch. */
 class GroupState {
   readonly groupId = randomBytes(16);
+
+  /** `mls`: the delivery service of the room's suite. */
+  constructor(readonly mls: MlsDeliveryService) {}
+
   epoch: number | null = null;
   /** Leaves of the ratchet tree: null where blank (RFC 9420 §7.7 fills the leftmost blank leaf first). */
   leaves: (Member | null)[] = [];
@@ -62,18 +67,34 @@ class GroupState {
  */
 export class E2eeRelay {
   private readonly groups = new WeakMap<Room, GroupState>();
+  /** Each live room's suite: set by its first join ticket, fixed while the room lives. */
+  private readonly suites = new WeakMap<Room, MlsSuite>();
 
   constructor(
-    private readonly mls: MlsDeliveryService,
+    private readonly deliveryServices: DeliveryServices,
+    private readonly defaultSuite: MlsSuite,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * The room's MLS suite for a join ticket naming `requested` (none: the configured default). The first
+   * ticket sets it; one naming another suite is refused, since the group's keys cannot change suite.
+   */
+  bindSuite(room: Room, requested: MlsSuite | undefined): MlsSuite {
+    const suite = requested ?? this.defaultSuite;
+    const bound = this.suites.get(room);
+    if (bound === undefined) this.suites.set(room, suite);
+    else if (bound !== suite)
+      throw new ConflictError('suite_mismatch', `this meeting's encryption uses the ${bound} suite`);
+    return suite;
+  }
 
   info(room: Room): E2eeInfo {
     const group = this.group(room);
     return {
       groupId: b64(group.groupId),
-      suite: this.mls.suite,
-      externalSenderKey: b64(this.mls.signaturePublicKey),
+      suite: group.mls.suite,
+      externalSenderKey: b64(group.mls.signaturePublicKey),
       epoch: group.epoch,
     };
   }
@@ -87,7 +108,7 @@ export class E2eeRelay {
     const group = this.group(room);
     if (group.epoch !== null)
       throw new ConflictError('conflict', 'the group exists already; send a key package');
-    const creator = await this.vouch(participant, encodedKeyPackage);
+    const creator = await this.vouch(room, participant, encodedKeyPackage);
     group.epoch = 0;
     group.leaves = [
       {
@@ -111,7 +132,7 @@ export class E2eeRelay {
     participant: Participant,
     encoded: string,
   ): Promise<ResponseDataMap['mlsKeyPackage']> {
-    const joiner = await this.vouch(participant, encoded);
+    const joiner = await this.vouch(room, participant, encoded);
     const group = this.group(room);
     if (group.leafOf(participant.id) !== undefined) throw new ConflictError('conflict', 'already a member');
     if (group.epoch === null) {
@@ -124,11 +145,11 @@ export class E2eeRelay {
   }
 
   /** Checks a key package (signatures, suite, credential) and that it names the user of the join ticket. */
-  private async vouch(participant: Participant, encoded: string): Promise<Joiner> {
+  private async vouch(room: Room, participant: Participant, encoded: string): Promise<Joiner> {
     const keyPackage = fromB64(encoded);
     let info;
     try {
-      info = await this.mls.inspectKeyPackage(keyPackage);
+      info = await this.group(room).mls.inspectKeyPackage(keyPackage);
     } catch (error) {
       throw new BadRequestError('bad_request', 'not a valid key package', (error as Error).message);
     }
@@ -255,7 +276,7 @@ export class E2eeRelay {
     }
     group.pendingRemoves.push(leaf);
     const member = group.leaves[leaf]!;
-    const proposal = await this.mls.proposeRemove({
+    const proposal = await group.mls.proposeRemove({
       groupId: group.groupId,
       epoch: BigInt(group.epoch),
       leafIndex: leaf,
@@ -270,7 +291,7 @@ export class E2eeRelay {
 
   private async proposeAdd(room: Room, group: GroupState, joiner: Joiner): Promise<void> {
     group.pendingAdds.push(joiner);
-    const proposal = await this.mls.proposeAdd({
+    const proposal = await group.mls.proposeAdd({
       groupId: group.groupId,
       epoch: BigInt(group.epoch!),
       keyPackage: joiner.keyPackage,
@@ -299,7 +320,8 @@ export class E2eeRelay {
   private group(room: Room): GroupState {
     let group = this.groups.get(room);
     if (group === undefined) {
-      group = new GroupState();
+      const suite = this.suites.get(room) ?? this.defaultSuite;
+      group = new GroupState(this.deliveryServices.get(suite)!);
       this.groups.set(room, group);
     }
     return group;

@@ -8,7 +8,7 @@ import { SignallingClient, type WebSocketLike } from '@conclave/client';
 import { createLogger, MemoryAuditSink, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { TicketSigner, type TicketClaimsInput } from '@conclave/testing';
 import { parseSfuConfig, SfuServer, type SfuConfigInput } from '@conclave/sfu';
-import { createDeliveryService } from '../../src/e2ee/delivery-service';
+import { createDeliveryServices } from '../../src/e2ee/delivery-service';
 
 export interface SfuFixture {
   server: SfuServer;
@@ -65,7 +65,7 @@ export async function startSfu(
     media: { workers: 1, listenIp: '127.0.0.1', port: 0, ...overrides.media },
   });
   const server = await SfuServer.start(config, {
-    mls: await createDeliveryService(config.e2ee.suite),
+    mls: await createDeliveryServices(),
     audit,
     logger:
       options.logLines !== undefined

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { E2eeSession, SignallingError, type ToWorker } from '@conclave/client';
+import type { E2eeSuite } from '@conclave/protocol';
+import { startSfu, type SfuFixture } from './support/sfu-fixture';
+
+/** Where an E2eeSession sends SFrame keys; here nothing encrypts frames, only the MLS group is under test. */
+const noFrames = { postMessage: (_message: ToWorker) => undefined } as unknown as Worker;
+
+/** A participant's MLS session through the real SFU (real MLS, in Node); resolves at its first epoch ≥ `epoch`. */
+async function member(sfu: SfuFixture, user: string, room: string, suite?: E2eeSuite) {
+  const { client, hello } = await sfu.join({
+    user,
+    room,
+    participant: `${user}-${room}`,
+    ...(suite !== undefined ? { mlsSuite: suite } : {}),
+  });
+  const session = new E2eeSession(
+    client,
+    noFrames,
+    { participantId: hello.participantId, userId: user },
+    hello.e2ee,
+  );
+  const epochs: { epoch: bigint; code: string }[] = [];
+  session.on('epoch', (epoch, code) => epochs.push({ epoch, code }));
+  await session.start();
+  const reached = async (epoch: bigint) => {
+    const deadline = Date.now() + 10_000;
+    while (!epochs.some((e) => e.epoch >= epoch)) {
+      if (Date.now() > deadline) throw new Error(`${user} never reached epoch ${epoch}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return epochs.find((e) => e.epoch >= epoch)!;
+  };
+  return {
+    hello,
+    reached,
+    close: async () => {
+      await session.close();
+      client.close();
+    },
+  };
+}
+
+describe("a room's MLS suite comes from its join tickets (the meeting's security setting)", () => {
+  let sfu: SfuFixture;
+  before(async () => {
+    sfu = await startSfu();
+  });
+  after(() => sfu.close());
+
+  test('tickets naming X-Wing give an X-Wing group: two members reach one epoch and one safety code', async () => {
+    const alice = await member(sfu, 'alice', 'pq-room', 'xwing-pq');
+    const bob = await member(sfu, 'bob', 'pq-room', 'xwing-pq');
+    try {
+      assert.equal(alice.hello.e2ee.suite, 'xwing-pq');
+      assert.equal(bob.hello.e2ee.suite, 'xwing-pq');
+      const [a, b] = await Promise.all([alice.reached(1n), bob.reached(1n)]);
+      assert.equal(a.epoch, b.epoch);
+      assert.equal(a.code, b.code);
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+
+  test('each suite has its own external-sender key; a ticket naming no suite gets the configured default', async () => {
+    const pq = await member(sfu, 'carol', 'pq-room-2', 'xwing-pq');
+    const plain = await member(sfu, 'dave', 'default-room');
+    try {
+      assert.equal(plain.hello.e2ee.suite, 'aes256');
+      assert.notEqual(plain.hello.e2ee.externalSenderKey, pq.hello.e2ee.externalSenderKey);
+    } finally {
+      await pq.close();
+      await plain.close();
+    }
+  });
+
+  test('a ticket naming another suite than the live room is refused with suite_mismatch and leaves it as it was', async () => {
+    const erin = await member(sfu, 'erin', 'aes-room', 'aes256');
+    try {
+      await erin.reached(0n);
+      const failuresBefore = sfu.audit.events.filter((e) => e.reason === 'suite_mismatch').length;
+      const client = await sfu.connect();
+      const refused = await client
+        .hello(await sfu.signer.sign({ user: 'frank', room: 'aes-room', mlsSuite: 'xwing-pq' }))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      client.close();
+      assert.ok(refused instanceof SignallingError);
+      assert.equal(refused.code, 'suite_mismatch');
+      assert.equal(sfu.audit.events.filter((e) => e.reason === 'suite_mismatch').length, failuresBefore + 1);
+      const rooms = await sfu.internal('GET', '/internal/v1/rooms');
+      const room = (rooms.body as { rooms: { roomId: string; participants: unknown[] }[] }).rooms.find(
+        (r) => r.roomId === 'aes-room',
+      );
+      assert.equal(room?.participants.length, 1, 'frank is not in the room');
+    } finally {
+      await erin.close();
+    }
+  });
+});
