@@ -105,6 +105,19 @@ export class Conference extends Emitter<ConferenceEvents> {
     return [...this.consumers.values()].map((c) => c.info);
   }
 
+  /**
+   * Asks every video sender we receive for a keyframe: after the first E2EE keys arrive, the frames dropped
+   * before them leave the decoders waiting for one, and asking is faster than waiting for the decoder to ask.
+   */
+  async requestKeyFrames(): Promise<void> {
+    const video = [...this.consumers.values()].filter(({ info }) => info.kind === 'video');
+    await Promise.all(
+      video.map(({ info }) =>
+        this.signalling.request('requestKeyFrame', { consumerId: info.consumerId }).catch(() => undefined),
+      ),
+    );
+  }
+
   /** The RTCRtpReceiver statistics of a consumer (frames decoded, layers). */
   consumerStats(consumerId: string): Promise<RTCStatsReport> | undefined {
     return this.consumers.get(consumerId)?.consumer.getStats();

@@ -75,6 +75,34 @@ describe('SFU media over plain RTP', () => {
     sub.receiver.close();
   });
 
+  test('a receiver asks for a keyframe: the publisher gets a PLI, and asks repeated within a second are coalesced', async () => {
+    const alice = await joinRoom(sfu, 'alice', 'm-keyframe');
+    const bob = await joinRoom(sfu, 'bob', 'm-keyframe');
+    clients.push(alice.client, bob.client);
+    const camera = await publishPlain(alice.client, 'camera', 2222);
+    await camera.send(1, 'warmup');
+    const sub = await subscribePlain(bob.client, camera.producerId);
+    await camera.send(5, 'flow');
+    // Creating and resuming the consumer asked for a keyframe already: wait for that one to pass.
+    await waitFor(() => camera.pliCount() >= 1, 3000, 'the PLI of the new consumer');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = camera.pliCount();
+    const consumerId = sub.consumer.consumerId;
+    assert.deepEqual(await bob.client.request('requestKeyFrame', { consumerId }), { requested: true });
+    assert.deepEqual(await bob.client.request('requestKeyFrame', { consumerId }), { requested: false });
+    await waitFor(() => camera.pliCount() > before, 3000, 'a PLI at the publisher');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(camera.pliCount(), before + 1, 'one PLI for two asks');
+    assert.equal(
+      await codeOf(bob.client.request('requestKeyFrame', { consumerId: 'no-such-consumer' })),
+      'not_found',
+    );
+    // Only the receiving participant may ask: another participant does not hold this consumer.
+    assert.equal(await codeOf(alice.client.request('requestKeyFrame', { consumerId })), 'not_found');
+    camera.close();
+    sub.receiver.close();
+  });
+
   test('produce without the right for its source is refused with right_missing and creates nothing', async () => {
     const viewer = await joinRoom(sfu, 'viewer', 'm-rights', ['consume', 'chat']);
     clients.push(viewer.client);

@@ -11,6 +11,8 @@ export interface ConsumerEntry {
   source: MediaSource;
   /** The participant whose producer this consumer receives. */
   producerParticipantId: string;
+  /** When this receiver last asked for a keyframe (ms, monotonic), to coalesce repeated asks. */
+  lastKeyFrameRequestMs?: number;
 }
 
 /** Limits that keep one participant from exhausting a worker. */

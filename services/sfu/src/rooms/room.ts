@@ -38,6 +38,9 @@ export interface RoomEvents {
 
 type CreateTransportResult = ResponseDataMap['createTransport'];
 
+/** Keyframe requests from one receiver reach the sender at most this often. */
+const KEYFRAME_REQUEST_INTERVAL_MS = 1000;
+
 /**
  * One meeting's media: a mediasoup router on one worker, its participants and their rights. Every right is
  * checked here, on the server, when producing and consuming, and re-applied at once when it changes.
@@ -325,6 +328,24 @@ export class Room extends EventEmitter<RoomEvents> {
     const { consumer } = this.consumerOf(participant, consumerId);
     if (paused) await consumer.pause();
     else await consumer.resume();
+  }
+
+  /**
+   * A receiver asks for a keyframe of a video consumer; at most one per consumer per KEYFRAME_REQUEST_INTERVAL_MS
+   * reaches the sender, so no client can make a publisher send keyframes continuously.
+   */
+  async requestKeyFrame(participant: Participant, consumerId: string): Promise<boolean> {
+    const entry = this.consumerOf(participant, consumerId);
+    const now = performance.now();
+    if (entry.consumer.kind !== 'video') return false;
+    if (
+      entry.lastKeyFrameRequestMs !== undefined &&
+      now - entry.lastKeyFrameRequestMs < KEYFRAME_REQUEST_INTERVAL_MS
+    )
+      return false;
+    entry.lastKeyFrameRequestMs = now;
+    await entry.consumer.requestKeyFrame();
+    return true;
   }
 
   /** Receiver-driven layer selection: a small tile gets the low simulcast/SVC layer. */

@@ -69,6 +69,9 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       await room.setConsumerPaused(participant, consumerId, true);
       return {};
     },
+    requestKeyFrame: async ({ consumerId }, { participant, room }) => ({
+      requested: await room.requestKeyFrame(participant, consumerId),
+    }),
     setConsumerTile: async ({ consumerId, height }, { participant, room }) => ({
       spatialLayer: await room.setConsumerTile(participant, consumerId, height),
     }),
@@ -134,6 +137,7 @@ async function hello(
     (reason) => session.close(reason === 'replaced' ? CLOSE_CODES.replaced : CLOSE_CODES.removed, reason),
   );
   try {
+    deps.e2ee.bindSuite(room, claims.mls_suite);
     room.admit(participant);
   } catch (error) {
     await deps.audit.record({

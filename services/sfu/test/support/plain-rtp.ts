@@ -13,7 +13,12 @@ export async function publishPlain(client: SignallingClient, source: MediaSource
   if (transport.transport !== 'plain') throw new Error('expected a plain transport');
   const codec =
     kind === 'video'
-      ? { mimeType: 'video/VP8', payloadType: VP8_PAYLOAD_TYPE, clockRate: 90000 }
+      ? {
+          mimeType: 'video/VP8',
+          payloadType: VP8_PAYLOAD_TYPE,
+          clockRate: 90000,
+          rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+        }
       : { mimeType: 'audio/opus', payloadType: OPUS_PAYLOAD_TYPE, clockRate: 48000, channels: 2 };
   const { producerId } = await client.request('produce', {
     transportId: transport.transportId,
@@ -22,12 +27,18 @@ export async function publishPlain(client: SignallingClient, source: MediaSource
     rtpParameters: { codecs: [codec], encodings: [{ ssrc }], headerExtensions: [] },
   });
   const socket = createSocket('udp4');
+  /** RTCP the SFU sent back to this publisher (receiver reports, keyframe requests). */
+  const rtcp: Buffer[] = [];
+  socket.on('message', (message) => rtcp.push(message));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   let sequence = 1;
   let timestamp = 1000;
   return {
     producerId,
     transportId: transport.transportId,
+    rtcp,
+    /** Picture Loss Indications received (RFC 4585 §6.3.1: payload-specific feedback, PT 206, FMT 1). */
+    pliCount: () => rtcp.reduce((n, packet) => n + countPli(packet), 0),
     /** Sends `count` one-packet frames whose payload starts with `marker` bytes (the first a keyframe). */
     async send(count: number, marker = 'frame'): Promise<void> {
       for (let i = 0; i < count; i++) {
@@ -73,4 +84,16 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, what =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** PLIs in a compound RTCP packet. */
+function countPli(packet: Buffer): number {
+  let count = 0;
+  for (let offset = 0; offset + 4 <= packet.length;) {
+    const fmt = packet[offset]! & 0x1f;
+    const type = packet[offset + 1]!;
+    if (type === 206 && fmt === 1) count++;
+    offset += 4 * (packet.readUInt16BE(offset + 2) + 1);
+  }
+  return count;
 }

@@ -23,6 +23,8 @@ interface PageState {
   epoch?: string;
   /** Wall-clock time (ms) this page entered its current epoch. */
   epochAt?: number;
+  /** Milestones of joining, in ms since the page started (performance.now()): for the benchmark. */
+  joinTimings: { joinStarted?: number; hello?: number; firstEpoch?: number; firstRemoteVideoFrame?: number };
   /** KIDs our frames carried, per epoch (shown for verification; KIDs are public). */
   sendKids: string[];
   roster: string[];
@@ -34,7 +36,14 @@ interface PageState {
   mediaResets: number;
 }
 
-const state: PageState = { roster: [], states: {}, chat: [], mediaResets: 0, sendKids: [] };
+const state: PageState = {
+  roster: [],
+  states: {},
+  chat: [],
+  mediaResets: 0,
+  sendKids: [],
+  joinTimings: {},
+};
 (window as unknown as { conclave: PageState }).conclave = state;
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -69,6 +78,10 @@ function showTrack(track: RemoteTrack): void {
   media.muted = track.kind === 'video';
   (media as HTMLMediaElement & { playsInline: boolean }).playsInline = true;
   media.srcObject = new MediaStream([track.track]);
+  if (media instanceof HTMLVideoElement && state.joinTimings.firstRemoteVideoFrame === undefined) {
+    // Only decrypted frames reach the decoder: the first one presented is the first decrypted remote frame.
+    media.requestVideoFrameCallback(() => (state.joinTimings.firstRemoteVideoFrame ??= performance.now()));
+  }
   tile.append(media);
 }
 
@@ -104,8 +117,10 @@ async function main(): Promise<void> {
     }
   });
 
+  state.joinTimings.joinStarted = performance.now();
   const signalling = await SignallingClient.connect(new WebSocket(sfu));
   const hello = await signalling.hello(ticket);
+  state.joinTimings.hello = performance.now();
   const e2ee = new E2eeSession(
     signalling,
     worker,
@@ -116,6 +131,11 @@ async function main(): Promise<void> {
   state.conference = conference;
   state.e2ee = e2ee;
   e2ee.on('epoch', (epoch, safetyCode, members) => {
+    if (state.joinTimings.firstEpoch === undefined) {
+      state.joinTimings.firstEpoch = performance.now();
+      // Frames that arrived before our first keys were dropped: ask the senders for a fresh keyframe.
+      void conference.requestKeyFrames();
+    }
     state.epoch = epoch.toString();
     state.epochAt = Date.now();
     if (e2ee.sendKid !== undefined) state.sendKids.push(e2ee.sendKid.toString());
@@ -153,8 +173,8 @@ async function main(): Promise<void> {
     void e2ee.close();
   });
 
-  await conference.start();
-  await e2ee.start();
+  // The MLS join (key package, Welcome) runs while the media transports connect.
+  await Promise.all([conference.start(), e2ee.start()]);
   const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
   const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];
   if (publish.length > 0) {
