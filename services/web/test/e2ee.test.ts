@@ -9,7 +9,14 @@ import { looksLikeSFrame, VP8_INTERFRAME_CLEAR_BYTES, VP8_KEYFRAME_CLEAR_BYTES }
 import { parseRtp } from '@conclave/testing';
 import { publishPlain, subscribePlain } from '../../sfu/test/support/plain-rtp';
 import { Participant } from '../../sfu/src/rooms/participant';
-import { decryptInPage, tapCamera, vp8Payload, workerHandleScript, type FrameTap } from './support/frame-tap';
+import {
+  decodeVp8InPage,
+  decryptInPage,
+  tapCamera,
+  vp8Payload,
+  workerHandleScript,
+  type FrameTap,
+} from './support/frame-tap';
 import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
 
 const ROOM = 'room-e2ee';
@@ -22,6 +29,29 @@ async function decodesFrom(page: Page, participantId: string, minFrames = 5): Pr
     25_000,
     `video from ${participantId}`,
   );
+}
+
+/**
+ * A run of `width` bytes of some plaintext frame (after its first `skip` bytes) found in some forwarded frame,
+ * or undefined. 16 random-looking bytes recur by chance with probability ~2^-128.
+ */
+function sharedRun(
+  forwarded: readonly Buffer[],
+  plaintexts: readonly Buffer[],
+  skip: number,
+  width = 16,
+): string | undefined {
+  const runs = new Set<string>();
+  for (const frame of forwarded) {
+    for (let i = 0; i + width <= frame.length; i++) runs.add(frame.toString('hex', i, i + width));
+  }
+  for (const frame of plaintexts) {
+    for (let i = skip; i + width <= frame.length; i++) {
+      const run = frame.toString('hex', i, i + width);
+      if (runs.has(run)) return run;
+    }
+  }
+  return undefined;
 }
 
 const epochOf = (page: Page) => pageState<string | undefined>(page, 'c.epoch');
@@ -290,7 +320,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     );
   });
 
-  test('a fourth participant joins: a new epoch everywhere, it decodes media from then on, never what came before', async () => {
+  test('a fourth participant joins: a new epoch everywhere, it decodes media from then on, never what came before; no plaintext is on the wire', async () => {
     // Erin is a member who receives no media (no `consume` right): frames handed to her are new to her, so she
     // shows that what the wiretap captured does decrypt for whoever holds the epoch's keys.
     pages.erin = await meeting.open('erin', ROOM, {
@@ -310,11 +340,15 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     const aliceKid = async () => BigInt((await pageState<string[]>(pages.alice!, 'c.sendKids')).at(-1)!);
     tap = await tapCamera(meeting, ROOM, 'alice-web');
     const kidBefore = await aliceKid();
-    const [forErin, forDave] = [await tap.next(20, [kidBefore]), await tap.next(20, [kidBefore])];
-    assert.deepEqual(await decryptInPage(pages.erin, 'alice-web', forErin), {
-      decrypted: 20,
-      finished: true,
-    });
+    const forErin = await tap.next(20, [kidBefore], { fromKeyframe: true });
+    const forDave = await tap.next(20, [kidBefore]);
+    const atErin = await decryptInPage(pages.erin, 'alice-web', forErin);
+    assert.deepEqual([atErin.decrypted.length, atErin.finished], [20, true]);
+    // What a member decrypts from the forwarded frames is Alice's real VP8 (libvpx decodes all 20 pictures),
+    // and none of it, beyond the VP8 header left in clear, is anywhere in what the SFU forwarded.
+    assert.equal((forErin[0]![0]! & 0x01) === 0, true, 'the tap starts at a keyframe');
+    assert.equal(await decodeVp8InPage(pages.erin, atErin.decrypted), 20);
+    assert.equal(sharedRun(forErin, atErin.decrypted, VP8_KEYFRAME_CLEAR_BYTES), undefined);
 
     pages.dave = await meeting.open('dave', ROOM, {
       video: VIDEO,
@@ -345,7 +379,8 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       'erin',
     ]);
     // Replay: ciphertext of the epoch before Dave joined, handed to his own receive path as Alice's.
-    assert.deepEqual(await decryptInPage(pages.dave, 'alice-web', forDave), { decrypted: 0, finished: true });
+    const atDave = await decryptInPage(pages.dave, 'alice-web', forDave);
+    assert.deepEqual([atDave.decrypted.length, atDave.finished], [0, true]);
   });
 
   test('a removed participant is out within 0.5 s: everyone else is on a new epoch, and its kept keys open nothing new', async () => {
@@ -388,13 +423,9 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     );
     const newKid = BigInt((await pageState<string[]>(pages.alice!, 'c.sendKids')).at(-1)!);
     const [forErin, forDave] = [await tap!.next(20, [newKid]), await tap!.next(20, [newKid])];
-    assert.deepEqual(await decryptInPage(pages.erin!, 'alice-web', forErin), {
-      decrypted: 20,
-      finished: true,
-    });
-    assert.deepEqual(await decryptInPage(pages.dave!, 'alice-web', forDave), {
-      decrypted: 0,
-      finished: true,
-    });
+    const atErin = await decryptInPage(pages.erin!, 'alice-web', forErin);
+    assert.deepEqual([atErin.decrypted.length, atErin.finished], [20, true]);
+    const atDave = await decryptInPage(pages.dave!, 'alice-web', forDave);
+    assert.deepEqual([atDave.decrypted.length, atDave.finished], [0, true]);
   });
 });

@@ -11,8 +11,15 @@ import type { MeetingFixture } from './meeting-fixture';
 export interface FrameTap {
   /** Complete frames received so far, in order. */
   frames(): Buffer[];
-  /** Waits for `count` more complete frames whose KID is one of `kids`, and returns them. */
-  next(count: number, kids: readonly bigint[], timeoutMs?: number): Promise<Buffer[]>;
+  /**
+   * Waits for `count` more complete frames whose KID is one of `kids`, and returns them; with `fromKeyframe`,
+   * asks the sender for a keyframe and starts at it.
+   */
+  next(
+    count: number,
+    kids: readonly bigint[],
+    options?: { fromKeyframe?: boolean; timeoutMs?: number },
+  ): Promise<Buffer[]>;
   close(): void;
 }
 
@@ -30,18 +37,28 @@ export async function tapCamera(
   const joined = await tap.client.request('join', { rtpCapabilities: tap.hello.routerRtpCapabilities });
   const camera = joined.producers.find((p) => p.participantId === participantId && p.source === 'camera');
   if (camera === undefined) throw new Error(`${participantId} publishes no camera`);
-  const { receiver } = await subscribePlain(tap.client, camera.producerId);
+  const { receiver, consumer } = await subscribePlain(tap.client, camera.producerId);
   const frames = () => reassemble(receiver.packets);
   return {
     frames,
-    async next(count, kids, timeoutMs = 15_000) {
+    async next(count, kids, { fromKeyframe = false, timeoutMs = 15_000 } = {}) {
       const from = frames().length;
       const deadline = Date.now() + timeoutMs;
+      if (fromKeyframe) await tap.client.request('requestKeyFrame', { consumerId: consumer.consumerId });
       for (;;) {
-        const fresh = frames()
+        let fresh = frames()
           .slice(from)
           .filter((f) => looksLikeSFrame('vp8', f, { kids }) !== null);
-        if (fresh.length >= count) return fresh.slice(0, count);
+        // RFC 6386 §9.1: the P bit of the frame tag (in clear) is 0 on keyframes.
+        if (fromKeyframe)
+          fresh = fresh.slice(
+            Math.max(
+              0,
+              fresh.findIndex((f) => (f[0]! & 0x01) === 0),
+            ),
+          );
+        if (fresh.length >= count && (!fromKeyframe || (fresh[0]![0]! & 0x01) === 0))
+          return fresh.slice(0, count);
         if (Date.now() > deadline) {
           const all = frames().slice(from);
           const seen = all.map((f) => looksLikeSFrame('vp8', f)?.kid).slice(0, 5);
@@ -140,12 +157,12 @@ export async function decryptInPage(
   page: Page,
   participantId: string,
   frames: readonly Buffer[],
-): Promise<{ decrypted: number; finished: boolean }> {
-  return page.evaluate(
+): Promise<{ decrypted: Buffer[]; finished: boolean }> {
+  const result = await page.evaluate(
     async ({ participantId, frames }) => {
       const worker = (window as unknown as { __e2eeWorker: Worker }).__e2eeWorker;
       const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      let decrypted = 0;
+      const decrypted: string[] = [];
       let finish: () => void = () => undefined;
       const finished = new Promise<boolean>((resolve) => (finish = () => resolve(true)));
       const readable = new ReadableStream({
@@ -155,8 +172,10 @@ export async function decryptInPage(
         },
       });
       const writable = new WritableStream({
-        write() {
-          decrypted++;
+        write(frame: { data: ArrayBuffer }) {
+          let text = '';
+          for (const byte of new Uint8Array(frame.data)) text += String.fromCharCode(byte);
+          decrypted.push(btoa(text));
         },
         close() {
           finish();
@@ -178,5 +197,41 @@ export async function decryptInPage(
       return { decrypted, finished: done };
     },
     { participantId, frames: frames.map((f) => f.toString('base64')) },
+  );
+  return { decrypted: result.decrypted.map((f) => Buffer.from(f, 'base64')), finished: result.finished };
+}
+
+/**
+ * Decodes VP8 frames in the page with WebCodecs (libvpx, as the browser's receiver would), in order from a
+ * keyframe, and counts the pictures that come out.
+ */
+export async function decodeVp8InPage(page: Page, frames: readonly Buffer[]): Promise<number> {
+  return page.evaluate(
+    async (frames) => {
+      const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      let pictures = 0;
+      const decoder = new VideoDecoder({
+        output: (picture) => {
+          pictures++;
+          picture.close();
+        },
+        error: () => undefined,
+      });
+      decoder.configure({ codec: 'vp8' });
+      let timestamp = 0;
+      for (const frame of frames) {
+        const data = bytes(frame);
+        // RFC 6386 §9.1: the P bit of the frame tag is clear on keyframes.
+        const type = (data[0]! & 0x01) === 0 ? 'key' : 'delta';
+        try {
+          decoder.decode(new EncodedVideoChunk({ type, timestamp: (timestamp += 33_333), data }));
+        } catch {
+          break; // the decoder closed itself on an error
+        }
+      }
+      await decoder.flush().catch(() => undefined);
+      return pictures;
+    },
+    frames.map((f) => f.toString('base64')),
   );
 }
