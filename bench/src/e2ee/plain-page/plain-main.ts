@@ -1,0 +1,77 @@
+/**
+ * Benchmark only: the meeting page with E2EE off, for the CPU comparison in bench/src/e2ee/cpu-ratio.ts.
+ * It joins and publishes exactly as services/web/src/app/main.ts does, through the same SignallingClient and
+ * Conference, and shows the same tiles; the differences are the transform worker (identity-worker.ts, frames
+ * unchanged) and no E2eeSession (no MLS). Nothing here is served by the product.
+ *
+ * URL: https://…/plain.html#sfu=<wss url>&ticket=<join ticket>[&publish=audio,video][&video=WxH]
+ */
+import { Conference, SignallingClient, type RemoteTrack } from '@conclave/client';
+
+interface PlainPageState {
+  /** Same name as on the product page, so the benchmark reads stats from both pages the same way. */
+  conference?: Conference;
+  error?: string;
+}
+
+const state: PlainPageState = {};
+(window as unknown as { conclave: PlainPageState }).conclave = state;
+
+const $ = (id: string) => document.getElementById(id)!;
+
+// The same DOM as the product page's tiles (app.css sizes them), so both arms paint the same pixels.
+function showTrack(track: RemoteTrack): void {
+  const id = `tile-${track.participantId}-${track.source}`;
+  let tile = document.getElementById(id);
+  if (tile === null) {
+    tile = document.createElement('div');
+    tile.id = id;
+    tile.className = 'tile';
+    tile.dataset.participant = track.participantId;
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = `${track.participantId} · ${track.source}`;
+    tile.append(label);
+    $('tiles').append(tile);
+  }
+  const media = document.createElement(track.kind === 'video' ? 'video' : 'audio');
+  media.id = `media-${track.consumerId}`;
+  media.autoplay = true;
+  media.muted = track.kind === 'video';
+  (media as HTMLMediaElement & { playsInline: boolean }).playsInline = true;
+  media.srcObject = new MediaStream([track.track]);
+  tile.append(media);
+}
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const sfu = params.get('sfu');
+  const ticket = params.get('ticket');
+  if (sfu === null || ticket === null) throw new Error('no sfu or ticket in the fragment');
+  history.replaceState(null, '', location.pathname);
+  const worker = new Worker('/identity-worker.js');
+  const signalling = await SignallingClient.connect(new WebSocket(sfu));
+  const hello = await signalling.hello(ticket);
+  const conference = new Conference(signalling, hello, worker);
+  state.conference = conference;
+  conference.on('trackAdded', showTrack);
+  conference.on('trackRemoved', (consumerId) => document.getElementById(`media-${consumerId}`)?.remove());
+  await conference.start();
+  const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
+  const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];
+  if (publish.length > 0) {
+    const media = await navigator.mediaDevices.getUserMedia({
+      audio: publish.includes('audio'),
+      video: publish.includes('video') ? { width, height, frameRate: 30 } : false,
+    });
+    for (const track of media.getTracks()) {
+      await conference.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);
+    }
+  }
+  $('status').textContent = `in meeting ${hello.roomId} (benchmark page, E2EE off)`;
+}
+
+main().catch((error: unknown) => {
+  state.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  $('status').textContent = `error: ${state.error}`;
+});
