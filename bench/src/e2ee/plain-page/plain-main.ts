@@ -6,7 +6,9 @@
  *
  * URL: https://…/plain.html#sfu=<wss url>&ticket=<join ticket>[&publish=audio,video][&video=WxH]
  */
-import { Conference, SignallingClient, type RemoteTrack } from '@conclave/client';
+import { Conference, SignallingClient } from '@conclave/client';
+// The product page's own tiles (app.css sizes them), so both arms paint the same pixels.
+import { hideTrack, showTrack } from '../../../../services/web/src/app/tiles';
 
 interface PlainPageState {
   /** Same name as on the product page, so the benchmark reads stats from both pages the same way. */
@@ -19,30 +21,6 @@ const state: PlainPageState = {};
 
 const $ = (id: string) => document.getElementById(id)!;
 
-// The same DOM as the product page's tiles (app.css sizes them), so both arms paint the same pixels.
-function showTrack(track: RemoteTrack): void {
-  const id = `tile-${track.participantId}-${track.source}`;
-  let tile = document.getElementById(id);
-  if (tile === null) {
-    tile = document.createElement('div');
-    tile.id = id;
-    tile.className = 'tile';
-    tile.dataset.participant = track.participantId;
-    const label = document.createElement('span');
-    label.className = 'label';
-    label.textContent = `${track.participantId} · ${track.source}`;
-    tile.append(label);
-    $('tiles').append(tile);
-  }
-  const media = document.createElement(track.kind === 'video' ? 'video' : 'audio');
-  media.id = `media-${track.consumerId}`;
-  media.autoplay = true;
-  media.muted = track.kind === 'video';
-  (media as HTMLMediaElement & { playsInline: boolean }).playsInline = true;
-  media.srcObject = new MediaStream([track.track]);
-  tile.append(media);
-}
-
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.hash.slice(1));
   const sfu = params.get('sfu');
@@ -54,8 +32,8 @@ async function main(): Promise<void> {
   const hello = await signalling.hello(ticket);
   const conference = new Conference(signalling, hello, worker);
   state.conference = conference;
-  conference.on('trackAdded', showTrack);
-  conference.on('trackRemoved', (consumerId) => document.getElementById(`media-${consumerId}`)?.remove());
+  conference.on('trackAdded', (track) => showTrack(track));
+  conference.on('trackRemoved', hideTrack);
   await conference.start();
   const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
   const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];

@@ -15,6 +15,7 @@ import {
   type ParticipantE2eeState,
   type RemoteTrack,
 } from '@conclave/client';
+import { hideTrack, showTrack } from './tiles';
 
 interface PageState {
   conference?: Conference;
@@ -52,37 +53,12 @@ function setStatus(text: string): void {
   $('status').textContent = text;
 }
 
-function tileFor(track: RemoteTrack): HTMLElement {
-  const id = `tile-${track.participantId}-${track.source}`;
-  let tile = document.getElementById(id);
-  if (tile === null) {
-    tile = document.createElement('div');
-    tile.id = id;
-    tile.className = 'tile';
-    tile.dataset.participant = track.participantId;
-    tile.dataset.e2ee = state.states[track.participantId] ?? 'waiting-for-key';
-    const label = document.createElement('span');
-    label.className = 'label';
-    label.textContent = `${track.participantId} · ${track.source}`;
-    tile.append(label);
-    $('tiles').append(tile);
-  }
-  return tile;
-}
-
-function showTrack(track: RemoteTrack): void {
-  const tile = tileFor(track);
-  const media = document.createElement(track.kind === 'video' ? 'video' : 'audio');
-  media.id = `media-${track.consumerId}`;
-  media.autoplay = true;
-  media.muted = track.kind === 'video';
-  (media as HTMLMediaElement & { playsInline: boolean }).playsInline = true;
-  media.srcObject = new MediaStream([track.track]);
+function onTrackAdded(track: RemoteTrack): void {
+  const media = showTrack(track, state.states[track.participantId] ?? 'waiting-for-key');
   if (media instanceof HTMLVideoElement && state.joinTimings.firstRemoteVideoFrame === undefined) {
     // Only decrypted frames reach the decoder: the first one presented is the first decrypted remote frame.
     media.requestVideoFrameCallback(() => (state.joinTimings.firstRemoteVideoFrame ??= performance.now()));
   }
-  tile.append(media);
 }
 
 function renderChat(): void {
@@ -157,8 +133,8 @@ async function main(): Promise<void> {
   e2ee.on('removed', (reason) => {
     state.removed = reason;
   });
-  conference.on('trackAdded', showTrack);
-  conference.on('trackRemoved', (consumerId) => document.getElementById(`media-${consumerId}`)?.remove());
+  conference.on('trackAdded', onTrackAdded);
+  conference.on('trackRemoved', hideTrack);
   conference.on('mediaReset', () => {
     state.mediaResets++;
   });
