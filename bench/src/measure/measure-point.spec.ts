@@ -54,7 +54,6 @@ describe('measurePoint()', () => {
       assert.ok(point.target.pids.length === 1 && point.target.rssBytes > 0);
     });
   }
-
 });
 
 describe('runBench()', () => {

@@ -11,7 +11,16 @@ import { CliError, type CliCommand } from '../command';
 import { DEFAULT_DATA_DIR, ROOT, serviceMain } from '../paths';
 
 /** Embedded defaults: everything on this host, state under one data directory, TLS with a local certificate. */
-const PORTS = { sfu: 4443, sfuInternal: 9464, media: 40000, web: 8443, auth: 8081, authInternal: 9466, rooms: 8444, roomsInternal: 9465 } as const;
+const PORTS = {
+  sfu: 4443,
+  sfuInternal: 9464,
+  media: 40000,
+  web: 8443,
+  auth: 8081,
+  authInternal: 9466,
+  rooms: 8444,
+  roomsInternal: 9465,
+} as const;
 
 export const command: CliCommand = {
   name: 'start',
@@ -27,13 +36,21 @@ export const command: CliCommand = {
     const { files: configs, paths } = await prepareDataDir(dataDir, host);
     const adminPasswordFile = join(dataDir, 'secrets', 'admin-initial-password');
     // The first administrator, once: a random one-time password in a file only root can read.
-    const bootstrap = spawnNode(join(ROOT, 'cli/src/main.ts'), ['user', 'bootstrap-admin', '--password-file', adminPasswordFile, '--config', configs.auth]);
+    const bootstrap = spawnNode(join(ROOT, 'cli/src/main.ts'), [
+      'user',
+      'bootstrap-admin',
+      '--password-file',
+      adminPasswordFile,
+      '--config',
+      configs.auth,
+    ]);
     const bootstrapCode = await exitCodeOf(bootstrap);
     if (bootstrapCode !== 0) throw new CliError('could not create the first administrator', bootstrapCode);
 
     // In dependency order: rooms checks auth's tokens, the SFU checks rooms' tickets.
     const children: { name: string; child: ChildProcess }[] = [];
-    const start = (name: keyof typeof configs) => children.push({ name, child: spawnNode(serviceMain(name), ['--config', configs[name]]) });
+    const start = (name: keyof typeof configs) =>
+      children.push({ name, child: spawnNode(serviceMain(name), ['--config', configs[name]]) });
     start('auth');
     await publishJwks(`http://127.0.0.1:${PORTS.auth}/api/auth/.well-known/jwks.json`, paths.authJwks);
     start('rooms');
@@ -44,11 +61,15 @@ export const command: CliCommand = {
     console.log(`  meeting client   https://${host}:${PORTS.web}/`);
     console.log(`  SFU signalling   wss://${host}:${PORTS.sfu}/signalling`);
     console.log(`  SFU metrics      http://127.0.0.1:${PORTS.sfuInternal}/metrics`);
-    console.log(`  auth API         http://${host}:${PORTS.auth}/api/auth (TLS is the ingress's job in production)`);
+    console.log(
+      `  auth API         http://${host}:${PORTS.auth}/api/auth (TLS is the ingress's job in production)`,
+    );
     console.log(`  rooms API        http://${host}:${PORTS.rooms}/api/rooms`);
     console.log(`  audit trail      conclave audit verify --config ${configs.rooms}`);
     if (existsSync(adminPasswordFile)) {
-      console.log(`  administrator    "admin"; one-time password in ${adminPasswordFile} (root only; change it and enrol TOTP at first sign-in)`);
+      console.log(
+        `  administrator    "admin"; one-time password in ${adminPasswordFile} (root only; change it and enrol TOTP at first sign-in)`,
+      );
     }
     console.log(`  state            ${dataDir} (TLS certificate, secrets, configuration)`);
     console.log('Press Ctrl-C to stop.\n');
@@ -102,7 +123,10 @@ async function prepareDataDir(dataDir: string, host: string) {
   const authJwks = join(dirs.keys, 'auth.jwks.json');
   const roomsData = join(dataDir, 'rooms');
   // One audit trail: the rooms database and checkpoint key, which the auth service appends to as well.
-  const trail = { database: { type: 'sqlite', path: join(roomsData, 'rooms.db') }, keyFile: join(roomsData, 'audit-checkpoint.key') };
+  const trail = {
+    database: { type: 'sqlite', path: join(roomsData, 'rooms.db') },
+    keyFile: join(roomsData, 'audit-checkpoint.key'),
+  };
 
   const sfu = {
     signalling: { host, port: PORTS.sfu, certFile, keyFile },
@@ -127,7 +151,11 @@ async function prepareDataDir(dataDir: string, host: string) {
     dataDir: roomsData,
     auth: { jwksFile: authJwks },
     tickets: { jwksOutFile: ticketsJwks },
-    sfu: { internalUrl: `http://127.0.0.1:${PORTS.sfuInternal}`, apiTokenFile, signallingUrl: `wss://${host}:${PORTS.sfu}/signalling` },
+    sfu: {
+      internalUrl: `http://127.0.0.1:${PORTS.sfuInternal}`,
+      apiTokenFile,
+      signallingUrl: `wss://${host}:${PORTS.sfu}/signalling`,
+    },
   };
   const files = {
     auth: join(dirs.config, 'auth.yaml'),
@@ -148,7 +176,10 @@ async function prepareDataDir(dataDir: string, host: string) {
 async function publishJwks(url: string, file: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const body = await fetch(url).then((r) => (r.ok ? r.text() : undefined), () => undefined);
+    const body = await fetch(url).then(
+      (r) => (r.ok ? r.text() : undefined),
+      () => undefined,
+    );
     if (body !== undefined) {
       await writeFile(file, body);
       return;

@@ -42,7 +42,15 @@ export interface AuditExportSink {
 export type ExportFormat = 'jsonl' | 'syslog';
 
 const PAGE = 1000;
-const LIMITS = { action: 128, outcome: 16, actor: 256, target: 256, reason: 128, sourceIp: 64, detailValue: 512 };
+const LIMITS = {
+  action: 128,
+  outcome: 16,
+  actor: 256,
+  target: 256,
+  reason: 128,
+  sourceIp: 64,
+  detailValue: 512,
+};
 
 /**
  * The appliance's tamper-evident audit trail: an append-only chain where each entry carries the SHA-256 of the
@@ -99,8 +107,12 @@ export class AuditStore implements AuditSink {
       actor: clip(event.actor, LIMITS.actor),
       target: event.target !== undefined ? clip(event.target, LIMITS.target) : null,
       reason: event.reason !== undefined ? clip(event.reason, LIMITS.reason) : null,
-      details: event.details !== undefined && Object.keys(event.details).length > 0 ? canonicalJson(clipDetails(event.details)) : null,
-      sourceIp: this.recordSourceIp && event.sourceIp !== undefined ? clip(event.sourceIp, LIMITS.sourceIp) : null,
+      details:
+        event.details !== undefined && Object.keys(event.details).length > 0
+          ? canonicalJson(clipDetails(event.details))
+          : null,
+      sourceIp:
+        this.recordSourceIp && event.sourceIp !== undefined ? clip(event.sourceIp, LIMITS.sourceIp) : null,
       prevHash: head?.hash ?? GENESIS_HASH,
     };
     const entry = manager.create(AuditEntryRow, { ...row, hash: hashEntry(row) });
@@ -123,7 +135,10 @@ export class AuditStore implements AuditSink {
   async verify(): Promise<VerifyResult> {
     const manager = this.dataSource.manager;
     const checkpoints = new Map(
-      (await manager.find(AuditCheckpointRow, { order: { sequence: 'ASC' } })).map((c) => [Number(c.sequence), c]),
+      (await manager.find(AuditCheckpointRow, { order: { sequence: 'ASC' } })).map((c) => [
+        Number(c.sequence),
+        c,
+      ]),
     );
     const result: VerifyResult = { ok: true, entries: 0, checkpoints: 0 };
     const fail = (sequence: number, problem: VerifyProblem, detail: string): VerifyResult => ({
@@ -136,34 +151,68 @@ export class AuditStore implements AuditSink {
     let prev = GENESIS_HASH;
     let after = 0;
     for (;;) {
-      const rows = await manager.find(AuditEntryRow, { where: { sequence: MoreThan(after) }, order: { sequence: 'ASC' }, take: PAGE });
+      const rows = await manager.find(AuditEntryRow, {
+        where: { sequence: MoreThan(after) },
+        order: { sequence: 'ASC' },
+        take: PAGE,
+      });
       for (const row of rows) {
         const sequence = Number(row.sequence);
         if (expected === undefined) {
           result.firstSequence = sequence;
           if (sequence > 1) {
             const anchor = checkpoints.get(sequence - 1);
-            if (anchor === undefined) return fail(1, 'removed', `the trail starts at ${sequence} without a signed checkpoint before it`);
-            if (!this.checkpointValid(anchor)) return fail(sequence - 1, 'bad-checkpoint', 'the purge anchor checkpoint is not validly signed');
+            if (anchor === undefined)
+              return fail(
+                1,
+                'removed',
+                `the trail starts at ${sequence} without a signed checkpoint before it`,
+              );
+            if (!this.checkpointValid(anchor))
+              return fail(
+                sequence - 1,
+                'bad-checkpoint',
+                'the purge anchor checkpoint is not validly signed',
+              );
             prev = anchor.hash;
           }
           expected = sequence;
         }
-        if (sequence > expected) return fail(expected, 'removed', `entry ${expected} is missing (next held is ${sequence})`);
+        if (sequence > expected)
+          return fail(expected, 'removed', `entry ${expected} is missing (next held is ${sequence})`);
         const self = hashEntry(row);
         if (row.prevHash !== prev) {
           const linked = await manager.findOneBy(AuditEntryRow, { hash: row.prevHash });
-          if (linked !== null) return fail(sequence, 'reordered', `entry ${sequence} follows entry ${Number(linked.sequence)}, not ${sequence - 1}`);
-          if (self !== row.hash) return fail(sequence, 'removed', `the entry before ${sequence} was removed and later entries renumbered`);
-          return fail(sequence - 1, 'altered', `entry ${sequence - 1} was rewritten (entry ${sequence} recorded another hash for it)`);
+          if (linked !== null)
+            return fail(
+              sequence,
+              'reordered',
+              `entry ${sequence} follows entry ${Number(linked.sequence)}, not ${sequence - 1}`,
+            );
+          if (self !== row.hash)
+            return fail(
+              sequence,
+              'removed',
+              `the entry before ${sequence} was removed and later entries renumbered`,
+            );
+          return fail(
+            sequence - 1,
+            'altered',
+            `entry ${sequence - 1} was rewritten (entry ${sequence} recorded another hash for it)`,
+          );
         }
         if (self !== row.hash) return fail(sequence, 'altered', `entry ${sequence} does not match its hash`);
         const checkpoint = checkpoints.get(sequence);
         if (checkpoint !== undefined) {
           if (checkpoint.hash !== row.hash) {
-            return fail(sequence, 'bad-checkpoint', `the chain was rewritten before the checkpoint at ${sequence}`);
+            return fail(
+              sequence,
+              'bad-checkpoint',
+              `the chain was rewritten before the checkpoint at ${sequence}`,
+            );
           }
-          if (!this.checkpointValid(checkpoint)) return fail(sequence, 'bad-checkpoint', `the checkpoint at ${sequence} is not validly signed`);
+          if (!this.checkpointValid(checkpoint))
+            return fail(sequence, 'bad-checkpoint', `the checkpoint at ${sequence} is not validly signed`);
           result.checkpoints++;
         }
         prev = row.hash;
@@ -176,12 +225,21 @@ export class AuditStore implements AuditSink {
     }
     const next = expected ?? 1;
     const beyond = [...checkpoints.keys()].filter((s) => s >= next);
-    if (beyond.length > 0) return fail(next, 'removed', `a signed checkpoint covers entry ${Math.max(...beyond)} but the trail ends before ${next}`);
+    if (beyond.length > 0)
+      return fail(
+        next,
+        'removed',
+        `a signed checkpoint covers entry ${Math.max(...beyond)} but the trail ends before ${next}`,
+      );
     return result;
   }
 
   /** Writes every entry (from `fromSequence` on) to `sink` as JSON lines or RFC 5424 messages; returns the count. */
-  async export(format: ExportFormat, sink: AuditExportSink, options: { fromSequence?: number; syslog?: SyslogFormatOptions } = {}): Promise<number> {
+  async export(
+    format: ExportFormat,
+    sink: AuditExportSink,
+    options: { fromSequence?: number; syslog?: SyslogFormatOptions } = {},
+  ): Promise<number> {
     let after = (options.fromSequence ?? 1) - 1;
     let count = 0;
     for (;;) {
@@ -204,9 +262,15 @@ export class AuditStore implements AuditSink {
    * Retention: deletes the entries older than `cutoffMs`, up to the newest signed checkpoint made before it (the
    * checkpoint stays as the anchor the remaining chain is verified from), and records the purge in the trail.
    */
-  async purgeBefore(cutoffMs: number, actor = 'system'): Promise<{ purgedThrough: number | null; entries: number }> {
+  async purgeBefore(
+    cutoffMs: number,
+    actor = 'system',
+  ): Promise<{ purgedThrough: number | null; entries: number }> {
     return serialisedTransaction(this.dataSource, async (manager) => {
-      const anchor = await manager.findOne(AuditCheckpointRow, { where: { atMs: LessThan(cutoffMs) }, order: { sequence: 'DESC' } });
+      const anchor = await manager.findOne(AuditCheckpointRow, {
+        where: { atMs: LessThan(cutoffMs) },
+        order: { sequence: 'DESC' },
+      });
       if (anchor === null) return { purgedThrough: null, entries: 0 };
       const through = Number(anchor.sequence);
       const first = await manager.findOne(AuditEntryRow, { where: {}, order: { sequence: 'ASC' } });
@@ -217,7 +281,12 @@ export class AuditStore implements AuditSink {
         .from(AuditEntryRow)
         .where('sequence <= :through', { through })
         .execute();
-      await manager.createQueryBuilder().delete().from(AuditCheckpointRow).where('sequence < :through', { through }).execute();
+      await manager
+        .createQueryBuilder()
+        .delete()
+        .from(AuditCheckpointRow)
+        .where('sequence < :through', { through })
+        .execute();
       const entries = deleted.affected ?? through - Number(first.sequence) + 1;
       await this.append(manager, {
         action: 'audit.purge',
@@ -235,7 +304,9 @@ export class AuditStore implements AuditSink {
 
   /** When a purge removed every entry, the chain continues from the checkpoint it kept. */
   private async purgeAnchor(manager: EntityManager): Promise<AuditCheckpointRow | undefined> {
-    return (await manager.findOne(AuditCheckpointRow, { where: {}, order: { sequence: 'DESC' } })) ?? undefined;
+    return (
+      (await manager.findOne(AuditCheckpointRow, { where: {}, order: { sequence: 'DESC' } })) ?? undefined
+    );
   }
 
   private async writeCheckpoint(manager: EntityManager, sequence: number, hash: string): Promise<void> {
@@ -252,7 +323,10 @@ export class AuditStore implements AuditSink {
   private checkpointValid(checkpoint: AuditCheckpointRow): boolean {
     return (
       checkpoint.keyId === this.options.key.keyId &&
-      this.options.key.verify(checkpointMessage(Number(checkpoint.sequence), checkpoint.hash, Number(checkpoint.atMs)), checkpoint.signature)
+      this.options.key.verify(
+        checkpointMessage(Number(checkpoint.sequence), checkpoint.hash, Number(checkpoint.atMs)),
+        checkpoint.signature,
+      )
     );
   }
 }
@@ -261,7 +335,9 @@ function clip(value: string, max: number): string {
   return value.length <= max ? value : value.slice(0, max);
 }
 
-function clipDetails(details: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+function clipDetails(
+  details: Record<string, string | number | boolean>,
+): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(details).slice(0, 32)) {
     if (typeof value === 'number' && !Number.isFinite(value)) continue;

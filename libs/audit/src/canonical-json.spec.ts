@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { canonicalJson } from './canonical-json';
 
 test('canonicalJson() sorts keys at every depth and drops undefined members', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [true, null], c: 'x' }, z: undefined }), '{"a":{"c":"x","d":[true,null]},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [true, null], c: 'x' }, z: undefined }),
+    '{"a":{"c":"x","d":[true,null]},"b":1}',
+  );
 });
 
 test('canonicalJson() gives the same text for objects built in a different order', () => {

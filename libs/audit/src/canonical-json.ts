@@ -1,5 +1,6 @@
 /** Values an audit entry is made of. */
-export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [key: string]: CanonicalValue | undefined };
+export type CanonicalValue =
+  string | number | boolean | null | CanonicalValue[] | { [key: string]: CanonicalValue | undefined };
 
 /**
  * Deterministic JSON: object keys sorted by code unit, no whitespace, `undefined` members dropped, only finite

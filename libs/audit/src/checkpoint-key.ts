@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -27,11 +35,13 @@ export class CheckpointKey {
   static fromPem(pem: string): CheckpointKey {
     if (pem.includes('PRIVATE KEY')) {
       const privateKey = createPrivateKey(pem);
-      if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the audit checkpoint key must be Ed25519');
+      if (privateKey.asymmetricKeyType !== 'ed25519')
+        throw new Error('the audit checkpoint key must be Ed25519');
       return new CheckpointKey(privateKey, createPublicKey(privateKey));
     }
     const publicKey = createPublicKey(pem);
-    if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error('the audit checkpoint key must be Ed25519');
+    if (publicKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('the audit checkpoint key must be Ed25519');
     return new CheckpointKey(undefined, publicKey);
   }
 

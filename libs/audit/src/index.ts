@@ -1,4 +1,11 @@
-export { AuditStore, type AuditExportSink, type AuditStoreOptions, type ExportFormat, type VerifyProblem, type VerifyResult } from './audit-store';
+export {
+  AuditStore,
+  type AuditExportSink,
+  type AuditStoreOptions,
+  type ExportFormat,
+  type VerifyProblem,
+  type VerifyResult,
+} from './audit-store';
 export { AuditCheckpointRow, AuditEntryRow, AUDIT_ENTITIES } from './audit.entities';
 export { AUDIT_MIGRATIONS } from './migrations';
 export { GENESIS_HASH, hashEntry, type AuditRecord } from './audit-record';

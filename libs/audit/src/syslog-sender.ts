@@ -36,7 +36,9 @@ export class SyslogSender implements AuditExportSink {
             host: target.host,
             port: target.port,
             // SNI carries names only (RFC 6066 §3); an IP address is still checked against the certificate.
-            ...(target.serverName !== undefined || isIP(target.host) === 0 ? { servername: target.serverName ?? target.host } : {}),
+            ...(target.serverName !== undefined || isIP(target.host) === 0
+              ? { servername: target.serverName ?? target.host }
+              : {}),
             rejectUnauthorized: true,
             minVersion: 'TLSv1.2',
             ...(target.caFile !== undefined ? { ca: readFileSync(target.caFile) } : {}),
@@ -48,7 +50,9 @@ export class SyslogSender implements AuditExportSink {
       } else {
         s = connectTcp({ host: target.host, port: target.port }, () => resolve(s));
       }
-      s.setTimeout(timeout, () => s.destroy(new Error(`syslog receiver ${target.host}:${target.port} did not answer in ${timeout} ms`)));
+      s.setTimeout(timeout, () =>
+        s.destroy(new Error(`syslog receiver ${target.host}:${target.port} did not answer in ${timeout} ms`)),
+      );
       s.once('error', onError);
     });
     socket.setTimeout(0);
@@ -58,7 +62,9 @@ export class SyslogSender implements AuditExportSink {
   async write(message: string): Promise<void> {
     const bytes = Buffer.from(message, 'utf8');
     const frame = Buffer.concat([Buffer.from(`${bytes.byteLength} `, 'ascii'), bytes]);
-    await new Promise<void>((resolve, reject) => this.socket.write(frame, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.socket.write(frame, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** Flushes what was written and closes the connection. */

@@ -11,7 +11,10 @@ const tails = new WeakMap<DataSource, Promise<unknown>>();
  * PostgreSQL the transaction also takes an advisory lock, which serialises audit appenders across processes
  * (the auth and rooms services share one trail).
  */
-export function serialisedTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function serialisedTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const previous = tails.get(dataSource) ?? Promise.resolve();
   const run = previous.then(
     () => transactionWithRetry(dataSource, work),
@@ -24,7 +27,10 @@ export function serialisedTransaction<T>(dataSource: DataSource, work: (manager:
   return run;
 }
 
-async function transactionWithRetry<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+async function transactionWithRetry<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const postgres = dataSource.options.type === 'postgres';
   for (let attempt = 1; ; attempt++) {
     try {
@@ -41,6 +47,10 @@ async function transactionWithRetry<T>(dataSource: DataSource, work: (manager: E
 }
 
 function isWriteConflict(error: unknown): boolean {
-  const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
 }

@@ -38,7 +38,14 @@ export async function postgresEngine(): Promise<Engine> {
     async open(label) {
       const database = `audit_${label.replace(/[^a-z0-9]/g, '_')}`;
       await pg.createDatabase(database);
-      const config: DatabaseConfig = { type: 'postgres', host: pg.host, port: pg.port, database, username: pg.username, poolSize: 5 };
+      const config: DatabaseConfig = {
+        type: 'postgres',
+        host: pg.host,
+        port: pg.port,
+        database,
+        username: pg.username,
+        poolSize: 5,
+      };
       return { dataSource: await openDataSource(config, AUDIT_ENTITIES, AUDIT_MIGRATIONS), config };
     },
     reopen: (config) => openDataSource(config, AUDIT_ENTITIES, AUDIT_MIGRATIONS),

@@ -7,13 +7,23 @@ import { after, before, describe, test } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
 import type { DataSource } from 'typeorm';
 import { writeSelfSignedCertificate, type CertificateFiles } from '@conclave/server-kit';
-import { AuditStore, CheckpointKey, FileExportSink, formatSyslog, OctetCountingDecoder, SyslogSender, SYSLOG_SD_ID } from '../src';
+import {
+  AuditStore,
+  CheckpointKey,
+  FileExportSink,
+  formatSyslog,
+  OctetCountingDecoder,
+  SyslogSender,
+  SYSLOG_SD_ID,
+} from '../src';
 import { sqliteEngine, type Engine } from './support';
 
 /** RFC 5424 §6: HEADER SP STRUCTURED-DATA SP MSG. */
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (\[.*?[^\\]\]) \uFEFF(.*)$/s;
 
-function startReceiver(server: Server): Promise<{ port: number; messages: string[]; close(): Promise<void> }> {
+function startReceiver(
+  server: Server,
+): Promise<{ port: number; messages: string[]; close(): Promise<void> }> {
   const messages: string[] = [];
   server.on('connection', (socket) => {
     const decoder = new OctetCountingDecoder();
@@ -54,9 +64,24 @@ describe('audit export as RFC 5424 syslog', () => {
     tls = await writeSelfSignedCertificate(dir, { hosts: ['localhost', '127.0.0.1'] });
     engine = await sqliteEngine();
     ({ dataSource } = await engine.open('syslog'));
-    store = new AuditStore(dataSource, { key: CheckpointKey.loadOrCreate(join(dir, 'audit.key')), checkpointIntervalMs: 0 });
-    await store.record({ action: 'room.participant.remove', outcome: 'success', actor: 'alice', target: 'bob"]\\', details: { room: 'r1' } });
-    await store.record({ action: 'room.power.denied', outcome: 'failure', actor: 'mallory', target: 'alice', reason: 'not_organiser' });
+    store = new AuditStore(dataSource, {
+      key: CheckpointKey.loadOrCreate(join(dir, 'audit.key')),
+      checkpointIntervalMs: 0,
+    });
+    await store.record({
+      action: 'room.participant.remove',
+      outcome: 'success',
+      actor: 'alice',
+      target: 'bob"]\\',
+      details: { room: 'r1' },
+    });
+    await store.record({
+      action: 'room.power.denied',
+      outcome: 'failure',
+      actor: 'mallory',
+      target: 'alice',
+      reason: 'not_organiser',
+    });
   });
   after(async () => {
     await dataSource.destroy();
@@ -66,14 +91,21 @@ describe('audit export as RFC 5424 syslog', () => {
 
   test('formatSyslog() yields an RFC 5424 message: log-audit facility, action as MSGID, escaped structured data', async () => {
     const lines: string[] = [];
-    await store.export('syslog', { write: async (l) => void lines.push(l) }, { syslog: { hostname: 'appliance-1' } });
+    await store.export(
+      'syslog',
+      { write: async (l) => void lines.push(l) },
+      { syslog: { hostname: 'appliance-1' } },
+    );
     const match = RFC5424.exec(lines[0]!);
     assert.ok(match, lines[0]);
     const [, pri, timestamp, host, app, procId, msgId, sd, msg] = match;
     assert.equal(Number(pri), 13 * 8 + 5);
     assert.match(timestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.deepEqual([host, app, procId, msgId], ['appliance-1', 'conclave', '-', 'room.participant.remove']);
-    assert.ok(sd!.startsWith(`[${SYSLOG_SD_ID} seq="1" outcome="success" actor="alice" target="bob\\"\\]\\\\"`), sd);
+    assert.ok(
+      sd!.startsWith(`[${SYSLOG_SD_ID} seq="1" outcome="success" actor="alice" target="bob\\"\\]\\\\"`),
+      sd,
+    );
     assert.equal(JSON.parse(msg!).target, 'bob"]\\');
     assert.equal(Number(RFC5424.exec(lines[1]!)![1]), 13 * 8 + 4, 'a failure is a warning');
   });
@@ -99,8 +131,15 @@ describe('audit export as RFC 5424 syslog', () => {
   });
 
   test('SyslogSender delivers over TLS (RFC 5425) to a receiver whose certificate it verifies', async () => {
-    const receiver = await startReceiver(createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }));
-    const sender = await SyslogSender.connect({ host: '127.0.0.1', port: receiver.port, transport: 'tls', caFile: tls.certFile });
+    const receiver = await startReceiver(
+      createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }),
+    );
+    const sender = await SyslogSender.connect({
+      host: '127.0.0.1',
+      port: receiver.port,
+      transport: 'tls',
+      caFile: tls.certFile,
+    });
     await store.export('syslog', sender);
     await sender.close();
     await until(() => receiver.messages.length === 2);
@@ -109,15 +148,29 @@ describe('audit export as RFC 5424 syslog', () => {
   });
 
   test('octet counting frames by UTF-8 octets, not characters', () => {
-    const message = formatSyslog({ sequence: 3, at: new Date(0).toISOString(), atMs: 0, action: 'a', outcome: 'success', actor: 'éà', prevHash: '0', hash: '1' });
+    const message = formatSyslog({
+      sequence: 3,
+      at: new Date(0).toISOString(),
+      atMs: 0,
+      action: 'a',
+      outcome: 'success',
+      actor: 'éà',
+      prevHash: '0',
+      hash: '1',
+    });
     const frame = Buffer.from(`${Buffer.byteLength(message)} ${message}`);
     assert.deepEqual(new OctetCountingDecoder().push(frame), [message]);
     assert.notEqual(Buffer.byteLength(message), message.length);
   });
 
   test('SyslogSender refuses a TLS receiver whose certificate it cannot verify', async () => {
-    const receiver = await startReceiver(createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }));
-    await assert.rejects(SyslogSender.connect({ host: '127.0.0.1', port: receiver.port, transport: 'tls' }), /self-signed|certificate/i);
+    const receiver = await startReceiver(
+      createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }),
+    );
+    await assert.rejects(
+      SyslogSender.connect({ host: '127.0.0.1', port: receiver.port, transport: 'tls' }),
+      /self-signed|certificate/i,
+    );
     assert.equal(receiver.messages.length, 0);
     await receiver.close();
   });

@@ -12,7 +12,11 @@ export interface OpenedAuditTrail {
  * same hash-chained store, database and checkpoint key as the room-control service. Appenders of both services
  * are serialised by the store itself.
  */
-export async function openAuditTrail(trail: NonNullable<AuthConfig['audit']['trail']>, recordSourceIp: boolean, clock?: Clock): Promise<OpenedAuditTrail> {
+export async function openAuditTrail(
+  trail: NonNullable<AuthConfig['audit']['trail']>,
+  recordSourceIp: boolean,
+  clock?: Clock,
+): Promise<OpenedAuditTrail> {
   const dataSource = await openDataSource(trail.database, [...AUDIT_ENTITIES], [...AUDIT_MIGRATIONS]);
   const store = new AuditStore(dataSource, {
     key: CheckpointKey.loadOrCreate(trail.keyFile),

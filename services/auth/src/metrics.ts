@@ -20,7 +20,11 @@ export class AuthMetrics {
       labelNames: ['method', 'outcome'],
       registers,
     });
-    this.locks = new Counter({ name: 'conclave_auth_locks_total', help: 'Accounts temporarily locked after repeated failures.', registers });
+    this.locks = new Counter({
+      name: 'conclave_auth_locks_total',
+      help: 'Accounts temporarily locked after repeated failures.',
+      registers,
+    });
     this.tokensIssued = new Counter({
       name: 'conclave_auth_tokens_issued_total',
       help: 'Tokens issued by kind (access, refresh, step).',

@@ -20,8 +20,15 @@ export function formatOpenApi(document: unknown): string {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-openapi-'));
-  const config = parseAuthConfig({ http: { host: '127.0.0.1', port: 0 }, internal: { port: 0 }, dataDir: dir });
-  const service = await startAuthService(config, { audit: new MemoryAuditSink(), log: createLogger('openapi', { level: 'error' }) });
+  const config = parseAuthConfig({
+    http: { host: '127.0.0.1', port: 0 },
+    internal: { port: 0 },
+    dataDir: dir,
+  });
+  const service = await startAuthService(config, {
+    audit: new MemoryAuditSink(),
+    log: createLogger('openapi', { level: 'error' }),
+  });
   try {
     const document: unknown = await (await fetch(service.url + OPENAPI_PATH)).json();
     writeFileSync(OPENAPI_FILE, formatOpenApi(document));

@@ -8,7 +8,10 @@ import { openAuditTrail, parseAuthConfig, startAuthService } from '../src/index'
 
 test('with audit.trail set, sign-in failures land in the shared hash-chained trail, which verifies, without the password', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-auth-trail-'));
-  const trailConfig = { database: { type: 'sqlite' as const, path: join(dir, 'trail.db') }, keyFile: join(dir, 'checkpoint.key') };
+  const trailConfig = {
+    database: { type: 'sqlite' as const, path: join(dir, 'trail.db') },
+    keyFile: join(dir, 'checkpoint.key'),
+  };
   const config = parseAuthConfig({
     http: { host: '127.0.0.1', port: 0 },
     internal: { host: '127.0.0.1', port: 0 },
@@ -16,7 +19,10 @@ test('with audit.trail set, sign-in failures land in the shared hash-chained tra
     audit: { trail: trailConfig },
   });
   const trail = await openAuditTrail(config.audit.trail!, false);
-  const service = await startAuthService(config, { audit: trail.store, log: createLogger('auth-test', { level: 'error', write: () => undefined }) });
+  const service = await startAuthService(config, {
+    audit: trail.store,
+    log: createLogger('auth-test', { level: 'error', write: () => undefined }),
+  });
   const password = 'Wr0ng-Password-That-Must-Not-Leak';
   try {
     for (const username of ['nobody', 'someone-else']) {

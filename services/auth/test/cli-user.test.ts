@@ -47,7 +47,10 @@ after(async () => {
 });
 
 test('conclave user add creates an account in the service database that can sign in', async () => {
-  const res = await conclave(['user', 'add', 'zoë', '--role', 'organiser', '--password-stdin', '--config', configFile], strongPassword('z') + '\n');
+  const res = await conclave(
+    ['user', 'add', 'zoë', '--role', 'organiser', '--password-stdin', '--config', configFile],
+    strongPassword('z') + '\n',
+  );
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /user zoë added/);
   assert.ok(!res.stderr.includes(strongPassword('z')), 'the password reached the output');
@@ -61,7 +64,10 @@ test('conclave user refuses usage errors with exit code 2 and a clear message', 
     [['user', 'frobnicate', 'x', '--config', configFile], /name an action/],
     [['user', 'add', 'x', '--config', configFile], /--password-stdin is required/],
     [['user', 'add', 'x', '--password-stdin'], /--config/],
-    [['user', 'add', 'x', '--role', 'emperor', '--password-stdin', '--config', configFile], /unknown role emperor/],
+    [
+      ['user', 'add', 'x', '--role', 'emperor', '--password-stdin', '--config', configFile],
+      /unknown role emperor/,
+    ],
     [['user', 'disable', '--config', configFile], /exactly one user/],
     [['user', 'add', 'x', '--no-such-flag'], /Unknown option/],
   ];
@@ -73,7 +79,10 @@ test('conclave user refuses usage errors with exit code 2 and a clear message', 
 });
 
 test('conclave user add refuses a weak password with exit code 1 and the policy reason', async () => {
-  const res = await conclave(['user', 'add', 'weakling', '--password-stdin', '--config', configFile], 'password123\n');
+  const res = await conclave(
+    ['user', 'add', 'weakling', '--password-stdin', '--config', configFile],
+    'password123\n',
+  );
   assert.equal(res.code, 1);
   assert.match(res.stderr, /weak_password/);
 });
@@ -100,7 +109,9 @@ test('conclave user unlock lifts a lock set by repeated failures', async () => {
 });
 
 test('conclave user reset-2fa clears the TOTP secret so the user enrols again', async () => {
-  const user = await service.core.accounts.addLocalUser('tina', strongPassword('t'), ['member'], { actor: 'test' });
+  const user = await service.core.accounts.addLocalUser('tina', strongPassword('t'), ['member'], {
+    actor: 'test',
+  });
   await service.core.users.update(user.id, { totpSecret: 'JBSWY3DPEHPK3PXP', totpLastStep: 1 });
   assert.equal((await login('tina', strongPassword('t'))).body['code'], 'totp_required');
   assert.equal((await conclave(['user', 'reset-2fa', 'tina', '--config', configFile])).code, 0);
@@ -109,12 +120,26 @@ test('conclave user reset-2fa clears the TOTP secret so the user enrols again', 
 
 test('conclave user bootstrap-admin writes a one-time password to a 0600 file and forces a change', async () => {
   const passwordFile = join(dir, 'admin-password');
-  const res = await conclave(['user', 'bootstrap-admin', '--password-file', passwordFile, '--config', configFile]);
+  const res = await conclave([
+    'user',
+    'bootstrap-admin',
+    '--password-file',
+    passwordFile,
+    '--config',
+    configFile,
+  ]);
   assert.equal(res.code, 0, res.stderr);
   assert.equal(statSync(passwordFile).mode & 0o777, 0o600);
   const password = readFileSync(passwordFile, 'utf8').trim();
   assert.equal((await login('admin', password)).body['kind'], 'password_change_required');
-  const again = await conclave(['user', 'bootstrap-admin', '--password-file', join(dir, 'other'), '--config', configFile]);
+  const again = await conclave([
+    'user',
+    'bootstrap-admin',
+    '--password-file',
+    join(dir, 'other'),
+    '--config',
+    configFile,
+  ]);
   assert.equal(again.code, 0);
   assert.match(again.stdout, /already exists/);
 });
@@ -130,13 +155,23 @@ test('main.ts --check prints one JSON line for conclave doctor; a bad config exi
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
   assert.equal(check.code, 0, check.stderr);
-  const summary = JSON.parse(check.stdout.trim()) as { service: string; listeners: { label: string; host: string; port: number }[]; certificates: unknown[] };
+  const summary = JSON.parse(check.stdout.trim()) as {
+    service: string;
+    listeners: { label: string; host: string; port: number }[];
+    certificates: unknown[];
+  };
   assert.equal(summary.service, 'auth');
-  assert.deepEqual(summary.listeners.map((l) => l.host), ['127.0.0.1', '127.0.0.1']);
+  assert.deepEqual(
+    summary.listeners.map((l) => l.host),
+    ['127.0.0.1', '127.0.0.1'],
+  );
   assert.deepEqual(summary.certificates, []);
 
   const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, 'http:\n  port: 99999\nunknownKey: 1\nldap:\n  url: ldap://dc.example.org\n  bindDn: cn=x\n  bindPasswordFile: f\n  userBase: ou=p\n');
+  writeFileSync(
+    bad,
+    'http:\n  port: 99999\nunknownKey: 1\nldap:\n  url: ldap://dc.example.org\n  bindDn: cn=x\n  bindPasswordFile: f\n  userBase: ou=p\n',
+  );
   const refused = await new Promise<{ code: number; stderr: string }>((resolve) => {
     const child = spawn(join(ROOT, 'scripts/node'), [main, '--config', bad, '--check'], { cwd: ROOT });
     let stderr = '';

@@ -14,5 +14,15 @@ after(() => pg.stop());
 coreScenarios('PostgreSQL', async (options) => {
   const database = `auth_${++databases}`;
   await pg.createDatabase(database);
-  return startAuthFixture({ ...options, database: { type: 'postgres', host: pg.host, port: pg.port, username: pg.username, database, poolSize: 5 } });
+  return startAuthFixture({
+    ...options,
+    database: {
+      type: 'postgres',
+      host: pg.host,
+      port: pg.port,
+      username: pg.username,
+      database,
+      poolSize: 5,
+    },
+  });
 });

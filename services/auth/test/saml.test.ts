@@ -12,7 +12,16 @@ let fx: AuthFixture;
 before(async () => {
   idp = await startSamlIdp({ spEntityId: SP, acsUrl: ACS });
   fx = await startAuthFixture({
-    config: { saml: { entryPoint: idp.ssoUrl, idpCertFile: idp.certFile, idpIssuer: idp.entityId, issuer: SP, callbackUrl: ACS, defaultRoles: ['member'] } },
+    config: {
+      saml: {
+        entryPoint: idp.ssoUrl,
+        idpCertFile: idp.certFile,
+        idpIssuer: idp.entityId,
+        issuer: SP,
+        callbackUrl: ACS,
+        defaultRoles: ['member'],
+      },
+    },
   });
 });
 after(async () => {
@@ -27,7 +36,11 @@ async function signedResponse(nameId: string): Promise<string> {
 }
 
 const post = (samlResponse: string) =>
-  fetch(`${fx.url}/api/auth/saml/acs`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ SAMLResponse: samlResponse }).toString() });
+  fetch(`${fx.url}/api/auth/saml/acs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ SAMLResponse: samlResponse }).toString(),
+  });
 
 test('SAML: a signed assertion from the IdP, answering our request, signs the person in with amr saml', async () => {
   const res = await post(await signedResponse('sam@conclave.test'));

@@ -22,11 +22,16 @@ before(async () => {
 after(() => fx.close());
 
 async function verifyElsewhere(tokens: string[]): Promise<{ ok: boolean; kid?: string; error?: string }[]> {
-  const { stdout } = await run(join(ROOT, 'scripts/node'), [join(__dirname, 'support/verify-token.ts'), fx.url + AUTH_JWKS_PATH, String(fx.clock.now()), ...tokens], { cwd: ROOT });
+  const { stdout } = await run(
+    join(ROOT, 'scripts/node'),
+    [join(__dirname, 'support/verify-token.ts'), fx.url + AUTH_JWKS_PATH, String(fx.clock.now()), ...tokens],
+    { cwd: ROOT },
+  );
   return JSON.parse(stdout.trim()) as { ok: boolean; kid?: string; error?: string }[];
 }
 
-const accessToken = async () => (await fx.login('rotor', strongPassword('rotor'))).body['accessToken'] as string;
+const accessToken = async () =>
+  (await fx.login('rotor', strongPassword('rotor'))).body['accessToken'] as string;
 
 test('JWKS rotation: a second process verifies old-key tokens during the overlap, and the old key leaves after it', async () => {
   fx.clock.advance(3600 * 1000 - 60_000);
@@ -37,7 +42,10 @@ test('JWKS rotation: a second process verifies old-key tokens during the overlap
   const newKid = decodeProtectedHeader(current).kid;
   assert.notEqual(newKid, oldKid);
   const jwks = await fx.request('GET', AUTH_JWKS_PATH);
-  assert.deepEqual((jwks.body['keys'] as { kid: string }[]).map((k) => k.kid).sort(), [oldKid, newKid].sort());
+  assert.deepEqual(
+    (jwks.body['keys'] as { kid: string }[]).map((k) => k.kid).sort(),
+    [oldKid, newKid].sort(),
+  );
   for (const key of jwks.body['keys'] as Record<string, unknown>[]) {
     assert.equal(key['d'], undefined, 'a private key part was published');
     assert.equal(key['alg'], 'EdDSA');
@@ -49,7 +57,10 @@ test('JWKS rotation: a second process verifies old-key tokens during the overlap
 
   fx.clock.advance(1800 * 1000);
   const later = await fx.request('GET', AUTH_JWKS_PATH);
-  assert.deepEqual((later.body['keys'] as { kid: string }[]).map((k) => k.kid), [newKid]);
+  assert.deepEqual(
+    (later.body['keys'] as { kid: string }[]).map((k) => k.kid),
+    [newKid],
+  );
   assert.deepEqual(await verifyElsewhere([old]), [{ ok: false, error: 'ERR_JWKS_NO_MATCHING_KEY' }]);
 });
 
@@ -79,9 +90,20 @@ test('access tokens of another issuer key or with a tampered payload are refused
 test('GET /api/auth/openapi.json matches the committed docs/api/auth.openapi.json', async () => {
   const served = await fx.request('GET', OPENAPI_PATH);
   assert.equal(served.status, 200);
-  assert.equal(readFileSync(OPENAPI_FILE, 'utf8'), formatOpenApi(served.body), 'run scripts/node services/auth/src/write-openapi.ts');
+  assert.equal(
+    readFileSync(OPENAPI_FILE, 'utf8'),
+    formatOpenApi(served.body),
+    'run scripts/node services/auth/src/write-openapi.ts',
+  );
   const paths = Object.keys(served.body['paths'] as object);
-  for (const path of ['/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/me', '/api/auth/totp/enrol', AUTH_JWKS_PATH]) {
+  for (const path of [
+    '/api/auth/login',
+    '/api/auth/refresh',
+    '/api/auth/logout',
+    '/api/auth/me',
+    '/api/auth/totp/enrol',
+    AUTH_JWKS_PATH,
+  ]) {
     assert.ok(paths.includes(path), path);
   }
 });

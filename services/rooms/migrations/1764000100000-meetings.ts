@@ -36,7 +36,14 @@ export class Meetings1764000100000 implements MigrationInterface {
           { name: 'role', type: 'varchar', length: '16' },
           { name: 'auto_admit', type: 'boolean' },
         ],
-        foreignKeys: [{ columnNames: ['meeting_id'], referencedTableName: 'meetings', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['meeting_id'],
+            referencedTableName: 'meetings',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [{ name: 'idx_meeting_members_principal', columnNames: ['principal'] }],
       }),
     );
@@ -53,7 +60,14 @@ export class Meetings1764000100000 implements MigrationInterface {
           { name: 'created_at_ms', type: 'bigint' },
           { name: 'updated_at_ms', type: 'bigint' },
         ],
-        foreignKeys: [{ columnNames: ['meeting_id'], referencedTableName: 'meetings', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['meeting_id'],
+            referencedTableName: 'meetings',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [{ name: 'idx_participants_meeting_user', columnNames: ['meeting_id', 'user_id'] }],
       }),
     );

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { ConfigError } from '@conclave/server-kit';
 import { parseRoomsConfig } from './config';
 
-const minimal = { auth: { jwksFile: 'auth.jwks.json' }, sfu: { internalUrl: 'http://127.0.0.1:9464', apiTokenFile: 'sfu.token' } };
+const minimal = {
+  auth: { jwksFile: 'auth.jwks.json' },
+  sfu: { internalUrl: 'http://127.0.0.1:9464', apiTokenFile: 'sfu.token' },
+};
 
 test('parseRoomsConfig() fills privacy-preserving defaults and resolves paths against the base directory', () => {
   const config = parseRoomsConfig(minimal, '/etc/conclave');
@@ -17,7 +20,12 @@ test('parseRoomsConfig() fills privacy-preserving defaults and resolves paths ag
 
 test('parseRoomsConfig() refuses unknown keys, tickets living over 300 s and a half TLS pair, listing every problem', () => {
   try {
-    parseRoomsConfig({ ...minimal, tickets: { lifetimeSeconds: 301 }, http: { certFile: 'c.pem' }, surprise: true } as never);
+    parseRoomsConfig({
+      ...minimal,
+      tickets: { lifetimeSeconds: 301 },
+      http: { certFile: 'c.pem' },
+      surprise: true,
+    } as never);
     assert.fail('accepted');
   } catch (error) {
     assert.ok(error instanceof ConfigError);

@@ -1,7 +1,19 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_MAX_LIFETIME_SECONDS, JOIN_TICKET_MAX_LIFETIME_SECONDS } from '@conclave/protocol';
-import { databaseConfigSchema, listenSchema, loadConfig, logLevelSchema, portSchema, validateConfig } from '@conclave/server-kit';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  ACCESS_TOKEN_MAX_LIFETIME_SECONDS,
+  JOIN_TICKET_MAX_LIFETIME_SECONDS,
+} from '@conclave/protocol';
+import {
+  databaseConfigSchema,
+  listenSchema,
+  loadConfig,
+  logLevelSchema,
+  portSchema,
+  validateConfig,
+} from '@conclave/server-kit';
 
 /** The room-control service's configuration: one typed object, validated once at start-up (unknown keys refused). */
 export const roomsConfigSchema = z.strictObject({
@@ -14,9 +26,14 @@ export const roomsConfigSchema = z.strictObject({
       keyFile: z.string().min(1).optional(),
       /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
       trustProxy: z.boolean().default(false),
-      bodyLimit: z.string().regex(/^\d+(kb|mb)$/).default('32kb'),
+      bodyLimit: z
+        .string()
+        .regex(/^\d+(kb|mb)$/)
+        .default('32kb'),
     })
-    .refine((h) => (h.certFile === undefined) === (h.keyFile === undefined), { message: 'set both certFile and keyFile, or neither' })
+    .refine((h) => (h.certFile === undefined) === (h.keyFile === undefined), {
+      message: 'set both certFile and keyFile, or neither',
+    })
     .prefault({}),
   /** Internal listener: `/metrics` only; keep it off client networks. */
   internal: listenSchema({ host: '127.0.0.1', port: 9465 }),
@@ -30,7 +47,12 @@ export const roomsConfigSchema = z.strictObject({
     audience: z.string().min(1).default(ACCESS_TOKEN_AUDIENCE),
     /** JWKS file with the authentication service's public keys. */
     jwksFile: z.string().min(1),
-    maxLifetimeSeconds: z.number().int().min(30).max(ACCESS_TOKEN_MAX_LIFETIME_SECONDS).default(ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
+    maxLifetimeSeconds: z
+      .number()
+      .int()
+      .min(30)
+      .max(ACCESS_TOKEN_MAX_LIFETIME_SECONDS)
+      .default(ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
     clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
   }),
   /** SFU join tickets signed by this service. */
@@ -111,13 +133,21 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
   return {
     ...config,
     dataDir,
-    http: { ...config.http, certFile: optional(config.http.certFile), keyFile: optional(config.http.keyFile) },
+    http: {
+      ...config.http,
+      certFile: optional(config.http.certFile),
+      keyFile: optional(config.http.keyFile),
+    },
     database:
       database.type === 'sqlite'
         ? { ...database, path: at(database.path) }
         : { ...database, passwordFile: optional(database.passwordFile), caFile: optional(database.caFile) },
     auth: { ...config.auth, jwksFile: at(config.auth.jwksFile) },
-    tickets: { ...config.tickets, keyFile: at(config.tickets.keyFile ?? join(dataDir, 'tickets.key')), jwksOutFile: optional(config.tickets.jwksOutFile) },
+    tickets: {
+      ...config.tickets,
+      keyFile: at(config.tickets.keyFile ?? join(dataDir, 'tickets.key')),
+      jwksOutFile: optional(config.tickets.jwksOutFile),
+    },
     sfu: { ...config.sfu, apiTokenFile: at(config.sfu.apiTokenFile) },
     audit: { ...config.audit, keyFile: at(config.audit.keyFile ?? join(dataDir, 'audit-checkpoint.key')) },
   };

@@ -1,5 +1,19 @@
-export { loadRoomsConfig, parseRoomsConfig, roomsConfigSchema, type ResolvedRoomsConfig, type RoomsConfig, type RoomsConfigInput } from './config';
-export { createAuditStore, openRoomsAdmin, openRoomsDatabase, RoomsServer, type RoomsAdminContext, type RoomsServerDeps } from './rooms-server';
+export {
+  loadRoomsConfig,
+  parseRoomsConfig,
+  roomsConfigSchema,
+  type ResolvedRoomsConfig,
+  type RoomsConfig,
+  type RoomsConfigInput,
+} from './config';
+export {
+  createAuditStore,
+  openRoomsAdmin,
+  openRoomsDatabase,
+  RoomsServer,
+  type RoomsAdminContext,
+  type RoomsServerDeps,
+} from './rooms-server';
 export { MeetingsService } from './meetings/meetings.service';
 export { RetentionJob, type PurgeReport, type RetentionOptions } from './retention/retention-job';
 export { HttpSfuControl, type SfuControl } from './sfu/sfu-control';

@@ -42,8 +42,18 @@ export class RoomsMetrics {
         this.set(await count(ParticipantRow, { state: 'waiting' }));
       },
     });
-    this.admissions = new Counter({ name: 'conclave_rooms_admissions_total', help: 'Entries admitted', labelNames: ['via'], registers });
-    this.refusals = new Counter({ name: 'conclave_rooms_refusals_total', help: 'Entries refused', labelNames: ['reason'], registers });
+    this.admissions = new Counter({
+      name: 'conclave_rooms_admissions_total',
+      help: 'Entries admitted',
+      labelNames: ['via'],
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'conclave_rooms_refusals_total',
+      help: 'Entries refused',
+      labelNames: ['reason'],
+      registers,
+    });
     this.rightsActions = new Counter({
       name: 'conclave_rooms_rights_actions_total',
       help: 'Organiser powers exercised (outcome success) or refused (outcome denied)',

@@ -6,7 +6,16 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { ROOMS_API_PREFIX } from '@conclave/protocol';
-import { createLogger, createNestApp, openDataSource, startMetricsServer, systemClock, type Clock, type InternalHttpServer, type Logger } from '@conclave/server-kit';
+import {
+  createLogger,
+  createNestApp,
+  openDataSource,
+  startMetricsServer,
+  systemClock,
+  type Clock,
+  type InternalHttpServer,
+  type Logger,
+} from '@conclave/server-kit';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS, AuditStore, CheckpointKey } from './audit-lib';
 import { ROOMS_MIGRATIONS } from '../migrations';
 import { RoomsModule } from './app.module';
@@ -30,11 +39,19 @@ export interface RoomsServerDeps {
 
 /** Opens the database the rooms service and its audit trail share, running both sets of migrations. */
 export function openRoomsDatabase(config: ResolvedRoomsConfig): Promise<DataSource> {
-  return openDataSource(config.database, [...ROOMS_ENTITIES, ...AUDIT_ENTITIES], [...AUDIT_MIGRATIONS, ...ROOMS_MIGRATIONS]);
+  return openDataSource(
+    config.database,
+    [...ROOMS_ENTITIES, ...AUDIT_ENTITIES],
+    [...AUDIT_MIGRATIONS, ...ROOMS_MIGRATIONS],
+  );
 }
 
 /** The audit store as the service configures it (also used by the CLI to verify and export). */
-export function createAuditStore(dataSource: DataSource, config: ResolvedRoomsConfig, clock: Clock = systemClock): AuditStore {
+export function createAuditStore(
+  dataSource: DataSource,
+  config: ResolvedRoomsConfig,
+  clock: Clock = systemClock,
+): AuditStore {
   return new AuditStore(dataSource, {
     key: CheckpointKey.loadOrCreate(config.audit.keyFile),
     clock,
@@ -53,7 +70,10 @@ export interface RoomsAdminContext {
 }
 
 /** Opens the service's database, audit trail and SFU link for administrative commands. */
-export async function openRoomsAdmin(config: ResolvedRoomsConfig, log: Logger = createLogger('rooms-admin', { level: 'error' })): Promise<RoomsAdminContext> {
+export async function openRoomsAdmin(
+  config: ResolvedRoomsConfig,
+  log: Logger = createLogger('rooms-admin', { level: 'error' }),
+): Promise<RoomsAdminContext> {
   const dataSource = await openRoomsDatabase(config);
   const audit = createAuditStore(dataSource, config);
   const meetings = new MeetingsService({
@@ -90,7 +110,11 @@ export class RoomsServer {
     const dataSource = await openRoomsDatabase(config);
     try {
       const audit = createAuditStore(dataSource, config, clock);
-      const tickets = TicketIssuer.loadOrCreate(config.tickets.keyFile, config.tickets.lifetimeSeconds, clock);
+      const tickets = TicketIssuer.loadOrCreate(
+        config.tickets.keyFile,
+        config.tickets.lifetimeSeconds,
+        clock,
+      );
       if (config.tickets.jwksOutFile !== undefined) tickets.writeJwks(config.tickets.jwksOutFile);
       const metrics = new RoomsMetrics(dataSource);
       const meetings = new MeetingsService({
@@ -111,14 +135,24 @@ export class RoomsServer {
       });
       app.setGlobalPrefix(ROOMS_API_PREFIX.slice(1));
       const document = buildOpenApiDocument(app);
-      (app.getHttpAdapter().getInstance() as Express).get(`${ROOMS_API_PREFIX}/openapi.json`, (_req: Request, res: Response) => {
-        res.json(document);
-      });
+      (app.getHttpAdapter().getInstance() as Express).get(
+        `${ROOMS_API_PREFIX}/openapi.json`,
+        (_req: Request, res: Response) => {
+          res.json(document);
+        },
+      );
       await app.init();
       const handler = app.getHttpAdapter().getInstance();
       const http =
         config.http.certFile !== undefined
-          ? createHttpsServer({ cert: readFileSync(config.http.certFile), key: readFileSync(config.http.keyFile!), minVersion: 'TLSv1.2' }, handler)
+          ? createHttpsServer(
+              {
+                cert: readFileSync(config.http.certFile),
+                key: readFileSync(config.http.keyFile!),
+                minVersion: 'TLSv1.2',
+              },
+              handler,
+            )
           : createHttpServer(handler);
       http.keepAliveTimeout = 5000;
       http.headersTimeout = 10_000;
@@ -128,14 +162,31 @@ export class RoomsServer {
         http.listen(config.http.port, config.http.host, () => resolve());
       });
       const internal = await startMetricsServer(metrics.registry, config.internal);
-      const retention = new RetentionJob(dataSource, audit, clock, config.retention, log.child({ component: 'retention' }));
+      const retention = new RetentionJob(
+        dataSource,
+        audit,
+        clock,
+        config.retention,
+        log.child({ component: 'retention' }),
+      );
       audit.start();
       retention.start(config.retention.purgeIntervalMinutes * 60_000);
       const { port } = http.address() as AddressInfo;
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
       const url = `${config.http.certFile !== undefined ? 'https' : 'http'}://${host}:${port}${ROOMS_API_PREFIX}`;
       await audit.record({ action: 'service.start', outcome: 'success', actor: 'rooms' });
-      return new RoomsServer(app, http, internal, dataSource, audit, meetings, retention, metrics, tickets, url);
+      return new RoomsServer(
+        app,
+        http,
+        internal,
+        dataSource,
+        audit,
+        meetings,
+        retention,
+        metrics,
+        tickets,
+        url,
+      );
     } catch (error) {
       if (dataSource.isInitialized) await dataSource.destroy();
       throw error;
@@ -157,4 +208,3 @@ export class RoomsServer {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
-

@@ -14,7 +14,10 @@ const CLI = join(ROOT, 'cli/src/main.ts');
 
 /** Starts `services/rooms/src/main.ts --config …` and resolves with its API URL once it listens. */
 function startService(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(NODE, [join(ROOT, 'services/rooms/src/main.ts'), '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [join(ROOT, 'services/rooms/src/main.ts'), '--config', config], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the service did not start: ${out}`)), 60_000);
@@ -41,7 +44,9 @@ function cli(...args: string[]): Promise<{ status: number; stdout: string; stder
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr })),
+  );
 }
 
 describe('durability: kill -9 in the middle of a burst of writes', () => {
@@ -96,7 +101,12 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
           const response = await fetch(`${first.url}/meetings/instant`, {
             method: 'POST',
             headers: { authorization: `Bearer ${organiser}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ title: 'Rafale', invitees: ['bob', 'carol', 'dave'], groups: ['ops'], lobby: false }),
+            body: JSON.stringify({
+              title: 'Rafale',
+              invitees: ['bob', 'carol', 'dave'],
+              groups: ['ops'],
+              lobby: false,
+            }),
           });
           if (response.status === 201) acknowledged.push(((await response.json()) as { id: string }).id);
         } catch {
@@ -121,10 +131,16 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
     running = second.child;
     try {
       for (const id of acked) {
-        const response = await fetch(`${second.url}/meetings/${id}`, { headers: { authorization: `Bearer ${organiser}` } });
+        const response = await fetch(`${second.url}/meetings/${id}`, {
+          headers: { authorization: `Bearer ${organiser}` },
+        });
         assert.equal(response.status, 200, `acknowledged meeting ${id} is there`);
         const meeting = (await response.json()) as { invitees: string[]; groups: string[] };
-        assert.deepEqual([meeting.invitees, meeting.groups], [['bob', 'carol', 'dave'], ['ops']], `meeting ${id} is whole`);
+        assert.deepEqual(
+          [meeting.invitees, meeting.groups],
+          [['bob', 'carol', 'dave'], ['ops']],
+          `meeting ${id} is whole`,
+        );
       }
     } finally {
       second.child.kill('SIGTERM');
@@ -133,15 +149,28 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
 
     const listed = await cli('meeting', 'list', '--config', config);
     assert.equal(listed.status, 0, listed.stderr);
-    const ids = new Set(listed.stdout.split('\n').slice(1).map((line) => line.split(/\s+/)[0]).filter((id) => id !== undefined && id.length > 0));
+    const ids = new Set(
+      listed.stdout
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0])
+        .filter((id) => id !== undefined && id.length > 0),
+    );
     for (const id of acked) assert.ok(ids.has(id));
     const verified = await cli('audit', 'verify', '--config', config);
     assert.equal(verified.status, 0, verified.stderr);
     assert.match(verified.stdout, /audit trail verified: \d+ entries/);
     const exported = await cli('audit', 'export', '--config', config, '--format', 'jsonl');
-    const entries = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; target?: string });
+    const entries = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; target?: string });
     const created = new Set(entries.filter((e) => e.action === 'room.create').map((e) => e.target));
-    assert.equal(created.size, ids.size, 'exactly one audit entry for each stored meeting, and no entry without its meeting');
+    assert.equal(
+      created.size,
+      ids.size,
+      'exactly one audit entry for each stored meeting, and no entry without its meeting',
+    );
     for (const id of ids) assert.ok(created.has(id));
   });
 
@@ -151,12 +180,20 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
     const ended = await cli('meeting', 'end', id, '--config', config);
     assert.equal(ended.status, 0, ended.stderr);
     assert.ok(sfuCalls.includes(`POST /internal/v1/rooms/${id}/end Bearer sfu-api-token`));
-    assert.ok((await cli('meeting', 'list', '--config', config)).stdout.split('\n').some((line) => line.startsWith(id) && line.includes('ended')));
+    assert.ok(
+      (await cli('meeting', 'list', '--config', config)).stdout
+        .split('\n')
+        .some((line) => line.startsWith(id) && line.includes('ended')),
+    );
     const again = await cli('meeting', 'end', id, '--config', config);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /meeting_ended/);
     const exported = await cli('audit', 'export', '--config', config, '--format', 'syslog', '--from', '1');
-    assert.ok(exported.stdout.split('\n').some((line) => / room\.end \[conclave@32473 seq="\d+" outcome="success" actor="cli:/.test(line)));
+    assert.ok(
+      exported.stdout
+        .split('\n')
+        .some((line) => / room\.end \[conclave@32473 seq="\d+" outcome="success" actor="cli:/.test(line)),
+    );
   });
 
   test('conclave audit verify exits 1 and names the entry altered directly in the database; usage errors exit 2', async () => {

@@ -21,9 +21,21 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       if (engine === 'postgres') pg = await startPostgres('rooms_meetings');
       rooms = await startRooms({
         sfu,
-        ...(pg ? { database: () => ({ type: 'postgres' as const, host: pg!.host, port: pg!.port, database: pg!.database, username: pg!.username, poolSize: 5 }) } : {}),
+        ...(pg
+          ? {
+              database: () => ({
+                type: 'postgres' as const,
+                host: pg!.host,
+                port: pg!.port,
+                database: pg!.database,
+                username: pg!.username,
+                poolSize: 5,
+              }),
+            }
+          : {}),
       });
-      for (const user of ['bob', 'carol', 'dave', 'eve', 'mallory']) tokens[user] = await rooms.tokens.token(user);
+      for (const user of ['bob', 'carol', 'dave', 'eve', 'mallory'])
+        tokens[user] = await rooms.tokens.token(user);
       tokens.alice = await rooms.tokens.token('alice', { roles: ['organiser'], name: 'Alice' });
       tokens.admin = await rooms.tokens.token('root', { roles: ['admin'] });
       tokens.grouped = await rooms.tokens.token('gina', { groups: ['ops'] });
@@ -48,15 +60,34 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(response.status, 201, JSON.stringify(response.body));
       return response.body as { id: string };
     };
-    const join = async (meetingId: string, user: string) => rooms.api('POST', `/meetings/${meetingId}/join`, as(user));
-    const count = async (table: string) => Number(((await rooms.server.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: string }[])[0]!.n);
+    const join = async (meetingId: string, user: string) =>
+      rooms.api('POST', `/meetings/${meetingId}/join`, as(user));
+    const count = async (table: string) =>
+      Number(
+        ((await rooms.server.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: string }[])[0]!
+          .n,
+      );
 
     test('POST /meetings schedules a meeting with an unguessable id, co-organisers, invitees, groups and a label', async () => {
       const meeting = (await schedule()) as Record<string, unknown>;
       assert.match(meeting.id as string, /^[A-Za-z0-9_-]{22}$/);
       assert.deepEqual(
-        { coOrganisers: meeting.coOrganisers, invitees: meeting.invitees, groups: meeting.groups, classification: meeting.classification, lobby: meeting.lobby, locked: meeting.locked },
-        { coOrganisers: ['bob'], invitees: ['carol', 'dave'], groups: ['ops'], classification: 'Diffusion restreinte', lobby: true, locked: false },
+        {
+          coOrganisers: meeting.coOrganisers,
+          invitees: meeting.invitees,
+          groups: meeting.groups,
+          classification: meeting.classification,
+          lobby: meeting.lobby,
+          locked: meeting.locked,
+        },
+        {
+          coOrganisers: ['bob'],
+          invitees: ['carol', 'dave'],
+          groups: ['ops'],
+          classification: 'Diffusion restreinte',
+          lobby: true,
+          locked: false,
+        },
       );
       assert.notEqual((await schedule()).id, meeting.id);
     });
@@ -91,10 +122,21 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(Object.keys(waiting.body).sort(), ['participantId', 'state']);
       assert.equal(waiting.body.state, 'waiting');
       assert.equal((await rooms.api('GET', `/meetings/${id}`, as('carol'))).body.code, 'not_admitted');
-      assert.equal((await rooms.api('GET', `/meetings/${id}/participants`, as('carol'))).body.code, 'not_admitted');
-      const own = await rooms.api('GET', `/meetings/${id}/participants/${waiting.body.participantId}`, as('carol'));
+      assert.equal(
+        (await rooms.api('GET', `/meetings/${id}/participants`, as('carol'))).body.code,
+        'not_admitted',
+      );
+      const own = await rooms.api(
+        'GET',
+        `/meetings/${id}/participants/${waiting.body.participantId}`,
+        as('carol'),
+      );
       assert.deepEqual(own.body, { participantId: waiting.body.participantId, state: 'waiting' });
-      const ticket = await rooms.api('POST', `/meetings/${id}/participants/${waiting.body.participantId}/ticket`, as('carol'));
+      const ticket = await rooms.api(
+        'POST',
+        `/meetings/${id}/participants/${waiting.body.participantId}/ticket`,
+        as('carol'),
+      );
       assert.deepEqual([ticket.status, ticket.body.code], [403, 'not_admitted']);
     });
 
@@ -107,13 +149,28 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const dave = (await join(id, 'dave')).body.participantId;
       const gina = (await join(id, 'grouped')).body.participantId;
       const lobby = await rooms.api('GET', `/meetings/${id}/lobby`, as('alice'));
-      assert.deepEqual(lobby.body.map((p: { participantId: string }) => p.participantId).sort(), [carol, dave, gina].sort());
+      assert.deepEqual(
+        lobby.body.map((p: { participantId: string }) => p.participantId).sort(),
+        [carol, dave, gina].sort(),
+      );
       assert.equal((await rooms.api('GET', `/meetings/${id}/lobby`, as('carol'))).body.code, 'not_organiser');
-      const admitted = await rooms.api('POST', `/meetings/${id}/lobby/admit`, as('alice'), { participantIds: [carol] });
+      const admitted = await rooms.api('POST', `/meetings/${id}/lobby/admit`, as('alice'), {
+        participantIds: [carol],
+      });
       assert.equal(admitted.status, 200);
-      assert.equal((await rooms.api('POST', `/meetings/${id}/lobby/refuse`, as('bob'), { participantIds: [dave] })).status, 200);
-      assert.equal((await rooms.api('POST', `/meetings/${id}/lobby/admit`, as('alice'), { all: true })).body.length, 1);
-      assert.equal((await rooms.api('GET', `/meetings/${id}`, as('carol'))).body.classification, 'Diffusion restreinte');
+      assert.equal(
+        (await rooms.api('POST', `/meetings/${id}/lobby/refuse`, as('bob'), { participantIds: [dave] }))
+          .status,
+        200,
+      );
+      assert.equal(
+        (await rooms.api('POST', `/meetings/${id}/lobby/admit`, as('alice'), { all: true })).body.length,
+        1,
+      );
+      assert.equal(
+        (await rooms.api('GET', `/meetings/${id}`, as('carol'))).body.classification,
+        'Diffusion restreinte',
+      );
       const refused = await rooms.api('POST', `/meetings/${id}/participants/${dave}/ticket`, as('dave'));
       assert.deepEqual([refused.status, refused.body.code], [403, 'not_admitted']);
     });
@@ -123,20 +180,38 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const carol = (await join(id, 'carol')).body;
       assert.equal(carol.state, 'admitted');
       assert.deepEqual(carol.rights, ['produce:audio', 'produce:video', 'consume', 'chat']);
-      assert.equal((await rooms.api('POST', `/meetings/${id}/participants/${carol.participantId}/ticket`, as('dave'))).status, 404);
-      const issued = await rooms.api('POST', `/meetings/${id}/participants/${carol.participantId}/ticket`, as('carol'));
+      assert.equal(
+        (await rooms.api('POST', `/meetings/${id}/participants/${carol.participantId}/ticket`, as('dave')))
+          .status,
+        404,
+      );
+      const issued = await rooms.api(
+        'POST',
+        `/meetings/${id}/participants/${carol.participantId}/ticket`,
+        as('carol'),
+      );
       assert.equal(issued.status, 200);
       const jwks = (await rooms.api('GET', '/.well-known/jwks.json')).body;
       assert.deepEqual(jwks, JSON.parse(readFileSync(joinPath(rooms.dir, 'tickets.jwks.json'), 'utf8')));
-      const { payload } = await jwtVerify(issued.body.ticket, createLocalJWKSet(jwks), { issuer: 'conclave-rooms', audience: 'conclave-sfu' });
+      const { payload } = await jwtVerify(issued.body.ticket, createLocalJWKSet(jwks), {
+        issuer: 'conclave-rooms',
+        audience: 'conclave-sfu',
+      });
       const claims = joinTicketClaimsSchema.parse(payload);
-      assert.deepEqual({ sub: claims.sub, room: claims.room, pid: claims.pid }, { sub: 'carol', room: id, pid: carol.participantId });
+      assert.deepEqual(
+        { sub: claims.sub, room: claims.room, pid: claims.pid },
+        { sub: 'carol', room: id, pid: carol.participantId },
+      );
       assert.deepEqual(claims.rights, ['produce:audio', 'produce:video', 'consume', 'chat']);
       assert.ok(claims.exp - claims.iat <= 300);
     });
 
     const instantWithLobbyOff = async () => {
-      const response = await rooms.api('POST', '/meetings/instant', as('alice'), { title: 'Point rapide', invitees: ['carol', 'dave'], lobby: false });
+      const response = await rooms.api('POST', '/meetings/instant', as('alice'), {
+        title: 'Point rapide',
+        invitees: ['carol', 'dave'],
+        lobby: false,
+      });
       assert.equal(response.status, 201);
       return response.body as { id: string };
     };
@@ -160,9 +235,15 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
     test('knock: only an administrator may allow it; then a person who is not invited can wait in the lobby', async () => {
       const { id } = await schedule();
-      assert.deepEqual([(await rooms.api('PUT', `/meetings/${id}/knock`, as('alice'), { allowed: true })).body.code], ['role_missing']);
+      assert.deepEqual(
+        [(await rooms.api('PUT', `/meetings/${id}/knock`, as('alice'), { allowed: true })).body.code],
+        ['role_missing'],
+      );
       assert.equal((await join(id, 'eve')).body.code, 'not_invited');
-      assert.equal((await rooms.api('PUT', `/meetings/${id}/knock`, as('admin'), { allowed: true })).body.knock, true);
+      assert.equal(
+        (await rooms.api('PUT', `/meetings/${id}/knock`, as('admin'), { allowed: true })).body.knock,
+        true,
+      );
       assert.equal((await join(id, 'eve')).body.state, 'waiting');
     });
 
@@ -171,7 +252,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const carol = (await join(id, 'carol')).body.participantId;
       const dave = (await join(id, 'dave')).body.participantId;
       const calls = sfu.calls.length;
-      const participants = async () => JSON.stringify((await rooms.api('GET', `/meetings/${id}/participants`, as('alice'))).body);
+      const participants = async () =>
+        JSON.stringify((await rooms.api('GET', `/meetings/${id}/participants`, as('alice'))).body);
       const snapshot = await participants();
       for (const [method, path, body] of [
         ['PUT', `participants/${carol}/share`, { allowed: true }],
@@ -190,7 +272,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       }
       assert.equal(sfu.calls.length, calls, 'the SFU was not asked anything');
       assert.equal(await participants(), snapshot);
-      assert.equal((await rooms.api('GET', `/meetings/${id}/participants/${carol}/events`, as('carol'))).body.length, 0);
+      assert.equal(
+        (await rooms.api('GET', `/meetings/${id}/participants/${carol}/events`, as('carol'))).body.length,
+        0,
+      );
       void dave;
     });
 
@@ -198,19 +283,50 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const { id } = await instantWithLobbyOff();
       await join(id, 'alice');
       const carol = (await join(id, 'carol')).body.participantId;
-      const share = await rooms.api('PUT', `/meetings/${id}/participants/${carol}/share`, as('alice'), { allowed: true });
-      assert.deepEqual(share.body.rights, ['produce:audio', 'produce:video', 'produce:screen', 'consume', 'chat']);
-      const camera = await rooms.api('PUT', `/meetings/${id}/participants/${carol}/camera`, as('alice'), { allowed: false });
+      const share = await rooms.api('PUT', `/meetings/${id}/participants/${carol}/share`, as('alice'), {
+        allowed: true,
+      });
+      assert.deepEqual(share.body.rights, [
+        'produce:audio',
+        'produce:video',
+        'produce:screen',
+        'consume',
+        'chat',
+      ]);
+      const camera = await rooms.api('PUT', `/meetings/${id}/participants/${carol}/camera`, as('alice'), {
+        allowed: false,
+      });
       assert.deepEqual(camera.body.rights, ['produce:audio', 'produce:screen', 'consume', 'chat']);
-      assert.deepEqual(sfu.calls.at(-1), { op: 'rights', meetingId: id, participantId: carol, rights: ['produce:audio', 'produce:screen', 'consume', 'chat'], actor: 'alice' });
+      assert.deepEqual(sfu.calls.at(-1), {
+        op: 'rights',
+        meetingId: id,
+        participantId: carol,
+        rights: ['produce:audio', 'produce:screen', 'consume', 'chat'],
+        actor: 'alice',
+      });
       await rooms.api('POST', `/meetings/${id}/participants/${carol}/mute`, as('alice'));
-      assert.deepEqual(sfu.calls.at(-1), { op: 'pause', meetingId: id, participantId: carol, source: 'microphone', actor: 'alice' });
+      assert.deepEqual(sfu.calls.at(-1), {
+        op: 'pause',
+        meetingId: id,
+        participantId: carol,
+        source: 'microphone',
+        actor: 'alice',
+      });
       await rooms.api('POST', `/meetings/${id}/participants/${carol}/ask-unmute`, as('alice'));
       const events = await rooms.api('GET', `/meetings/${id}/participants/${carol}/events`, as('carol'));
-      assert.deepEqual(events.body.map((e: { type: string; by: string }) => [e.type, e.by]), [['unmute-requested', 'alice']]);
+      assert.deepEqual(
+        events.body.map((e: { type: string; by: string }) => [e.type, e.by]),
+        [['unmute-requested', 'alice']],
+      );
       const ticket = await rooms.api('POST', `/meetings/${id}/participants/${carol}/ticket`, as('carol'));
-      const claims = JSON.parse(Buffer.from(ticket.body.ticket.split('.')[1], 'base64url').toString()) as { rights: string[] };
-      assert.deepEqual(claims.rights, ['produce:audio', 'produce:screen', 'consume', 'chat'], 'the next ticket carries the new rights');
+      const claims = JSON.parse(Buffer.from(ticket.body.ticket.split('.')[1], 'base64url').toString()) as {
+        rights: string[];
+      };
+      assert.deepEqual(
+        claims.rights,
+        ['produce:audio', 'produce:screen', 'consume', 'chat'],
+        'the next ticket carries the new rights',
+      );
     });
 
     test('when the SFU cannot apply a power the request fails with 503 and nothing is stored', async () => {
@@ -218,7 +334,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const carol = (await join(id, 'carol')).body.participantId;
       sfu.failing = true;
       try {
-        const response = await rooms.api('PUT', `/meetings/${id}/participants/${carol}/share`, as('alice'), { allowed: true });
+        const response = await rooms.api('PUT', `/meetings/${id}/participants/${carol}/share`, as('alice'), {
+          allowed: true,
+        });
         assert.deepEqual([response.status, response.body.code], [503, 'media_unavailable']);
       } finally {
         sfu.failing = false;
@@ -233,9 +351,18 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await join(id, 'bob');
       const removed = await rooms.api('POST', `/meetings/${id}/participants/${alice}/remove`, as('bob'));
       assert.deepEqual([removed.status, removed.body.state], [200, 'removed']);
-      assert.deepEqual(sfu.calls.at(-1), { op: 'remove', meetingId: id, participantId: alice, bar: true, actor: 'bob' });
+      assert.deepEqual(sfu.calls.at(-1), {
+        op: 'remove',
+        meetingId: id,
+        participantId: alice,
+        bar: true,
+        actor: 'bob',
+      });
       assert.equal((await join(id, 'alice')).body.code, 'participant_removed');
-      assert.equal((await rooms.api('POST', `/meetings/${id}/participants/${alice}/ticket`, as('alice'))).body.code, 'participant_removed');
+      assert.equal(
+        (await rooms.api('POST', `/meetings/${id}/participants/${alice}/ticket`, as('alice'))).body.code,
+        'participant_removed',
+      );
       assert.equal((await rooms.api('POST', `/meetings/${id}/lock`, as('alice'))).body.code, 'not_organiser');
     });
 
@@ -244,8 +371,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const carol = (await join(id, 'carol')).body.participantId;
       const dave = (await join(id, 'dave')).body.participantId;
       const promoted = await rooms.api('POST', `/meetings/${id}/participants/${carol}/promote`, as('alice'));
-      assert.deepEqual([promoted.body.role, promoted.body.rights.includes('produce:screen')], ['co-organiser', true]);
-      assert.equal((await rooms.api('POST', `/meetings/${id}/participants/${dave}/remove`, as('carol'))).status, 200);
+      assert.deepEqual(
+        [promoted.body.role, promoted.body.rights.includes('produce:screen')],
+        ['co-organiser', true],
+      );
+      assert.equal(
+        (await rooms.api('POST', `/meetings/${id}/participants/${dave}/remove`, as('carol'))).status,
+        200,
+      );
     });
 
     test('end closes the meeting for all: the SFU ends it, nobody joins or gets a ticket afterwards', async () => {
@@ -255,12 +388,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(ended.body.status, 'ended');
       assert.deepEqual(sfu.calls.at(-1), { op: 'end', meetingId: id, actor: 'alice' });
       assert.equal((await join(id, 'dave')).body.code, 'meeting_ended');
-      assert.equal((await rooms.api('POST', `/meetings/${id}/participants/${carol}/ticket`, as('carol'))).body.code, 'meeting_ended');
+      assert.equal(
+        (await rooms.api('POST', `/meetings/${id}/participants/${carol}/ticket`, as('carol'))).body.code,
+        'meeting_ended',
+      );
     });
 
     test('GET /meetings lists what the caller organises or is invited to, including through a group', async () => {
       const { id } = await schedule();
-      const ids = async (user: string) => (await rooms.api('GET', '/meetings', as(user))).body.map((m: { id: string }) => m.id);
+      const ids = async (user: string) =>
+        (await rooms.api('GET', '/meetings', as(user))).body.map((m: { id: string }) => m.id);
       assert.ok((await ids('alice')).includes(id));
       assert.ok((await ids('grouped')).includes(id));
       assert.equal((await ids('eve')).includes(id), false);
@@ -269,7 +406,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     test('every action and refusal is in the audit trail, which verifies; no IP addresses are recorded by default', async () => {
       const result = await rooms.server.audit.verify();
       assert.equal(result.ok, true, JSON.stringify(result.firstBad));
-      const rows = (await rooms.server.dataSource.query('SELECT action, outcome, actor, reason, source_ip FROM audit_entries')) as {
+      const rows = (await rooms.server.dataSource.query(
+        'SELECT action, outcome, actor, reason, source_ip FROM audit_entries',
+      )) as {
         action: string;
         outcome: string;
         actor: string;
@@ -277,16 +416,39 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         source_ip: string | null;
       }[];
       const actions = new Set(rows.map((r) => `${r.action}:${r.outcome}`));
-      for (const action of ['room.schedule:success', 'room.join.waiting:success', 'room.lobby.admit:success', 'room.lobby.refuse:success', 'room.participant.remove:success', 'room.participant.share:success', 'room.end:success', 'room.power.denied:failure', 'room.join:failure', 'room.ticket:success']) {
+      for (const action of [
+        'room.schedule:success',
+        'room.join.waiting:success',
+        'room.lobby.admit:success',
+        'room.lobby.refuse:success',
+        'room.participant.remove:success',
+        'room.participant.share:success',
+        'room.end:success',
+        'room.power.denied:failure',
+        'room.join:failure',
+        'room.ticket:success',
+      ]) {
         assert.ok(actions.has(action), action);
       }
       assert.ok(rows.every((r) => r.source_ip === null));
-      assert.ok(rows.some((r) => r.action === 'room.power.denied' && r.actor === 'dave' && r.reason === 'not_organiser'));
+      assert.ok(
+        rows.some(
+          (r) => r.action === 'room.power.denied' && r.actor === 'dave' && r.reason === 'not_organiser',
+        ),
+      );
     });
 
     test('/metrics exposes conclave_rooms_* gauges and counters', async () => {
       const text = await (await fetch(`${rooms.server.internalUrl}/metrics`)).text();
-      for (const name of ['conclave_rooms_meetings{status="live"}', 'conclave_rooms_meetings{status="scheduled"}', 'conclave_rooms_participants', 'conclave_rooms_lobby_waiting', 'conclave_rooms_admissions_total', 'conclave_rooms_refusals_total', 'conclave_rooms_rights_actions_total{action="share",outcome="success"}']) {
+      for (const name of [
+        'conclave_rooms_meetings{status="live"}',
+        'conclave_rooms_meetings{status="scheduled"}',
+        'conclave_rooms_participants',
+        'conclave_rooms_lobby_waiting',
+        'conclave_rooms_admissions_total',
+        'conclave_rooms_refusals_total',
+        'conclave_rooms_rights_actions_total{action="share",outcome="success"}',
+      ]) {
         assert.ok(text.includes(name), name);
       }
     });

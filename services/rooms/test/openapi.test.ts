@@ -16,7 +16,11 @@ describe('OpenAPI description', () => {
 
   test('the committed docs/api/rooms.openapi.json is exactly what @nestjs/swagger generates from the code', async () => {
     const generated = openApiText(await generateOpenApiDocument());
-    assert.equal(readFileSync(COMMITTED, 'utf8'), generated, 'regenerate with: scripts/node services/rooms/src/openapi/write-openapi.ts');
+    assert.equal(
+      readFileSync(COMMITTED, 'utf8'),
+      generated,
+      'regenerate with: scripts/node services/rooms/src/openapi/write-openapi.ts',
+    );
   });
 
   test('the running service serves the same document at /api/rooms/openapi.json', async () => {
@@ -25,8 +29,12 @@ describe('OpenAPI description', () => {
   });
 
   test('every route documents its refusals with the error body and a bearer requirement', () => {
-    const document = JSON.parse(readFileSync(COMMITTED, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>> };
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    const document = JSON.parse(readFileSync(COMMITTED, 'utf8')) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
     assert.ok(operations.length >= 24, `${operations.length} operations`);
     for (const { path, method, op } of operations.filter((o) => o.path.startsWith('/api/rooms/meetings'))) {
       assert.ok('401' in op.responses, `${method} ${path} documents 401`);

@@ -11,15 +11,29 @@ describe('retention purge with a controlled clock', () => {
   let organiser: string;
 
   before(async () => {
-    rooms = await startRooms({ sfu: new RecordingSfu(), clock, config: { retention: { meetingsDays: 30, auditDays: 90 } } });
+    rooms = await startRooms({
+      sfu: new RecordingSfu(),
+      clock,
+      config: { retention: { meetingsDays: 30, auditDays: 90 } },
+    });
     organiser = await rooms.tokens.token('alice', { roles: ['organiser'] });
   });
   after(() => rooms.close());
 
   const count = async (table: string, where = '1 = 1') =>
-    Number(((await rooms.server.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)) as { n: string }[])[0]!.n);
+    Number(
+      (
+        (await rooms.server.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)) as {
+          n: string;
+        }[]
+      )[0]!.n,
+    );
   const instant = async () => {
-    const created = await rooms.api('POST', '/meetings/instant', organiser, { title: 'Réunion', invitees: ['bob'], lobby: false });
+    const created = await rooms.api('POST', '/meetings/instant', organiser, {
+      title: 'Réunion',
+      invitees: ['bob'],
+      lobby: false,
+    });
     await rooms.api('POST', `/meetings/${created.body.id}/join`, organiser);
     return created.body.id as string;
   };
@@ -56,7 +70,13 @@ describe('retention purge with a controlled clock', () => {
     const purges = (await rooms.server.dataSource.query(
       "SELECT actor, details FROM audit_entries WHERE action = 'retention.purge' ORDER BY sequence",
     )) as { actor: string; details: string }[];
-    assert.deepEqual(purges.map((p) => [p.actor, JSON.parse(p.details).meetings]), [['system', 1], ['system', 2]]);
+    assert.deepEqual(
+      purges.map((p) => [p.actor, JSON.parse(p.details).meetings]),
+      [
+        ['system', 1],
+        ['system', 2],
+      ],
+    );
   });
 
   test('purge() deletes audit entries past their retention only up to a signed checkpoint; the rest still verifies', async () => {
@@ -69,7 +89,9 @@ describe('retention purge with a controlled clock', () => {
     const after = await rooms.server.audit.verify();
     assert.equal(after.ok, true, JSON.stringify(after.firstBad));
     assert.ok(after.firstSequence! > 1, 'the oldest entries are gone');
-    const purge = (await rooms.server.dataSource.query("SELECT details FROM audit_entries WHERE action = 'audit.purge'")) as { details: string }[];
+    const purge = (await rooms.server.dataSource.query(
+      "SELECT details FROM audit_entries WHERE action = 'audit.purge'",
+    )) as { details: string }[];
     assert.equal(JSON.parse(purge[0]!.details).through, after.firstSequence! - 1);
   });
 });

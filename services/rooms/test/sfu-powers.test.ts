@@ -26,8 +26,14 @@ describe('organiser powers against a real SFU', () => {
     const keyFile = join(keyDir, 'tickets.key');
     const jwksFile = join(keyDir, 'tickets.jwks.json');
     TicketIssuer.loadOrCreate(keyFile, 60, systemClock).writeJwks(jwksFile);
-    sfu = await startSfu({ media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } }, { jwksFile });
-    rooms = await startRooms({ sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken }, config: { tickets: { keyFile } } });
+    sfu = await startSfu(
+      { media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } },
+      { jwksFile },
+    );
+    rooms = await startRooms({
+      sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
+      config: { tickets: { keyFile } },
+    });
     tokens.alice = await rooms.tokens.token('alice', { roles: ['organiser'] });
     for (const user of ['carol', 'mallory']) tokens[user] = await rooms.tokens.token(user);
   });
@@ -46,7 +52,11 @@ describe('organiser powers against a real SFU', () => {
   });
 
   const meeting = async () => {
-    const created = await rooms.api('POST', '/meetings/instant', tokens.alice, { title: 'Cellule de crise', invitees: ['carol', 'mallory'], lobby: false });
+    const created = await rooms.api('POST', '/meetings/instant', tokens.alice, {
+      title: 'Cellule de crise',
+      invitees: ['carol', 'mallory'],
+      lobby: false,
+    });
     assert.equal(created.status, 201);
     return created.body.id as string;
   };
@@ -56,7 +66,11 @@ describe('organiser powers against a real SFU', () => {
     const joined = await rooms.api('POST', `/meetings/${meetingId}/join`, tokens[user]);
     assert.equal(joined.body.state, 'admitted');
     const participantId = joined.body.participantId as string;
-    const ticket = await rooms.api('POST', `/meetings/${meetingId}/participants/${participantId}/ticket`, tokens[user]);
+    const ticket = await rooms.api(
+      'POST',
+      `/meetings/${meetingId}/participants/${participantId}/ticket`,
+      tokens[user],
+    );
     assert.equal(ticket.status, 200);
     const client = await sfu.connect();
     clients.push(client);
@@ -75,7 +89,14 @@ describe('organiser powers against a real SFU', () => {
     const carol = await enter(meetingId, 'carol');
     if (source === 'screen') {
       const granted = carol.client.next('rightsChanged');
-      assert.equal((await power('PUT', meetingId, `participants/${carol.participantId}/share`, 'alice', { allowed: true })).status, 200);
+      assert.equal(
+        (
+          await power('PUT', meetingId, `participants/${carol.participantId}/share`, 'alice', {
+            allowed: true,
+          })
+        ).status,
+        200,
+      );
       await granted;
     }
     const producer = await publishPlain(carol.client, source, ssrc);
@@ -89,13 +110,21 @@ describe('organiser powers against a real SFU', () => {
   };
 
   /** Shows media still flows: what the publisher sends with `marker` arrives. */
-  const stillFlows = async (producer: Awaited<ReturnType<typeof publishPlain>>, packets: Buffer[], marker: string) => {
+  const stillFlows = async (
+    producer: Awaited<ReturnType<typeof publishPlain>>,
+    packets: Buffer[],
+    marker: string,
+  ) => {
     await producer.send(5, marker);
     await waitFor(() => marked(packets, marker) > 0, 3000, `media marked ${marker}`);
   };
 
   /** Shows media stopped: nothing the publisher sends with `marker` arrives. */
-  const stopped = async (producer: Awaited<ReturnType<typeof publishPlain>>, packets: Buffer[], marker: string) => {
+  const stopped = async (
+    producer: Awaited<ReturnType<typeof publishPlain>>,
+    packets: Buffer[],
+    marker: string,
+  ) => {
     await producer.send(10, marker);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(marked(packets, marker), 0, `no packet marked ${marker} was forwarded`);
@@ -104,78 +133,136 @@ describe('organiser powers against a real SFU', () => {
   test('revoking screen sharing closes the share within 200 ms and refuses a new one; a non-organiser cannot', async () => {
     const id = await meeting();
     const { carol, producer, sub } = await flowing(id, 'screen', 7001);
-    const denied = await power('PUT', id, `participants/${carol.participantId}/share`, 'mallory', { allowed: false });
+    const denied = await power('PUT', id, `participants/${carol.participantId}/share`, 'mallory', {
+      allowed: false,
+    });
     assert.deepEqual([denied.status, denied.body.code], [403, 'not_organiser']);
     await stillFlows(producer, sub.receiver.packets, 'notrevoked');
 
     const closed = carol.client.next('producerClosed', (m) => m.producerId === producer.producerId);
     const started = performance.now();
-    const response = await power('PUT', id, `participants/${carol.participantId}/share`, 'alice', { allowed: false });
+    const response = await power('PUT', id, `participants/${carol.participantId}/share`, 'alice', {
+      allowed: false,
+    });
     assert.equal(response.status, 200);
     assert.equal((await closed).reason, 'right-revoked');
     assert.ok(performance.now() - started < 200, `took ${(performance.now() - started).toFixed(0)} ms`);
     await stopped(producer, sub.receiver.packets, 'revoked');
-    await assert.rejects(publishPlain(carol.client, 'screen', 7002), (e: SignallingError) => e.code === 'right_missing');
+    await assert.rejects(
+      publishPlain(carol.client, 'screen', 7002),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
   });
 
   test('mute stops forwarding the microphone within 200 ms; a non-organiser cannot mute', async () => {
     const id = await meeting();
     const { alice, carol, producer, sub } = await flowing(id, 'microphone', 7101);
-    assert.equal((await power('POST', id, `participants/${carol.participantId}/mute`, 'mallory')).body.code, 'not_organiser');
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/mute`, 'mallory')).body.code,
+      'not_organiser',
+    );
     await stillFlows(producer, sub.receiver.packets, 'notmuted');
 
-    const paused = alice.client.next('producerPaused', (m) => m.producerId === producer.producerId && m.paused);
+    const paused = alice.client.next(
+      'producerPaused',
+      (m) => m.producerId === producer.producerId && m.paused,
+    );
     const started = performance.now();
     assert.equal((await power('POST', id, `participants/${carol.participantId}/mute`, 'alice')).status, 200);
     await paused;
     assert.ok(performance.now() - started < 200, `took ${(performance.now() - started).toFixed(0)} ms`);
     await stopped(producer, sub.receiver.packets, 'muted');
 
-    assert.equal((await power('POST', id, `participants/${carol.participantId}/ask-unmute`, 'alice')).status, 200);
-    const events = await rooms.api('GET', `/meetings/${id}/participants/${carol.participantId}/events`, tokens.carol);
-    assert.deepEqual(events.body.map((e: { type: string }) => e.type), ['unmute-requested']);
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/ask-unmute`, 'alice')).status,
+      200,
+    );
+    const events = await rooms.api(
+      'GET',
+      `/meetings/${id}/participants/${carol.participantId}/events`,
+      tokens.carol,
+    );
+    assert.deepEqual(
+      events.body.map((e: { type: string }) => e.type),
+      ['unmute-requested'],
+    );
     await stopped(producer, sub.receiver.packets, 'askednotforced');
   });
 
   test('turning a camera off closes the producer within 200 ms and refuses another; a non-organiser cannot', async () => {
     const id = await meeting();
     const { carol, producer, sub } = await flowing(id, 'camera', 7201);
-    assert.equal((await power('PUT', id, `participants/${carol.participantId}/camera`, 'mallory', { allowed: false })).body.code, 'not_organiser');
+    assert.equal(
+      (await power('PUT', id, `participants/${carol.participantId}/camera`, 'mallory', { allowed: false }))
+        .body.code,
+      'not_organiser',
+    );
     await stillFlows(producer, sub.receiver.packets, 'camstillon');
 
     const closed = carol.client.next('producerClosed', (m) => m.producerId === producer.producerId);
     const started = performance.now();
-    assert.equal((await power('PUT', id, `participants/${carol.participantId}/camera`, 'alice', { allowed: false })).status, 200);
+    assert.equal(
+      (await power('PUT', id, `participants/${carol.participantId}/camera`, 'alice', { allowed: false }))
+        .status,
+      200,
+    );
     await closed;
     assert.ok(performance.now() - started < 200, `took ${(performance.now() - started).toFixed(0)} ms`);
     await stopped(producer, sub.receiver.packets, 'camoff');
-    await assert.rejects(publishPlain(carol.client, 'camera', 7202), (e: SignallingError) => e.code === 'right_missing');
+    await assert.rejects(
+      publishPlain(carol.client, 'camera', 7202),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
   });
 
   test('removal closes the transport within 200 ms, and every later ticket is refused; a non-organiser cannot remove', async () => {
     const id = await meeting();
     const { alice, carol, producer, sub } = await flowing(id, 'camera', 7301);
-    assert.equal((await power('POST', id, `participants/${carol.participantId}/remove`, 'mallory')).body.code, 'not_organiser');
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/remove`, 'mallory')).body.code,
+      'not_organiser',
+    );
     await stillFlows(producer, sub.receiver.packets, 'notremoved');
-    const spare = await rooms.api('POST', `/meetings/${id}/participants/${carol.participantId}/ticket`, tokens.carol);
+    const spare = await rooms.api(
+      'POST',
+      `/meetings/${id}/participants/${carol.participantId}/ticket`,
+      tokens.carol,
+    );
 
     const removed = carol.client.next('removed');
     const left = alice.client.next('peerLeft', (m) => m.participantId === carol.participantId);
     const closedCode = new Promise<number>((resolve) => carol.client.onClose((code) => resolve(code)));
     const started = performance.now();
-    assert.equal((await power('POST', id, `participants/${carol.participantId}/remove`, 'alice')).status, 200);
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/remove`, 'alice')).status,
+      200,
+    );
     assert.equal((await removed).reason, 'removed-by-organiser');
     await left;
     assert.ok(performance.now() - started < 200, `took ${(performance.now() - started).toFixed(0)} ms`);
     assert.equal(await closedCode, 4003);
     await stopped(producer, sub.receiver.packets, 'removed');
 
-    assert.equal((await rooms.api('POST', `/meetings/${id}/participants/${carol.participantId}/ticket`, tokens.carol)).body.code, 'participant_removed');
-    assert.equal((await rooms.api('POST', `/meetings/${id}/join`, tokens.carol)).body.code, 'participant_removed');
+    assert.equal(
+      (await rooms.api('POST', `/meetings/${id}/participants/${carol.participantId}/ticket`, tokens.carol))
+        .body.code,
+      'participant_removed',
+    );
+    assert.equal(
+      (await rooms.api('POST', `/meetings/${id}/join`, tokens.carol)).body.code,
+      'participant_removed',
+    );
     const again = await sfu.connect();
     clients.push(again);
-    await assert.rejects(again.hello(spare.body.ticket), (e: SignallingError) => e.code === 'participant_removed');
-    assert.ok(sfu.audit.events.some((e) => e.action === 'sfu.remove' && e.actor === 'alice' && e.target === carol.participantId));
+    await assert.rejects(
+      again.hello(spare.body.ticket),
+      (e: SignallingError) => e.code === 'participant_removed',
+    );
+    assert.ok(
+      sfu.audit.events.some(
+        (e) => e.action === 'sfu.remove' && e.actor === 'alice' && e.target === carol.participantId,
+      ),
+    );
   });
 
   test('ending the meeting disconnects everyone within 200 ms; a non-organiser cannot end it', async () => {
@@ -187,7 +274,10 @@ describe('organiser powers against a real SFU', () => {
     const ends = Promise.all([alice.client.next('removed'), carol.client.next('removed')]);
     const started = performance.now();
     assert.equal((await power('POST', id, 'end', 'alice')).status, 200);
-    assert.deepEqual((await ends).map((m) => m.reason), ['room-ended', 'room-ended']);
+    assert.deepEqual(
+      (await ends).map((m) => m.reason),
+      ['room-ended', 'room-ended'],
+    );
     assert.ok(performance.now() - started < 200, `took ${(performance.now() - started).toFixed(0)} ms`);
     await stopped(producer, sub.receiver.packets, 'ended');
   });
@@ -195,10 +285,19 @@ describe('organiser powers against a real SFU', () => {
   test('promotion grants a participant the right to share at once; a non-organiser cannot promote', async () => {
     const id = await meeting();
     const carol = await enter(id, 'carol');
-    await assert.rejects(publishPlain(carol.client, 'screen', 7501), (e: SignallingError) => e.code === 'right_missing');
-    assert.equal((await power('POST', id, `participants/${carol.participantId}/promote`, 'mallory')).body.code, 'not_organiser');
+    await assert.rejects(
+      publishPlain(carol.client, 'screen', 7501),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/promote`, 'mallory')).body.code,
+      'not_organiser',
+    );
     const rights = carol.client.next('rightsChanged');
-    assert.equal((await power('POST', id, `participants/${carol.participantId}/promote`, 'alice')).body.role, 'co-organiser');
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/promote`, 'alice')).body.role,
+      'co-organiser',
+    );
     assert.ok((await rights).rights.includes('produce:screen'));
     const screen = await publishPlain(carol.client, 'screen', 7502);
     sockets.push(screen);

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role, type TotpEnrolment } from '@conclave/protocol';
-import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError, type AuditSink, type Clock } from '@conclave/server-kit';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  UnauthorizedError,
+  type AuditSink,
+  type Clock,
+} from '@conclave/server-kit';
 import type { PasswordHasher } from '../credentials/password-hasher';
 import type { PasswordPolicy } from '../credentials/password-policy';
 import { hashRecoveryCode, newRecoveryCode } from '../credentials/recovery-codes';
@@ -41,12 +48,17 @@ export class AccountService {
     roles: Role[],
     options: { actor: string; mustChangePassword?: boolean; displayName?: string },
   ): Promise<UserRecord> {
-    if (!USERNAME.test(username)) throw new BadRequestError('bad_request', 'user names are 1 to 64 printable characters without surrounding spaces');
+    if (!USERNAME.test(username))
+      throw new BadRequestError(
+        'bad_request',
+        'user names are 1 to 64 printable characters without surrounding spaces',
+      );
     if (roles.length === 0 || roles.some((r) => !(ROLES as readonly string[]).includes(r))) {
       throw new BadRequestError('bad_request', `roles are ${ROLES.join(', ')}`);
     }
     this.policy.check(password, username);
-    if ((await this.users.findByUsername('local', username)) !== null) throw new ConflictError('conflict', 'this user already exists');
+    if ((await this.users.findByUsername('local', username)) !== null)
+      throw new ConflictError('conflict', 'this user already exists');
     const user = await this.users.create({
       source: 'local',
       username,
@@ -55,7 +67,13 @@ export class AccountService {
       passwordHash: await this.hasher.hash(password),
       mustChangePassword: options.mustChangePassword ?? false,
     });
-    await this.audit.record({ action: 'auth.user.add', outcome: 'success', actor: options.actor, target: user.id, details: { roles: roles.join(',') } });
+    await this.audit.record({
+      action: 'auth.user.add',
+      outcome: 'success',
+      actor: options.actor,
+      target: user.id,
+      details: { roles: roles.join(',') },
+    });
     return user;
   }
 
@@ -66,15 +84,27 @@ export class AccountService {
     if (user.passwordHash !== null && (await this.hasher.verify(user.passwordHash, newPassword))) {
       throw new BadRequestError('weak_password', 'choose a password different from the current one');
     }
-    await this.users.update(user.id, { passwordHash: await this.hasher.hash(newPassword), mustChangePassword: false });
+    await this.users.update(user.id, {
+      passwordHash: await this.hasher.hash(newPassword),
+      mustChangePassword: false,
+    });
     await this.sessions.revokeAllForUser(user.id, 'password_change');
-    await this.audit.record({ action: 'auth.password.change', outcome: 'success', actor: user.id, target: user.id });
+    await this.audit.record({
+      action: 'auth.password.change',
+      outcome: 'success',
+      actor: user.id,
+      target: user.id,
+    });
   }
 
   /** Starts TOTP enrolment: a new secret, kept pending until a first code confirms it. */
   async beginTotpEnrolment(userId: string): Promise<TotpEnrolment> {
     const user = await this.requireUser(userId);
-    if (user.totpSecret !== null) throw new ConflictError('conflict', 'two-factor authentication is already on; an administrator can reset it');
+    if (user.totpSecret !== null)
+      throw new ConflictError(
+        'conflict',
+        'two-factor authentication is already on; an administrator can reset it',
+      );
     // 160 bits, the HMAC-SHA1 block-friendly size RFC 4226 §4 recommends.
     const secret = base32Encode(randomBytes(20));
     await this.users.update(user.id, { totpPendingSecret: secret });
@@ -84,16 +114,32 @@ export class AccountService {
   /** Confirms enrolment with a first code; returns the one-time recovery codes (shown once, stored hashed). */
   async confirmTotp(userId: string, code: string): Promise<string[]> {
     const user = await this.requireUser(userId);
-    if (user.totpPendingSecret === null) throw new ConflictError('invalid_state', 'start the enrolment first');
+    if (user.totpPendingSecret === null)
+      throw new ConflictError('invalid_state', 'start the enrolment first');
     const step = verifyTotp(base32Decode(user.totpPendingSecret), code, this.clock.now(), null, DEFAULT_TOTP);
     if (step === null) {
-      await this.audit.record({ action: 'auth.totp.enrol', outcome: 'failure', actor: user.id, target: user.id, reason: 'invalid_credentials' });
+      await this.audit.record({
+        action: 'auth.totp.enrol',
+        outcome: 'failure',
+        actor: user.id,
+        target: user.id,
+        reason: 'invalid_credentials',
+      });
       throw new UnauthorizedError('invalid_credentials', 'the code is not valid');
     }
     const codes = Array.from({ length: this.options.recoveryCodes }, newRecoveryCode);
-    await this.users.update(user.id, { totpSecret: user.totpPendingSecret, totpPendingSecret: null, totpLastStep: step });
+    await this.users.update(user.id, {
+      totpSecret: user.totpPendingSecret,
+      totpPendingSecret: null,
+      totpLastStep: step,
+    });
     await this.users.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode));
-    await this.audit.record({ action: 'auth.totp.enrol', outcome: 'success', actor: user.id, target: user.id });
+    await this.audit.record({
+      action: 'auth.totp.enrol',
+      outcome: 'success',
+      actor: user.id,
+      target: user.id,
+    });
     return codes;
   }
 
@@ -101,7 +147,13 @@ export class AccountService {
     const user = await this.requireByName(username);
     await this.users.update(user.id, { disabled: true });
     const sessions = await this.sessions.revokeAllForUser(user.id, 'disabled');
-    await this.audit.record({ action: 'auth.user.disable', outcome: 'success', actor, target: user.id, details: { sessionsRevoked: sessions } });
+    await this.audit.record({
+      action: 'auth.user.disable',
+      outcome: 'success',
+      actor,
+      target: user.id,
+      details: { sessionsRevoked: sessions },
+    });
     return user;
   }
 
@@ -116,7 +168,13 @@ export class AccountService {
   async unlock(username: string, actor: string): Promise<boolean> {
     const cleared = await this.throttle.reset(accountKey(usernameKey(username)));
     const user = await this.users.findByUsername('local', username);
-    await this.audit.record({ action: 'auth.user.unlock', outcome: 'success', actor, target: user?.id ?? 'unknown-user', details: { hadFailures: cleared } });
+    await this.audit.record({
+      action: 'auth.user.unlock',
+      outcome: 'success',
+      actor,
+      target: user?.id ?? 'unknown-user',
+      details: { hadFailures: cleared },
+    });
     return cleared;
   }
 
@@ -147,7 +205,8 @@ export class AccountService {
 
   private async requireUser(userId: string): Promise<UserRecord> {
     const user = await this.users.findById(userId);
-    if (user === null || user.disabled) throw new UnauthorizedError('invalid_token', 'the token is not valid');
+    if (user === null || user.disabled)
+      throw new UnauthorizedError('invalid_token', 'the token is not valid');
     return user;
   }
 

@@ -37,12 +37,14 @@ export class PasswordPolicy {
   }
 
   private problem(password: string, username: string): string | undefined {
-    if ([...password].length < this.options.minLength) return `use at least ${this.options.minLength} characters`;
+    if ([...password].length < this.options.minLength)
+      return `use at least ${this.options.minLength} characters`;
     if (estimateEntropyBits(password) < this.options.minEntropyBits) {
       return 'too predictable: make it longer or mix lower case, upper case, digits and special characters';
     }
     const name = username.normalize('NFC').toLowerCase();
-    if (name.length >= 3 && password.normalize('NFC').toLowerCase().includes(name)) return 'must not contain the user name';
+    if (name.length >= 3 && password.normalize('NFC').toLowerCase().includes(name))
+      return 'must not contain the user name';
     if (/^(.)\1+$/u.test(password)) return 'must not repeat one character';
     return undefined;
   }

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { base32Decode, base32Encode, totpAt, totpStep, verifyTotp, type TotpAlgorithm, type TotpOptions } from './totp';
+import {
+  base32Decode,
+  base32Encode,
+  totpAt,
+  totpStep,
+  verifyTotp,
+  type TotpAlgorithm,
+  type TotpOptions,
+} from './totp';
 
 interface Vectors {
   step: number;
@@ -11,7 +19,9 @@ interface Vectors {
   cases: ({ time: number } & Record<TotpAlgorithm, string>)[];
 }
 
-const vectors = JSON.parse(readFileSync(join(__dirname, '../../../../../shared/vectors/totp-rfc6238.json'), 'utf8')) as Vectors;
+const vectors = JSON.parse(
+  readFileSync(join(__dirname, '../../../../../shared/vectors/totp-rfc6238.json'), 'utf8'),
+) as Vectors;
 const ALGORITHMS: TotpAlgorithm[] = ['SHA1', 'SHA256', 'SHA512'];
 
 test('totpAt() reproduces every RFC 6238 Appendix B value for SHA1, SHA256 and SHA512', () => {
@@ -20,7 +30,11 @@ test('totpAt() reproduces every RFC 6238 Appendix B value for SHA1, SHA256 and S
     const options: TotpOptions = { algorithm, digits: vectors.digits, stepSeconds: vectors.step };
     const secret = Buffer.from(vectors.secrets[algorithm], 'ascii');
     for (const c of vectors.cases) {
-      assert.equal(totpAt(secret, totpStep(c.time * 1000, vectors.step), options), c[algorithm], `${algorithm} at ${c.time}`);
+      assert.equal(
+        totpAt(secret, totpStep(c.time * 1000, vectors.step), options),
+        c[algorithm],
+        `${algorithm} at ${c.time}`,
+      );
     }
   }
 });

@@ -88,7 +88,12 @@ export function base32Decode(text: string): Uint8Array {
 }
 
 /** The `otpauth://` URI authenticator apps read from a QR code (Key Uri Format). */
-export function otpauthUri(issuer: string, account: string, secretBase32: string, options: TotpOptions = DEFAULT_TOTP): string {
+export function otpauthUri(
+  issuer: string,
+  account: string,
+  secretBase32: string,
+  options: TotpOptions = DEFAULT_TOTP,
+): string {
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
   const query = new URLSearchParams({
     secret: secretBase32,

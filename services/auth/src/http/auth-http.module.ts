@@ -7,6 +7,10 @@ import { AUTH_CORE } from './request-authenticator';
 @Module({})
 export class AuthHttpModule {
   static over(core: AuthCore): DynamicModule {
-    return { module: AuthHttpModule, controllers: [AuthController], providers: [{ provide: AUTH_CORE, useValue: core }] };
+    return {
+      module: AuthHttpModule,
+      controllers: [AuthController],
+      providers: [{ provide: AUTH_CORE, useValue: core }],
+    };
   }
 }

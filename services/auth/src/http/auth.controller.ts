@@ -15,12 +15,26 @@ import {
 } from '@conclave/protocol';
 import { NotFoundError, parseBody, UnauthorizedError } from '@conclave/server-kit';
 import type { AuthCore } from '../auth-core';
-import { CSRF_HEADER, clearSessionCookies, oidcStateCookie, refreshTokenFromCookie, setOidcStateCookie, setSessionCookies } from './cookies';
+import {
+  CSRF_HEADER,
+  clearSessionCookies,
+  oidcStateCookie,
+  refreshTokenFromCookie,
+  setOidcStateCookie,
+  setSessionCookies,
+} from './cookies';
 import { AUTH_CORE, RequestAuthenticator } from './request-authenticator';
 import { errorResponses, schemaOf } from './openapi-schemas';
 
 /** The HTTP-POST binding's form (RelayState is not used). */
-const samlPostSchema = z.object({ SAMLResponse: z.string().min(1).max(200_000).regex(/^[A-Za-z0-9+/=\s]+$/), RelayState: z.string().max(80).optional() });
+const samlPostSchema = z.object({
+  SAMLResponse: z
+    .string()
+    .min(1)
+    .max(200_000)
+    .regex(/^[A-Za-z0-9+/=\s]+$/),
+  RelayState: z.string().max(80).optional(),
+});
 
 /** Client address for per-source throttling (the proxy's X-Forwarded-For only when `trustProxy` is on). */
 function clientAddress(req: Request): string {
@@ -39,13 +53,22 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with a user name and password (and a TOTP or recovery code when enrolled).' })
+  @ApiOperation({
+    summary: 'Sign in with a user name and password (and a TOTP or recovery code when enrolled).',
+  })
   @ApiBody({ schema: schemaOf(loginRequestSchema) })
-  @ApiResponse({ status: 200, description: 'Tokens, or a step to complete first (password change, TOTP enrolment).' })
+  @ApiResponse({
+    status: 200,
+    description: 'Tokens, or a step to complete first (password change, TOTP enrolment).',
+  })
   @ApiResponse(errorResponses[401])
   @ApiResponse(errorResponses[429])
   @ApiResponse(errorResponses[503])
-  async login(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+  async login(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoginResponse> {
     const request = parseBody(loginRequestSchema, body);
     const result = await this.core.login.login(request, clientAddress(req));
     if (result.kind === 'tokens') this.setCookies(res, result);
@@ -54,11 +77,22 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a refresh token (body, or cookie with the CSRF header) for new tokens; each one is single use.' })
+  @ApiOperation({
+    summary:
+      'Exchange a refresh token (body, or cookie with the CSRF header) for new tokens; each one is single use.',
+  })
   @ApiBody({ schema: schemaOf(refreshRequestSchema), required: false })
-  @ApiHeader({ name: CSRF_HEADER, required: false, description: 'The CSRF cookie value, when the refresh token comes from the cookie.' })
+  @ApiHeader({
+    name: CSRF_HEADER,
+    required: false,
+    description: 'The CSRF cookie value, when the refresh token comes from the cookie.',
+  })
   @ApiResponse(errorResponses[401])
-  async refresh(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+  async refresh(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponse> {
     const { refreshToken } = parseBody(refreshRequestSchema, body ?? {});
     const token = refreshToken ?? refreshTokenFromCookie(req, this.core.config.cookies.secure);
     if (token === undefined) throw new UnauthorizedError('not_authenticated', 'no refresh token');
@@ -70,7 +104,9 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'End the session (bearer access token, or the session cookie with the CSRF header).' })
+  @ApiOperation({
+    summary: 'End the session (bearer access token, or the session cookie with the CSRF header).',
+  })
   @ApiResponse(errorResponses[401])
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const sessionId =
@@ -79,7 +115,12 @@ export class AuthController {
         : await this.sessionOfCookie(req);
     await this.core.sessions.revoke(sessionId, 'logout');
     clearSessionCookies(res, this.core.config.cookies.secure);
-    await this.core.audit.record({ action: 'auth.logout', outcome: 'success', actor: 'session', target: sessionId });
+    await this.core.audit.record({
+      action: 'auth.logout',
+      outcome: 'success',
+      actor: 'session',
+      target: sessionId,
+    });
   }
 
   @Get('me')
@@ -89,13 +130,22 @@ export class AuthController {
   @Header('cache-control', 'no-store')
   async me(@Req() req: Request): Promise<MeResponse> {
     const { claims, user } = await this.authenticator.accessToken(req);
-    return { id: user.id, username: user.username, name: user.displayName, roles: claims.roles, amr: claims.amr, totpEnabled: user.totpSecret !== null };
+    return {
+      id: user.id,
+      username: user.username,
+      name: user.displayName,
+      roles: claims.roles,
+      amr: claims.amr,
+      totpEnabled: user.totpSecret !== null,
+    };
   }
 
   @Post('password')
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Set a new password with the step token of a `password_change_required` sign-in.' })
+  @ApiOperation({
+    summary: 'Set a new password with the step token of a `password_change_required` sign-in.',
+  })
   @ApiBody({ schema: schemaOf(passwordChangeRequestSchema) })
   @ApiResponse(errorResponses[400])
   @ApiResponse(errorResponses[401])
@@ -108,7 +158,9 @@ export class AuthController {
   @Post('totp/enrol')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Start TOTP enrolment (step token of a `totp_enrolment_required` sign-in, or an access token).' })
+  @ApiOperation({
+    summary: 'Start TOTP enrolment (step token of a `totp_enrolment_required` sign-in, or an access token).',
+  })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
   async enrolTotp(@Req() req: Request): Promise<TotpEnrolment> {
@@ -119,7 +171,9 @@ export class AuthController {
   @Post('totp/confirm')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Confirm TOTP enrolment with a first code; returns one-time recovery codes (shown once).' })
+  @ApiOperation({
+    summary: 'Confirm TOTP enrolment with a first code; returns one-time recovery codes (shown once).',
+  })
   @ApiBody({ schema: schemaOf(totpConfirmRequestSchema) })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
@@ -131,7 +185,10 @@ export class AuthController {
 
   @Get('oidc/login')
   @Redirect()
-  @ApiOperation({ summary: 'Start OpenID Connect sign-in: redirects to the identity provider (code flow, PKCE, state, nonce).' })
+  @ApiOperation({
+    summary:
+      'Start OpenID Connect sign-in: redirects to the identity provider (code flow, PKCE, state, nonce).',
+  })
   @ApiResponse({ status: 302, description: 'To the identity provider.' })
   async oidcLogin(@Res({ passthrough: true }) res: Response): Promise<{ url: string; statusCode: number }> {
     const oidc = this.requireOidc();
@@ -141,13 +198,20 @@ export class AuthController {
   }
 
   @Get('oidc/callback')
-  @ApiOperation({ summary: 'Where the identity provider sends the browser back; answers with the tokens and sets the session cookies.' })
+  @ApiOperation({
+    summary:
+      'Where the identity provider sends the browser back; answers with the tokens and sets the session cookies.',
+  })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
   async oidcCallback(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
     const oidc = this.requireOidc();
-    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-    const bound = ((req.cookies ?? {}) as Record<string, unknown>)[oidcStateCookie(this.core.config.cookies.secure)];
+    const query = req.originalUrl.includes('?')
+      ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
+      : '';
+    const bound = ((req.cookies ?? {}) as Record<string, unknown>)[
+      oidcStateCookie(this.core.config.cookies.secure)
+    ];
     res.clearCookie(oidcStateCookie(this.core.config.cookies.secure), { path: '/' });
     const tokens = await oidc.finish(query, typeof bound === 'string' ? bound : undefined);
     this.setCookies(res, tokens);
@@ -164,7 +228,10 @@ export class AuthController {
 
   @Post('saml/acs')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Assertion consumer service (HTTP-POST binding): a signed assertion in, tokens and session cookies out.' })
+  @ApiOperation({
+    summary:
+      'Assertion consumer service (HTTP-POST binding): a signed assertion in, tokens and session cookies out.',
+  })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
   async samlAcs(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
@@ -183,17 +250,24 @@ export class AuthController {
   }
 
   private requireSaml() {
-    if (this.core.saml === undefined) throw new NotFoundError('not_found', 'single sign-on is not configured');
+    if (this.core.saml === undefined)
+      throw new NotFoundError('not_found', 'single sign-on is not configured');
     return this.core.saml;
   }
 
   private requireOidc() {
-    if (this.core.oidc === undefined) throw new NotFoundError('not_found', 'single sign-on is not configured');
+    if (this.core.oidc === undefined)
+      throw new NotFoundError('not_found', 'single sign-on is not configured');
     return this.core.oidc;
   }
 
   private setCookies(res: Response, tokens: TokenResponse): void {
-    setSessionCookies(res, tokens.refreshToken, this.core.config.tokens.refreshTokenSeconds, this.core.config.cookies.secure);
+    setSessionCookies(
+      res,
+      tokens.refreshToken,
+      this.core.config.tokens.refreshTokenSeconds,
+      this.core.config.cookies.secure,
+    );
   }
 
   private async sessionOfCookie(req: Request): Promise<string> {

@@ -12,11 +12,18 @@ export interface CookieNames {
 
 /** `__Host-` names bind the cookies to this origin, with `Secure` and `Path=/` (RFC 6265bis §4.1.3.2). */
 export function cookieNames(secure: boolean): CookieNames {
-  return secure ? { refresh: '__Host-conclave-refresh', csrf: '__Host-conclave-csrf' } : { refresh: 'conclave-refresh', csrf: 'conclave-csrf' };
+  return secure
+    ? { refresh: '__Host-conclave-refresh', csrf: '__Host-conclave-csrf' }
+    : { refresh: 'conclave-refresh', csrf: 'conclave-csrf' };
 }
 
 /** Sets the browser session: the refresh token (HttpOnly) and a CSRF token the page can read. */
-export function setSessionCookies(res: Response, refreshToken: string, maxAgeSeconds: number, secure: boolean): void {
+export function setSessionCookies(
+  res: Response,
+  refreshToken: string,
+  maxAgeSeconds: number,
+  secure: boolean,
+): void {
   const names = cookieNames(secure);
   const common = { secure, sameSite: 'strict' as const, path: '/', maxAge: maxAgeSeconds * 1000 };
   res.cookie(names.refresh, refreshToken, { ...common, httpOnly: true });
@@ -56,5 +63,11 @@ export function oidcStateCookie(secure: boolean): string {
 }
 
 export function setOidcStateCookie(res: Response, state: string, secure: boolean): void {
-  res.cookie(oidcStateCookie(secure), state, { secure, sameSite: 'lax', path: '/', httpOnly: true, maxAge: 600_000 });
+  res.cookie(oidcStateCookie(secure), state, {
+    secure,
+    sameSite: 'lax',
+    path: '/',
+    httpOnly: true,
+    maxAge: 600_000,
+  });
 }

@@ -16,7 +16,15 @@ const errorBody: SchemaObject = {
 /** The refusals, each with its stable codes. */
 export const errorResponses = {
   400: { status: 400, description: '`bad_request`, `malformed_message`, `weak_password`', schema: errorBody },
-  401: { status: 401, description: '`invalid_credentials`, `totp_required`, `not_authenticated`, `invalid_token`', schema: errorBody },
-  429: { status: 429, description: '`rate_limited` or `account_locked`, with Retry-After', schema: errorBody },
+  401: {
+    status: 401,
+    description: '`invalid_credentials`, `totp_required`, `not_authenticated`, `invalid_token`',
+    schema: errorBody,
+  },
+  429: {
+    status: 429,
+    description: '`rate_limited` or `account_locked`, with Retry-After',
+    schema: errorBody,
+  },
   503: { status: 503, description: '`directory_unavailable`', schema: errorBody },
 } as const;

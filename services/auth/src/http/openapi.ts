@@ -8,7 +8,9 @@ export const OPENAPI_PATH = '/api/auth/openapi.json';
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Conclave authentication service')
-    .setDescription('Sign-in (local + TOTP, LDAP), tokens, sessions and the JWKS other services verify access tokens with.')
+    .setDescription(
+      'Sign-in (local + TOTP, LDAP), tokens, sessions and the JWKS other services verify access tokens with.',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();

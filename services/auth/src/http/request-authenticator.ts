@@ -27,7 +27,8 @@ export class RequestAuthenticator {
   async stepToken(req: Request, purpose: StepPurpose): Promise<string> {
     const userId = await this.core.tokens.verifyStepToken(this.bearer(req), purpose);
     const user = await this.core.users.findById(userId);
-    if (user === null || user.disabled) throw new UnauthorizedError('invalid_token', 'the token is not valid');
+    if (user === null || user.disabled)
+      throw new UnauthorizedError('invalid_token', 'the token is not valid');
     return userId;
   }
 

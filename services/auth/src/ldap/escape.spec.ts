@@ -12,6 +12,9 @@ test('escapeFilterValue() escapes the RFC 4515 specials, NUL and the UTF-8 bytes
 });
 
 test('fillFilter() escapes each placeholder value and leaves the template around it intact', () => {
-  assert.equal(fillFilter('(&(objectClass=person)(uid={username}))', { username: '*)(uid=*' }), '(&(objectClass=person)(uid=\\2a\\29\\28uid=\\2a))');
+  assert.equal(
+    fillFilter('(&(objectClass=person)(uid={username}))', { username: '*)(uid=*' }),
+    '(&(objectClass=person)(uid=\\2a\\29\\28uid=\\2a))',
+  );
   assert.equal(fillFilter('(member={dn})', { dn: 'cn=a\\,b,dc=x' }), '(member=cn=a\\5c,b,dc=x)');
 });

@@ -9,21 +9,35 @@ import { LdapSource, mapGroupsToRoles } from './ldap-source';
 test('authenticate() refuses an empty password without asking the directory anything', async () => {
   const calls: string[] = [];
   const directory: Directory = {
-    findUser: async (username) => (calls.push(`find ${username}`), { dn: 'uid=a,dc=x', displayName: 'A', groups: [] }),
+    findUser: async (username) => (
+      calls.push(`find ${username}`),
+      { dn: 'uid=a,dc=x', displayName: 'A', groups: [] }
+    ),
     verifyPassword: async () => (calls.push('bind'), true),
     close: async () => undefined,
   };
-  const source = new LdapSource(directory, {} as UserStore, { roleMap: {}, defaultRoles: ['member'] } as unknown as LdapConfig, new MemoryAuditSink());
+  const source = new LdapSource(
+    directory,
+    {} as UserStore,
+    { roleMap: {}, defaultRoles: ['member'] } as unknown as LdapConfig,
+    new MemoryAuditSink(),
+  );
   assert.deepEqual(await source.authenticate('alice', ''), { kind: 'rejected', reason: 'empty_password' });
   assert.deepEqual(calls, []);
 });
 
 test('mapGroupsToRoles() matches group DNs case- and spacing-insensitively and adds the default roles', () => {
   const config = {
-    roleMap: { 'cn=Conclave Admins,ou=Groups,dc=example,dc=org': ['admin' as const], 'cn=auditors,ou=groups,dc=example,dc=org': ['security-officer' as const] },
+    roleMap: {
+      'cn=Conclave Admins,ou=Groups,dc=example,dc=org': ['admin' as const],
+      'cn=auditors,ou=groups,dc=example,dc=org': ['security-officer' as const],
+    },
     defaultRoles: ['member' as const],
   };
-  assert.deepEqual(mapGroupsToRoles(['CN=conclave admins, OU=groups, DC=Example, DC=org'], config).sort(), ['admin', 'member']);
+  assert.deepEqual(mapGroupsToRoles(['CN=conclave admins, OU=groups, DC=Example, DC=org'], config).sort(), [
+    'admin',
+    'member',
+  ]);
   assert.deepEqual(mapGroupsToRoles(['cn=other,ou=groups,dc=example,dc=org'], config), ['member']);
   assert.deepEqual(mapGroupsToRoles([], { roleMap: {}, defaultRoles: [] }), []);
 });

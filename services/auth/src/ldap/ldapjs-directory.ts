@@ -43,19 +43,39 @@ export class LdapjsDirectory implements Directory {
   async findUser(username: string): Promise<DirectoryUser | null> {
     const client = await this.serviceConnection();
     try {
-      const attributes = [this.config.displayNameAttribute, this.config.memberOfAttribute, this.config.dnAttribute];
-      const entries = await this.search(client, this.config.userBase, buildSearchFilter(this.config.userFilter, { username }), attributes, 2);
+      const attributes = [
+        this.config.displayNameAttribute,
+        this.config.memberOfAttribute,
+        this.config.dnAttribute,
+      ];
+      const entries = await this.search(
+        client,
+        this.config.userBase,
+        buildSearchFilter(this.config.userFilter, { username }),
+        attributes,
+        2,
+      );
       if (entries.length !== 1) return null;
       const found = entries[0]!;
       // ldapjs re-serialises DNs and loses escapes (a backslash): bind and match with the server's own string.
-      const entry = { ...found, dn: found.attributes[this.config.dnAttribute.toLowerCase()]?.[0] ?? found.dn };
+      const entry = {
+        ...found,
+        dn: found.attributes[this.config.dnAttribute.toLowerCase()]?.[0] ?? found.dn,
+      };
       const groups = new Set(entry.attributes[this.config.memberOfAttribute.toLowerCase()] ?? []);
       if (this.config.groupBase !== undefined) {
         const filter = this.config.nestedGroups
           ? buildSearchFilter(`(member:${MATCHING_RULE_IN_CHAIN}:={dn})`, { dn: entry.dn })
           : buildSearchFilter(this.config.groupFilter, { dn: entry.dn });
-        const groupEntries = await this.search(client, this.config.groupBase, filter, [this.config.dnAttribute], 1000);
-        for (const group of groupEntries) groups.add(group.attributes[this.config.dnAttribute.toLowerCase()]?.[0] ?? group.dn);
+        const groupEntries = await this.search(
+          client,
+          this.config.groupBase,
+          filter,
+          [this.config.dnAttribute],
+          1000,
+        );
+        for (const group of groupEntries)
+          groups.add(group.attributes[this.config.dnAttribute.toLowerCase()]?.[0] ?? group.dn);
       }
       const displayName = entry.attributes[this.config.displayNameAttribute.toLowerCase()]?.[0] ?? username;
       return { dn: entry.dn, displayName, groups: [...groups] };
@@ -93,7 +113,8 @@ export class LdapjsDirectory implements Directory {
         await this.bind(client, this.config.bindDn, this.bindPassword);
       } catch (error) {
         client.destroy();
-        if (error instanceof InvalidCredentialsError) throw this.unavailable('bind', new Error('the service account was refused'));
+        if (error instanceof InvalidCredentialsError)
+          throw this.unavailable('bind', new Error('the service account was refused'));
         throw error;
       }
       client.on('error', () => this.dropServiceConnection());
@@ -132,18 +153,32 @@ export class LdapjsDirectory implements Directory {
       // Later socket errors are handled by the callers; without a listener an 'error' event would crash.
       client.on('error', () => undefined);
       if (this.config.startTls) {
-        await new Promise<void>((resolve, reject) => client.starttls({ ...this.tls }, [], (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          client.starttls({ ...this.tls }, [], (error) => (error ? reject(error) : resolve())),
+        );
       }
       return client;
     });
   }
 
   private bind(client: Client, dn: string, password: string): Promise<void> {
-    return this.timed('bind', () => new Promise<void>((resolve, reject) => client.bind(dn, password, (error) => (error ? reject(error) : resolve()))));
+    return this.timed(
+      'bind',
+      () =>
+        new Promise<void>((resolve, reject) =>
+          client.bind(dn, password, (error) => (error ? reject(error) : resolve())),
+        ),
+    );
   }
 
   private search(client: Client, base: string, filter: Filter, attributes: string[], sizeLimit: number) {
-    const options: SearchOptions = { scope: 'sub', filter, attributes, sizeLimit, timeLimit: Math.ceil(this.config.timeoutMs / 1000) };
+    const options: SearchOptions = {
+      scope: 'sub',
+      filter,
+      attributes,
+      sizeLimit,
+      timeLimit: Math.ceil(this.config.timeoutMs / 1000),
+    };
     return this.timed(
       'search',
       () =>
@@ -153,10 +188,13 @@ export class LdapjsDirectory implements Directory {
             if (error) return reject(error);
             response.on('searchEntry', (entry) => {
               const attributes: Record<string, string[]> = {};
-              for (const attribute of entry.attributes) attributes[attribute.type.toLowerCase()] = ([] as string[]).concat(attribute.values);
+              for (const attribute of entry.attributes)
+                attributes[attribute.type.toLowerCase()] = ([] as string[]).concat(attribute.values);
               entries.push({ dn: entry.objectName?.toString() ?? '', attributes });
             });
-            response.on('error', (e: Error & { name: string }) => (e.name === 'SizeLimitExceededError' ? resolve(entries) : reject(e)));
+            response.on('error', (e: Error & { name: string }) =>
+              e.name === 'SizeLimitExceededError' ? resolve(entries) : reject(e),
+            );
             response.on('end', () => resolve(entries));
           });
         }),
@@ -187,6 +225,10 @@ export class LdapjsDirectory implements Directory {
     if (error instanceof UnavailableError) return error;
     this.metrics.ldapErrors.inc({ operation });
     this.log.warn('directory operation failed', { operation, error });
-    return new UnavailableError('directory_unavailable', 'the directory cannot be reached: try again later', `${operation}: ${error.message}`);
+    return new UnavailableError(
+      'directory_unavailable',
+      'the directory cannot be reached: try again later',
+      `${operation}: ${error.message}`,
+    );
   }
 }

@@ -26,6 +26,7 @@ export function buildSearchFilter(template: string, values: Record<string, strin
     }
   };
   visit(filter as unknown as FilterNode);
-  if (filter.toString().includes(MARKER)) throw new Error('a placeholder must be the whole value of an assertion, e.g. (uid={username})');
+  if (filter.toString().includes(MARKER))
+    throw new Error('a placeholder must be the whole value of an assertion, e.g. (uid={username})');
   return filter;
 }

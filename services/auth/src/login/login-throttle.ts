@@ -46,13 +46,22 @@ export class LoginThrottle {
     if (record === null) return;
     const now = this.clock.now();
     if (record.lockedUntil !== null && record.lockedUntil > now) {
-      throw new TooManyRequestsError('account_locked', 'too many failed attempts: try again later', seconds(record.lockedUntil - now));
+      throw new TooManyRequestsError(
+        'account_locked',
+        'too many failed attempts: try again later',
+        seconds(record.lockedUntil - now),
+      );
     }
     const failures = this.liveFailures(record, policy, now);
     if (failures < policy.freeAttempts) return;
     const delay = Math.min(policy.baseDelayMs * 2 ** (failures - policy.freeAttempts), policy.maxDelayMs);
     const allowedAt = record.lastFailureAt + delay;
-    if (now < allowedAt) throw new TooManyRequestsError('rate_limited', 'too many failed attempts: wait before trying again', seconds(allowedAt - now));
+    if (now < allowedAt)
+      throw new TooManyRequestsError(
+        'rate_limited',
+        'too many failed attempts: wait before trying again',
+        seconds(allowedAt - now),
+      );
   }
 
   /** Counts a failure; resolves true when this failure locked the key. */

@@ -74,7 +74,9 @@ export class SessionStore {
 
   /** The live session a refresh token belongs to, used or not (logout from a browser). */
   async findByRefreshToken(refreshToken: string): Promise<SessionRecord | null> {
-    const record = await this.db.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(refreshToken) });
+    const record = await this.db
+      .getRepository(RefreshTokenEntity)
+      .findOneBy({ tokenHash: sha256Hex(refreshToken) });
     return record === null ? null : this.find(record.sessionId);
   }
 
@@ -89,7 +91,9 @@ export class SessionStore {
   }
 
   async revoke(sessionId: string, reason: string): Promise<void> {
-    await this.db.getRepository(SessionEntity).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: reason });
+    await this.db
+      .getRepository(SessionEntity)
+      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: reason });
   }
 
   /** Ends every session of a user at once (disabling, 2FA reset, password change). */

@@ -51,7 +51,9 @@ export class SigningKeys {
   /** Public keys to publish: the current one and those still inside their overlap window. */
   async jwks(): Promise<{ keys: JWK[] }> {
     await this.refresh();
-    return { keys: this.keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: SIGNING_ALGORITHM, use: 'sig' })) };
+    return {
+      keys: this.keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: SIGNING_ALGORITHM, use: 'sig' })),
+    };
   }
 
   private async refresh(): Promise<void> {
@@ -74,14 +76,20 @@ export class SigningKeys {
     const live: StoredKey[] = [];
     stored.forEach((key, i) => {
       const successor = stored[i + 1];
-      const expired = successor !== undefined && now - successor.createdAt >= this.options.overlapSeconds * 1000;
+      const expired =
+        successor !== undefined && now - successor.createdAt >= this.options.overlapSeconds * 1000;
       if (expired) rmSync(join(this.options.dir, `${key.kid}.jwk.json`), { force: true });
       else live.push(key);
     });
     this.keys = await Promise.all(
       live.map(async (key) => {
         const { d: _d, ...publicJwk } = key.privateJwk;
-        return { kid: key.kid, createdAt: key.createdAt, publicJwk, privateKey: (await importJWK(key.privateJwk, SIGNING_ALGORITHM)) as CryptoKey };
+        return {
+          kid: key.kid,
+          createdAt: key.createdAt,
+          publicJwk,
+          privateKey: (await importJWK(key.privateJwk, SIGNING_ALGORITHM)) as CryptoKey,
+        };
       }),
     );
     this.scannedAt = now;

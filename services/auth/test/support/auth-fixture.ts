@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@conclave/protocol';
 import { createLogger, ManualClock, MemoryAuditSink, type DatabaseConfig } from '@conclave/server-kit';
-import { parseAuthConfig, startAuthService, type AuthConfigInput, type Directory, type RunningAuthService } from '../../src/index';
+import {
+  parseAuthConfig,
+  startAuthService,
+  type AuthConfigInput,
+  type Directory,
+  type RunningAuthService,
+} from '../../src/index';
 
 export interface HttpResult {
   status: number;
@@ -18,9 +24,18 @@ export interface AuthFixture {
   clock: ManualClock;
   audit: MemoryAuditSink;
   dir: string;
-  request(method: string, path: string, options?: { json?: unknown; raw?: string; headers?: Record<string, string> }): Promise<HttpResult>;
+  request(
+    method: string,
+    path: string,
+    options?: { json?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<HttpResult>;
   login(username: string, password: string, totp?: string): Promise<HttpResult>;
-  addUser(username: string, password: string, roles?: Role[], options?: { mustChangePassword?: boolean }): Promise<string>;
+  addUser(
+    username: string,
+    password: string,
+    roles?: Role[],
+    options?: { mustChangePassword?: boolean },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -61,12 +76,24 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
     const started = performance.now();
     const response = await fetch(service.url + path, {
       method,
-      headers: { ...(opts.json !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      ...(opts.json !== undefined ? { body: JSON.stringify(opts.json) } : opts.raw !== undefined ? { body: opts.raw } : {}),
+      headers: {
+        ...(opts.json !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
+      ...(opts.json !== undefined
+        ? { body: JSON.stringify(opts.json) }
+        : opts.raw !== undefined
+          ? { body: opts.raw }
+          : {}),
     });
     const text = await response.text();
     const ms = performance.now() - started;
-    return { status: response.status, body: text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers, ms };
+    return {
+      status: response.status,
+      body: text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {},
+      headers: response.headers,
+      ms,
+    };
   };
   return {
     service,
@@ -75,9 +102,15 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
     audit,
     dir,
     request,
-    login: (username, password, totp) => request('POST', '/api/auth/login', { json: { username, password, ...(totp !== undefined ? { totp } : {}) } }),
+    login: (username, password, totp) =>
+      request('POST', '/api/auth/login', {
+        json: { username, password, ...(totp !== undefined ? { totp } : {}) },
+      }),
     async addUser(username, password, roles = ['member'], opts = {}) {
-      const user = await service.core.accounts.addLocalUser(username, password, roles, { actor: 'test', ...opts });
+      const user = await service.core.accounts.addLocalUser(username, password, roles, {
+        actor: 'test',
+        ...opts,
+      });
       return user.id;
     },
     async close() {

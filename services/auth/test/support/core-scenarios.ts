@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_MAX_LIFETIME_SECONDS, accessTokenClaimsSchema } from '@conclave/protocol';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  ACCESS_TOKEN_MAX_LIFETIME_SECONDS,
+  accessTokenClaimsSchema,
+} from '@conclave/protocol';
 import { base32Decode, totpAt, totpStep } from '../../src/index';
 import { cookiesOf, strongPassword, type AuthFixture, type FixtureOptions } from './auth-fixture';
 
@@ -69,8 +74,14 @@ export function coreScenarios(label: string, start: Start): void {
         assert.deepEqual(res.body, wrong.body);
       }
       assert.equal(wrong.body['code'], 'invalid_credentials');
-      const reasons = fx.audit.events.filter((e) => e.action === 'auth.login' && e.outcome === 'failure').map((e) => e.reason);
-      assert.ok(reasons.includes('invalid_password') && reasons.includes('unknown_user') && reasons.includes('disabled'));
+      const reasons = fx.audit.events
+        .filter((e) => e.action === 'auth.login' && e.outcome === 'failure')
+        .map((e) => e.reason);
+      assert.ok(
+        reasons.includes('invalid_password') &&
+          reasons.includes('unknown_user') &&
+          reasons.includes('disabled'),
+      );
     });
 
     test('login() takes as long for an unknown user as for a wrong password (argon2 runs either way)', async () => {
@@ -110,7 +121,9 @@ export function coreScenarios(label: string, start: Start): void {
         assert.ok(['bad_request', 'malformed_message'].includes(res.body['code'] as string));
         assert.equal(Object.keys(res.body).sort().join(), 'code,message');
       }
-      const huge = await fx.request('POST', '/api/auth/login', { raw: JSON.stringify({ username: 'a', password: 'x'.repeat(100_000) }) });
+      const huge = await fx.request('POST', '/api/auth/login', {
+        raw: JSON.stringify({ username: 'a', password: 'x'.repeat(100_000) }),
+      });
       assert.equal(huge.status, 413);
       assert.equal(huge.body['code'], 'payload_too_large');
     });
@@ -128,7 +141,10 @@ export function coreScenarios(label: string, start: Start): void {
       assert.match(enrol.body['otpauthUri'] as string, /^otpauth:\/\/totp\/Conclave:eve\?secret=/);
       const secret = base32Decode(enrol.body['secret'] as string);
       const code = () => totpAt(secret, totpStep(fx.clock.now(), 30));
-      const confirm = await fx.request('POST', '/api/auth/totp/confirm', { headers: step, json: { code: code() } });
+      const confirm = await fx.request('POST', '/api/auth/totp/confirm', {
+        headers: step,
+        json: { code: code() },
+      });
       assert.equal(confirm.status, 200);
       const recovery = confirm.body['recoveryCodes'] as string[];
       assert.equal(recovery.length, 10);
@@ -158,10 +174,16 @@ export function coreScenarios(label: string, start: Start): void {
       const first = await fx.login('root-admin', initial);
       assert.equal(first.body['kind'], 'password_change_required');
       const headers = { authorization: `Bearer ${first.body['stepToken'] as string}` };
-      const weak = await fx.request('POST', '/api/auth/password', { headers, json: { newPassword: 'short' } });
+      const weak = await fx.request('POST', '/api/auth/password', {
+        headers,
+        json: { newPassword: 'short' },
+      });
       assert.equal(weak.status, 400);
       assert.equal(weak.body['code'], 'weak_password');
-      const changed = await fx.request('POST', '/api/auth/password', { headers, json: { newPassword: strongPassword('second') } });
+      const changed = await fx.request('POST', '/api/auth/password', {
+        headers,
+        json: { newPassword: strongPassword('second') },
+      });
       assert.equal(changed.status, 204);
       assert.equal((await fx.login('root-admin', initial)).status, 401);
       assert.equal((await fx.login('root-admin', strongPassword('second'))).body['kind'], 'tokens');
@@ -179,8 +201,13 @@ export function coreScenarios(label: string, start: Start): void {
       assert.equal(reuse.status, 401);
       assert.equal(reuse.body['code'], 'invalid_token');
       // The legitimate holder's newer token dies with the family, and so does its access token.
-      assert.equal((await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: r1 } })).status, 401);
-      const me = await fx.request('GET', '/api/auth/me', { headers: { authorization: `Bearer ${a.body['accessToken'] as string}` } });
+      assert.equal(
+        (await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: r1 } })).status,
+        401,
+      );
+      const me = await fx.request('GET', '/api/auth/me', {
+        headers: { authorization: `Bearer ${a.body['accessToken'] as string}` },
+      });
       assert.equal(me.status, 401);
       assert.ok(fx.audit.events.some((e) => e.action === 'auth.refresh.reuse'));
     });
@@ -189,13 +216,19 @@ export function coreScenarios(label: string, start: Start): void {
       await fx.addUser('browser', strongPassword('br'));
       const login = await fx.login('browser', strongPassword('br'));
       const cookies = cookiesOf(login.headers);
-      const cookie = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+      const cookie = Object.entries(cookies)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ');
       const noHeader = await fx.request('POST', '/api/auth/refresh', { headers: { cookie } });
       assert.equal(noHeader.status, 403);
       assert.equal(noHeader.body['code'], 'csrf_rejected');
-      const wrong = await fx.request('POST', '/api/auth/refresh', { headers: { cookie, 'x-csrf-token': 'x'.repeat(32) } });
+      const wrong = await fx.request('POST', '/api/auth/refresh', {
+        headers: { cookie, 'x-csrf-token': 'x'.repeat(32) },
+      });
       assert.equal(wrong.status, 403);
-      const ok = await fx.request('POST', '/api/auth/refresh', { headers: { cookie, 'x-csrf-token': cookies['__Host-conclave-csrf']! } });
+      const ok = await fx.request('POST', '/api/auth/refresh', {
+        headers: { cookie, 'x-csrf-token': cookies['__Host-conclave-csrf']! },
+      });
       assert.equal(ok.status, 200);
     });
 
@@ -203,7 +236,9 @@ export function coreScenarios(label: string, start: Start): void {
       await fx.addUser('late', strongPassword('late'));
       const login = await fx.login('late', strongPassword('late'));
       fx.clock.advance(8 * 3600 * 1000 + 1);
-      const res = await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: login.body['refreshToken'] } });
+      const res = await fx.request('POST', '/api/auth/refresh', {
+        json: { refreshToken: login.body['refreshToken'] },
+      });
       assert.equal(res.status, 401);
     });
 
@@ -211,7 +246,14 @@ export function coreScenarios(label: string, start: Start): void {
       await fx.addUser('promoted', strongPassword('pr'));
       const before = await fx.login('promoted', strongPassword('pr'));
       await fx.service.core.accounts.setRoles('promoted', ['organiser', 'member'], 'test-admin');
-      assert.equal((await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: before.body['refreshToken'] } })).status, 401);
+      assert.equal(
+        (
+          await fx.request('POST', '/api/auth/refresh', {
+            json: { refreshToken: before.body['refreshToken'] },
+          })
+        ).status,
+        401,
+      );
       const after = await fx.login('promoted', strongPassword('pr'));
       assert.deepEqual(decodeJwt(after.body['accessToken'] as string)['roles'], ['organiser', 'member']);
       const event = fx.audit.events.find((e) => e.action === 'auth.user.roles');
@@ -225,12 +267,27 @@ export function coreScenarios(label: string, start: Start): void {
       assert.equal((await fx.request('GET', '/api/auth/me', { headers: bearer })).body['username'], 'leaver');
       assert.equal((await fx.request('POST', '/api/auth/logout', { headers: bearer })).status, 204);
       assert.equal((await fx.request('GET', '/api/auth/me', { headers: bearer })).status, 401);
-      assert.equal((await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: a.body['refreshToken'] } })).status, 401);
+      assert.equal(
+        (await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: a.body['refreshToken'] } }))
+          .status,
+        401,
+      );
 
       const b = await fx.login('leaver', strongPassword('lv'));
       await fx.service.core.accounts.disable('leaver', 'test');
-      assert.equal((await fx.request('GET', '/api/auth/me', { headers: { authorization: `Bearer ${b.body['accessToken'] as string}` } })).status, 401);
-      assert.equal((await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: b.body['refreshToken'] } })).status, 401);
+      assert.equal(
+        (
+          await fx.request('GET', '/api/auth/me', {
+            headers: { authorization: `Bearer ${b.body['accessToken'] as string}` },
+          })
+        ).status,
+        401,
+      );
+      assert.equal(
+        (await fx.request('POST', '/api/auth/refresh', { json: { refreshToken: b.body['refreshToken'] } }))
+          .status,
+        401,
+      );
     });
   });
 

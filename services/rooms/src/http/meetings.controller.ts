@@ -27,7 +27,9 @@ import {
 } from './openapi-schemas';
 
 const refusals = (...statuses: number[]) =>
-  statuses.map((status) => ApiResponse({ status, description: 'refused, with a stable code', schema: errorSchema }));
+  statuses.map((status) =>
+    ApiResponse({ status, description: 'refused, with a stable code', schema: errorSchema }),
+  );
 
 function Refusals(...statuses: number[]): MethodDecorator {
   return (target, key, descriptor) => {
@@ -35,7 +37,10 @@ function Refusals(...statuses: number[]): MethodDecorator {
   };
 }
 
-const meetingParam = ApiParam({ name: 'meetingId', description: 'The meeting id (128 random bits, base64url)' });
+const meetingParam = ApiParam({
+  name: 'meetingId',
+  description: 'The meeting id (128 random bits, base64url)',
+});
 const participantParam = ApiParam({ name: 'participantId', description: "A participant session's id" });
 
 @ApiTags('meetings')
@@ -83,7 +88,9 @@ export class MeetingsController {
   @Post(':meetingId/join')
   @HttpCode(200)
   @meetingParam
-  @ApiOperation({ summary: 'Ask to enter: admitted at once (organisers, auto-admit, no lobby) or waiting in the lobby' })
+  @ApiOperation({
+    summary: 'Ask to enter: admitted at once (organisers, auto-admit, no lobby) or waiting in the lobby',
+  })
   @ApiResponse({ status: 200, schema: joinResponseSchema })
   @Refusals(403, 404, 409)
   join(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @SourceIp() ip?: string) {
@@ -106,7 +113,12 @@ export class MeetingsController {
   @ApiBody({ schema: requestSchema(lobbyDecisionRequestSchema) })
   @ApiResponse({ status: 200, schema: participantListSchema })
   @Refusals(400, 403, 404, 409)
-  admit(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Body() body: unknown, @SourceIp() ip?: string) {
+  admit(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.decide(caller, meetingId, 'admit', parseBody(lobbyDecisionRequestSchema, body), ip);
   }
 
@@ -117,7 +129,12 @@ export class MeetingsController {
   @ApiBody({ schema: requestSchema(lobbyDecisionRequestSchema) })
   @ApiResponse({ status: 200, schema: participantListSchema })
   @Refusals(400, 403, 404, 409)
-  refuse(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Body() body: unknown, @SourceIp() ip?: string) {
+  refuse(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.decide(caller, meetingId, 'refuse', parseBody(lobbyDecisionRequestSchema, body), ip);
   }
 
@@ -157,7 +174,12 @@ export class MeetingsController {
   @ApiBody({ schema: requestSchema(autoAdmitRequestSchema) })
   @ApiResponse({ status: 200, schema: meetingViewSchema })
   @Refusals(400, 403, 404)
-  autoAdmit(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Body() body: unknown, @SourceIp() ip?: string) {
+  autoAdmit(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.setAutoAdmit(caller, meetingId, parseBody(autoAdmitRequestSchema, body).users, ip);
   }
 
@@ -167,7 +189,12 @@ export class MeetingsController {
   @ApiBody({ schema: requestSchema(knockRequestSchema) })
   @ApiResponse({ status: 200, schema: meetingViewSchema })
   @Refusals(400, 403, 404)
-  knock(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Body() body: unknown, @SourceIp() ip?: string) {
+  knock(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.setKnock(caller, meetingId, parseBody(knockRequestSchema, body).allowed, ip);
   }
 
@@ -183,10 +210,17 @@ export class MeetingsController {
   @Get(':meetingId/participants/:participantId')
   @meetingParam
   @participantParam
-  @ApiOperation({ summary: "One participant: one's own session (a waiting person sees only its state), or any for organisers" })
+  @ApiOperation({
+    summary:
+      "One participant: one's own session (a waiting person sees only its state), or any for organisers",
+  })
   @ApiResponse({ status: 200, schema: participantStatusSchema })
   @Refusals(404)
-  participant(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string) {
+  participant(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+  ) {
     return this.meetings.participant(caller, meetingId, participantId);
   }
 
@@ -194,10 +228,17 @@ export class MeetingsController {
   @HttpCode(200)
   @meetingParam
   @participantParam
-  @ApiOperation({ summary: "An SFU join ticket for one's own admitted session (short-lived, carries the rights)" })
+  @ApiOperation({
+    summary: "An SFU join ticket for one's own admitted session (short-lived, carries the rights)",
+  })
   @ApiResponse({ status: 200, schema: ticketResponseSchema })
   @Refusals(403, 404, 409)
-  ticket(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @SourceIp() ip?: string) {
+  ticket(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.issueTicket(caller, meetingId, participantId, ip);
   }
 
@@ -207,30 +248,62 @@ export class MeetingsController {
   @ApiOperation({ summary: "Requests addressed to one's own session (e.g. unmute-requested), returned once" })
   @ApiResponse({ status: 200, schema: eventsSchema })
   @Refusals(404)
-  events(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string) {
+  events(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+  ) {
     return this.meetings.events(caller, meetingId, participantId);
   }
 
   @Put(':meetingId/participants/:participantId/share')
   @meetingParam
   @participantParam
-  @ApiOperation({ summary: 'Organisers: grant or take back screen sharing (taking it back closes the share)' })
+  @ApiOperation({
+    summary: 'Organisers: grant or take back screen sharing (taking it back closes the share)',
+  })
   @ApiBody({ schema: requestSchema(allowRequestSchema) })
   @ApiResponse({ status: 200, schema: participantViewSchema })
   @Refusals(400, 403, 404, 409, 503)
-  share(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @Body() body: unknown, @SourceIp() ip?: string) {
-    return this.meetings.setShare(caller, meetingId, participantId, parseBody(allowRequestSchema, body).allowed, ip);
+  share(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
+    return this.meetings.setShare(
+      caller,
+      meetingId,
+      participantId,
+      parseBody(allowRequestSchema, body).allowed,
+      ip,
+    );
   }
 
   @Put(':meetingId/participants/:participantId/camera')
   @meetingParam
   @participantParam
-  @ApiOperation({ summary: 'Organisers: turn a camera off and take back the right (false), or give it back (true)' })
+  @ApiOperation({
+    summary: 'Organisers: turn a camera off and take back the right (false), or give it back (true)',
+  })
   @ApiBody({ schema: requestSchema(allowRequestSchema) })
   @ApiResponse({ status: 200, schema: participantViewSchema })
   @Refusals(400, 403, 404, 409, 503)
-  camera(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @Body() body: unknown, @SourceIp() ip?: string) {
-    return this.meetings.setCamera(caller, meetingId, participantId, parseBody(allowRequestSchema, body).allowed, ip);
+  camera(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
+    return this.meetings.setCamera(
+      caller,
+      meetingId,
+      participantId,
+      parseBody(allowRequestSchema, body).allowed,
+      ip,
+    );
   }
 
   @Post(':meetingId/participants/:participantId/mute')
@@ -241,18 +314,37 @@ export class MeetingsController {
   @ApiBody({ schema: requestSchema(muteRequestSchema), required: false })
   @ApiResponse({ status: 200, schema: participantViewSchema })
   @Refusals(400, 403, 404, 409, 503)
-  mute(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @Body() body: unknown, @SourceIp() ip?: string) {
-    return this.meetings.mute(caller, meetingId, participantId, parseBody(muteRequestSchema, body ?? {}).source, ip);
+  mute(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @Body() body: unknown,
+    @SourceIp() ip?: string,
+  ) {
+    return this.meetings.mute(
+      caller,
+      meetingId,
+      participantId,
+      parseBody(muteRequestSchema, body ?? {}).source,
+      ip,
+    );
   }
 
   @Post(':meetingId/participants/:participantId/ask-unmute')
   @HttpCode(200)
   @meetingParam
   @participantParam
-  @ApiOperation({ summary: 'Organisers: ask a participant to unmute (a request its client shows; never forced)' })
+  @ApiOperation({
+    summary: 'Organisers: ask a participant to unmute (a request its client shows; never forced)',
+  })
   @ApiResponse({ status: 200, schema: participantViewSchema })
   @Refusals(403, 404, 409)
-  askUnmute(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @SourceIp() ip?: string) {
+  askUnmute(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.askUnmute(caller, meetingId, participantId, ip);
   }
 
@@ -260,10 +352,18 @@ export class MeetingsController {
   @HttpCode(200)
   @meetingParam
   @participantParam
-  @ApiOperation({ summary: 'Organisers: remove a participant and bar the user from this meeting (the SFU rekeys the E2EE group)' })
+  @ApiOperation({
+    summary:
+      'Organisers: remove a participant and bar the user from this meeting (the SFU rekeys the E2EE group)',
+  })
   @ApiResponse({ status: 200, schema: participantViewSchema })
   @Refusals(403, 404, 409, 503)
-  remove(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @SourceIp() ip?: string) {
+  remove(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.remove(caller, meetingId, participantId, ip);
   }
 
@@ -274,7 +374,12 @@ export class MeetingsController {
   @ApiOperation({ summary: 'Organisers: make a participant co-organiser, with every organiser power' })
   @ApiResponse({ status: 200, schema: participantViewSchema })
   @Refusals(403, 404, 409, 503)
-  promote(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @Param('participantId') participantId: string, @SourceIp() ip?: string) {
+  promote(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @SourceIp() ip?: string,
+  ) {
     return this.meetings.promote(caller, meetingId, participantId, ip);
   }
 }

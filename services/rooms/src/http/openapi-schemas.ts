@@ -4,7 +4,11 @@ import { E2EE_SUITES, ERROR_CODES, RIGHTS } from '@conclave/protocol';
 
 /** JSON Schema (OpenAPI 3.0 dialect) of a request body, from the zod schema that validates it. */
 export function requestSchema(schema: z.ZodType): SchemaObject {
-  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as SchemaObject;
+  return z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as SchemaObject;
 }
 
 const string: SchemaObject = { type: 'string' };
@@ -12,7 +16,10 @@ const nullableString: SchemaObject = { type: 'string', nullable: true };
 const dateTime: SchemaObject = { type: 'string', format: 'date-time' };
 const strings: SchemaObject = { type: 'array', items: string };
 const rights: SchemaObject = { type: 'array', items: { type: 'string', enum: [...RIGHTS] } };
-const object = (properties: Record<string, SchemaObject>, required = Object.keys(properties)): SchemaObject => ({ type: 'object', properties, required, additionalProperties: false });
+const object = (
+  properties: Record<string, SchemaObject>,
+  required = Object.keys(properties),
+): SchemaObject => ({ type: 'object', properties, required, additionalProperties: false });
 
 export const errorSchema = object({ code: { type: 'string', enum: [...ERROR_CODES] }, message: string });
 
@@ -40,7 +47,10 @@ export const meetingViewSchema = object({
   knock: { type: 'boolean' },
   locked: { type: 'boolean' },
 });
-const participantState: SchemaObject = { type: 'string', enum: ['waiting', 'admitted', 'refused', 'removed', 'left'] };
+const participantState: SchemaObject = {
+  type: 'string',
+  enum: ['waiting', 'admitted', 'refused', 'removed', 'left'],
+};
 export const participantViewSchema = object({
   participantId: string,
   userId: string,
@@ -50,7 +60,9 @@ export const participantViewSchema = object({
   rights,
 });
 export const participantListSchema: SchemaObject = { type: 'array', items: participantViewSchema };
-export const participantStatusSchema: SchemaObject = { oneOf: [participantViewSchema, object({ participantId: string, state: participantState })] };
+export const participantStatusSchema: SchemaObject = {
+  oneOf: [participantViewSchema, object({ participantId: string, state: participantState })],
+};
 export const joinResponseSchema: SchemaObject = {
   oneOf: [
     object({ participantId: string, state: { type: 'string', enum: ['waiting'] } }),
@@ -63,6 +75,13 @@ export const joinResponseSchema: SchemaObject = {
     }),
   ],
 };
-export const ticketResponseSchema = object({ ticket: string, expiresAt: dateTime, signallingUrl: nullableString });
-export const eventsSchema: SchemaObject = { type: 'array', items: object({ type: { type: 'string', enum: ['unmute-requested'] }, by: string, at: dateTime }) };
+export const ticketResponseSchema = object({
+  ticket: string,
+  expiresAt: dateTime,
+  signallingUrl: nullableString,
+});
+export const eventsSchema: SchemaObject = {
+  type: 'array',
+  items: object({ type: { type: 'string', enum: ['unmute-requested'] }, by: string, at: dateTime }),
+};
 export const jwksSchema = object({ keys: { type: 'array', items: { type: 'object' } } });

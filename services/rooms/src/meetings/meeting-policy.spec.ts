@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
-import { isAutoAdmitted, isInvited, organiserRole, parseRights, PARTICIPANT_RIGHTS, withRight } from './meeting-policy';
+import {
+  isAutoAdmitted,
+  isInvited,
+  organiserRole,
+  parseRights,
+  PARTICIPANT_RIGHTS,
+  withRight,
+} from './meeting-policy';
 
 const meeting = { organiserId: 'alice' } as MeetingRow;
 const members = [
@@ -35,7 +42,11 @@ test('isAutoAdmitted() is true only for invitees named for it', () => {
 });
 
 test('withRight() adds and removes in canonical order; parseRights() ignores unknown names', () => {
-  assert.deepEqual(withRight(['consume', 'produce:audio'], 'produce:screen', true), ['produce:audio', 'produce:screen', 'consume']);
+  assert.deepEqual(withRight(['consume', 'produce:audio'], 'produce:screen', true), [
+    'produce:audio',
+    'produce:screen',
+    'consume',
+  ]);
   assert.deepEqual(withRight(['produce:video', 'consume'], 'produce:video', false), ['consume']);
   assert.deepEqual(parseRights('chat,bogus,consume'), ['consume', 'chat']);
 });

@@ -31,13 +31,23 @@ export function formatRights(rights: readonly Right[]): string {
 }
 
 /** The organiser, or a co-organiser named at scheduling or promoted since; null for everyone else. */
-export function organiserRole(meeting: MeetingRow, members: readonly MeetingMemberRow[], userId: string): Exclude<ParticipantRole, 'participant'> | null {
+export function organiserRole(
+  meeting: MeetingRow,
+  members: readonly MeetingMemberRow[],
+  userId: string,
+): Exclude<ParticipantRole, 'participant'> | null {
   if (meeting.organiserId === userId) return 'organiser';
-  return members.some((m) => m.principal === userPrincipal(userId) && m.role === 'co-organiser') ? 'co-organiser' : null;
+  return members.some((m) => m.principal === userPrincipal(userId) && m.role === 'co-organiser')
+    ? 'co-organiser'
+    : null;
 }
 
 /** Invited as a user, as a member of an invited group, or as an organiser. */
-export function isInvited(meeting: MeetingRow, members: readonly MeetingMemberRow[], caller: Caller): boolean {
+export function isInvited(
+  meeting: MeetingRow,
+  members: readonly MeetingMemberRow[],
+  caller: Caller,
+): boolean {
   if (organiserRole(meeting, members, caller.userId) !== null) return true;
   const principals = new Set([userPrincipal(caller.userId), ...caller.groups.map(groupPrincipal)]);
   return members.some((m) => principals.has(m.principal));

@@ -8,7 +8,9 @@ import { RoomsModule, type RoomsModuleProviders } from '../app.module';
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Conclave room control')
-    .setDescription('Meetings, invitations, lobby, organiser powers and SFU join tickets. Every refusal is a 4xx with a stable code.')
+    .setDescription(
+      'Meetings, invitations, lobby, organiser powers and SFU join tickets. Every refusal is a 4xx with a stable code.',
+    )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
@@ -17,7 +19,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /** The document without a running service (for `docs/api/rooms.openapi.json` and its test). */
 export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
-  const app = await createNestApp(RoomsModule.register({} as RoomsModuleProviders), createLogger('rooms-openapi', { level: 'error' }));
+  const app = await createNestApp(
+    RoomsModule.register({} as RoomsModuleProviders),
+    createLogger('rooms-openapi', { level: 'error' }),
+  );
   app.setGlobalPrefix(ROOMS_API_PREFIX.slice(1));
   try {
     return buildOpenApiDocument(app);

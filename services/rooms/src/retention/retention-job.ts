@@ -32,7 +32,9 @@ export class RetentionJob {
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => {
-      this.purge().catch((error: unknown) => this.log.error('retention purge failed', { error: error as Error }));
+      this.purge().catch((error: unknown) =>
+        this.log.error('retention purge failed', { error: error as Error }),
+      );
     }, intervalMs);
     this.timer.unref();
   }
@@ -65,7 +67,11 @@ export class RetentionJob {
         outcome: 'success',
         actor: 'system',
         target: 'meetings',
-        details: { meetings: ids.length, participants: participantsDeleted, cutoff: new Date(meetingsCutoff).toISOString() },
+        details: {
+          meetings: ids.length,
+          participants: participantsDeleted,
+          cutoff: new Date(meetingsCutoff).toISOString(),
+        },
       });
       return { meetings: ids.length, participants: participantsDeleted };
     });

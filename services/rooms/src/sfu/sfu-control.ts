@@ -33,7 +33,12 @@ export class HttpSfuControl implements SfuControl {
     this.base = options.internalUrl.replace(/\/+$/, '');
   }
 
-  setRights(meetingId: string, participantId: string, rights: readonly Right[], actor: string): Promise<void> {
+  setRights(
+    meetingId: string,
+    participantId: string,
+    rights: readonly Right[],
+    actor: string,
+  ): Promise<void> {
     return this.call('PUT', `${participantPath(meetingId, participantId)}/rights`, { rights, actor });
   }
 
@@ -65,8 +70,15 @@ export class HttpSfuControl implements SfuControl {
     const text = await response.text();
     if (response.status === 200) return;
     if (response.status === 404) return;
-    this.log.error('SFU internal API refused a change', { status: response.status, path, answer: text.slice(0, 200) });
-    throw new UnavailableError('media_unavailable', 'the media server refused the change; nothing was changed');
+    this.log.error('SFU internal API refused a change', {
+      status: response.status,
+      path,
+      answer: text.slice(0, 200),
+    });
+    throw new UnavailableError(
+      'media_unavailable',
+      'the media server refused the change; nothing was changed',
+    );
   }
 }
 

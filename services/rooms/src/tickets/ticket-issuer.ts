@@ -1,8 +1,22 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, type JWK } from 'jose';
-import { JOIN_TICKET_AUDIENCE, JOIN_TICKET_ISSUER, JOIN_TICKET_MAX_LIFETIME_SECONDS, type E2eeSuite, type JoinTicketClaims, type Right } from '@conclave/protocol';
+import {
+  JOIN_TICKET_AUDIENCE,
+  JOIN_TICKET_ISSUER,
+  JOIN_TICKET_MAX_LIFETIME_SECONDS,
+  type E2eeSuite,
+  type JoinTicketClaims,
+  type Right,
+} from '@conclave/protocol';
 import type { Clock } from '@conclave/server-kit';
 
 export interface TicketRequest {
@@ -31,20 +45,28 @@ export class TicketIssuer {
   ) {
     const publicKey = createPublicKey(privateKey);
     const jwk = publicKey.export({ format: 'jwk' }) as JWK;
-    this.keyId = createHash('sha256').update(Buffer.from(jwk.x!, 'base64url')).digest('base64url').slice(0, 16);
+    this.keyId = createHash('sha256')
+      .update(Buffer.from(jwk.x!, 'base64url'))
+      .digest('base64url')
+      .slice(0, 16);
     this.publicJwk = { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, kid: this.keyId, alg: 'EdDSA', use: 'sig' };
   }
 
   /** Reads the key from `keyFile`, generating it (mode 0600) when absent. */
   static loadOrCreate(keyFile: string, lifetimeSeconds: number, clock: Clock): TicketIssuer {
-    if (lifetimeSeconds > JOIN_TICKET_MAX_LIFETIME_SECONDS) throw new Error('join tickets live at most 300 s');
+    if (lifetimeSeconds > JOIN_TICKET_MAX_LIFETIME_SECONDS)
+      throw new Error('join tickets live at most 300 s');
     if (!existsSync(keyFile)) {
       mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ed25519');
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+        mode: 0o600,
+        flag: 'wx',
+      });
     }
     const privateKey = createPrivateKey(readFileSync(keyFile, 'utf8'));
-    if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${keyFile}: the ticket key must be Ed25519`);
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error(`${keyFile}: the ticket key must be Ed25519`);
     return new TicketIssuer(privateKey, lifetimeSeconds, clock);
   }
 
@@ -63,7 +85,13 @@ export class TicketIssuer {
   async issue(request: TicketRequest): Promise<{ ticket: string; expiresAtMs: number }> {
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + this.lifetimeSeconds;
-    const claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'name' | 'rights' | 'mls_suite'> = { room: request.meetingId, pid: request.participantId, name: request.name, rights: [...request.rights], mls_suite: request.mlsSuite };
+    const claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'name' | 'rights' | 'mls_suite'> = {
+      room: request.meetingId,
+      pid: request.participantId,
+      name: request.name,
+      rights: [...request.rights],
+      mls_suite: request.mlsSuite,
+    };
     const ticket = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId, typ: 'JWT' })
       .setIssuer(JOIN_TICKET_ISSUER)

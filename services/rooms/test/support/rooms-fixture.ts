@@ -19,13 +19,25 @@ export class TokenMinter {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const kid = randomUUID();
     const jwksFile = join(dir, 'auth.jwks.json');
-    await writeFile(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] }));
+    await writeFile(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] }),
+    );
     return new TokenMinter(privateKey, jwksFile, kid);
   }
 
-  async token(user: string, options: { roles?: string[]; groups?: string[]; name?: string; lifetime?: number; issuer?: string } = {}): Promise<string> {
+  async token(
+    user: string,
+    options: { roles?: string[]; groups?: string[]; name?: string; lifetime?: number; issuer?: string } = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ name: options.name ?? user, roles: options.roles ?? ['member'], amr: ['pwd'], sid: 's1', ...(options.groups ? { groups: options.groups } : {}) })
+    return new SignJWT({
+      name: options.name ?? user,
+      roles: options.roles ?? ['member'],
+      amr: ['pwd'],
+      sid: 's1',
+      ...(options.groups ? { groups: options.groups } : {}),
+    })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.kid })
       .setIssuer(options.issuer ?? 'conclave-auth')
       .setAudience('conclave')
@@ -39,10 +51,23 @@ export class TokenMinter {
 
 /** An SFU stand-in that records what it was asked (for tests of the REST surface alone). */
 export class RecordingSfu implements SfuControl {
-  readonly calls: { op: string; meetingId: string; participantId?: string; rights?: Right[]; source?: MediaSource; bar?: boolean; actor: string }[] = [];
+  readonly calls: {
+    op: string;
+    meetingId: string;
+    participantId?: string;
+    rights?: Right[];
+    source?: MediaSource;
+    bar?: boolean;
+    actor: string;
+  }[] = [];
   failing = false;
 
-  async setRights(meetingId: string, participantId: string, rights: readonly Right[], actor: string): Promise<void> {
+  async setRights(
+    meetingId: string,
+    participantId: string,
+    rights: readonly Right[],
+    actor: string,
+  ): Promise<void> {
     this.check();
     this.calls.push({ op: 'rights', meetingId, participantId, rights: [...rights], actor });
   }
@@ -130,4 +155,3 @@ export async function startRooms(options: RoomsFixtureOptions = {}): Promise<Roo
     },
   };
 }
-

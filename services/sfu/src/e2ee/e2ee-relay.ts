@@ -217,15 +217,13 @@ export class E2eeRelay {
     for (const memberId of group.memberIds()) {
       if (memberId === participant.id) continue;
       if (added.some((j) => j.participantId === memberId)) continue;
-      room.participants
-        .get(memberId)
-        ?.notify({
-          type: 'mlsCommit',
-          epoch: group.epoch,
-          message: encodedCommit,
-          from: participant.id,
-          roster,
-        });
+      room.participants.get(memberId)?.notify({
+        type: 'mlsCommit',
+        epoch: group.epoch,
+        message: encodedCommit,
+        from: participant.id,
+        roster,
+      });
     }
     if (encodedWelcome !== undefined && welcomeFor?.wireFormat === 'welcome') {
       for (const joiner of added) {
