@@ -1,5 +1,5 @@
 /**
- * `npm test`: typecheck, lint, then every unit spec (`*.spec.ts`) and integration test (`test/**\/*.test.ts`)
+ * `npm test`: typecheck, lint, format check, then every unit spec (`*.spec.ts`) and integration test (`test/**\/*.test.ts`)
  * with Node's test runner on the pinned Node. Ends with the line `N passed, M failed`.
  *
  *   scripts/node scripts/run-tests.ts [--project <dir>] [--only-tests] [files…]
@@ -58,6 +58,18 @@ async function main(): Promise<void> {
     checks.push({
       name: 'lint',
       ok: (await run(node, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', lintTarget])) === 0,
+    });
+    console.log('\n== format (prettier --check) ==');
+    checks.push({
+      name: 'format',
+      ok:
+        (await run(node, [
+          'node_modules/prettier/bin/prettier.cjs',
+          '--check',
+          '--log-level',
+          'warn',
+          lintTarget,
+        ])) === 0,
     });
   }
 
