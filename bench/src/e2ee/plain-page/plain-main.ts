@@ -8,6 +8,7 @@
  */
 import { Conference, SignallingClient } from '@conclave/client';
 // The product page's own tiles (app.css sizes them), so both arms paint the same pixels.
+import { publishLocalMedia } from '../../../../services/web/src/app/local-media';
 import { hideTrack, showTrack } from '../../../../services/web/src/app/tiles';
 
 interface PlainPageState {
@@ -35,17 +36,7 @@ async function main(): Promise<void> {
   conference.on('trackAdded', (track) => showTrack(track));
   conference.on('trackRemoved', hideTrack);
   await conference.start();
-  const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
-  const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];
-  if (publish.length > 0) {
-    const media = await navigator.mediaDevices.getUserMedia({
-      audio: publish.includes('audio'),
-      video: publish.includes('video') ? { width, height, frameRate: 30 } : false,
-    });
-    for (const track of media.getTracks()) {
-      await conference.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);
-    }
-  }
+  await publishLocalMedia(conference, params);
   $('status').textContent = `in meeting ${hello.roomId} (benchmark page, E2EE off)`;
 }
 

@@ -15,6 +15,7 @@ import {
   type ParticipantE2eeState,
   type RemoteTrack,
 } from '@conclave/client';
+import { publishLocalMedia } from './local-media';
 import { hideTrack, showTrack } from './tiles';
 
 interface PageState {
@@ -151,17 +152,7 @@ async function main(): Promise<void> {
 
   // The MLS join (key package, Welcome) runs while the media transports connect.
   await Promise.all([conference.start(), e2ee.start()]);
-  const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
-  const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];
-  if (publish.length > 0) {
-    const media = await navigator.mediaDevices.getUserMedia({
-      audio: publish.includes('audio'),
-      video: publish.includes('video') ? { width, height, frameRate: 30 } : false,
-    });
-    for (const track of media.getTracks()) {
-      await conference.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);
-    }
-  }
+  await publishLocalMedia(conference, params);
   $('chat-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = $('chat-input') as HTMLInputElement;
