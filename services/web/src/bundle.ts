@@ -1,9 +1,26 @@
 import { mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 const APP_DIR = join(__dirname, 'app');
 const LIBS = join(__dirname, '../../../libs');
+
+/** How every browser bundle of the client is built: our libraries from source, minified, for Chromium 120+. */
+export const BROWSER_BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  sourcemap: true,
+  minify: true,
+  legalComments: 'linked',
+  alias: {
+    '@conclave/protocol': join(LIBS, 'protocol/src/index.ts'),
+    '@conclave/e2ee': join(LIBS, 'e2ee/src/index.ts'),
+    '@conclave/client': join(LIBS, 'client/src/index.ts'),
+  },
+  logLevel: 'error',
+  define: { 'process.env.NODE_ENV': '"production"' },
+} as const satisfies BuildOptions;
 
 /**
  * Bundles the meeting page and the E2EE transform worker for the browser (no CDN, no runtime download):
@@ -11,22 +28,7 @@ const LIBS = join(__dirname, '../../../libs');
  */
 export async function bundleWebClient(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  const alias = {
-    '@conclave/protocol': join(LIBS, 'protocol/src/index.ts'),
-    '@conclave/e2ee': join(LIBS, 'e2ee/src/index.ts'),
-    '@conclave/client': join(LIBS, 'client/src/index.ts'),
-  };
-  const common = {
-    bundle: true,
-    platform: 'browser' as const,
-    target: 'chrome120',
-    sourcemap: true,
-    minify: true,
-    legalComments: 'linked' as const,
-    alias,
-    logLevel: 'error' as const,
-    define: { 'process.env.NODE_ENV': '"production"' },
-  };
+  const common = BROWSER_BUILD_OPTIONS;
   await Promise.all([
     build({
       ...common,
