@@ -17,7 +17,14 @@ import {
   workerHandleScript,
   type FrameTap,
 } from './support/frame-tap';
-import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
+import {
+  inboundAudioEnergy,
+  inboundVideo,
+  pageState,
+  startMeeting,
+  until,
+  type MeetingFixture,
+} from './support/meeting-fixture';
 
 const ROOM = 'room-e2ee';
 const VIDEO = '320x180';
@@ -77,10 +84,17 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     await meeting.close();
   });
 
-  test('three participants decode each other and show the same safety code and roster', async () => {
+  test('three participants see and hear each other and show the same safety code and roster', async () => {
     for (const [user, page] of Object.entries(pages)) {
-      for (const other of Object.keys(pages).filter((u) => u !== user))
-        await decodesFrom(page, `${other}-web`);
+      const others = Object.keys(pages).filter((u) => u !== user);
+      for (const other of others) await decodesFrom(page, `${other}-web`);
+      // The fake microphone plays a tone: decrypted Opus from both others carries its energy.
+      await until(
+        () => inboundAudioEnergy(page),
+        (energy) => others.every((o) => (energy[`${o}-web`] ?? 0) > 0),
+        15_000,
+        `${user} hears ${others.join(' and ')}`,
+      );
     }
     const [a, b, c] = await until(
       () => Promise.all(Object.values(pages).map(codeOf)),
@@ -252,28 +266,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
       assert.equal(await pageState<string>(eve, "c.states['alice-web']"), 'waiting-for-key');
       assert.equal(await pageState<string | undefined>(eve, 'c.safetyCode'), undefined);
       // Someone with the keys hears alice: the silence above is the missing key, not a silent source.
-      const bobAudio = await pages.bob!.evaluate(async () => {
-        const c = (
-          window as unknown as {
-            conclave: {
-              conference: {
-                remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
-                consumerStats(id: string): Promise<RTCStatsReport>;
-              };
-            };
-          }
-        ).conclave;
-        let energy = 0;
-        for (const t of c.conference.remoteTracks()) {
-          if (t.participantId !== 'alice-web' || t.kind !== 'audio') continue;
-          (await c.conference.consumerStats(t.consumerId)).forEach(
-            (s: { type: string; totalAudioEnergy?: number }) => {
-              if (s.type === 'inbound-rtp') energy += s.totalAudioEnergy ?? 0;
-            },
-          );
-        }
-        return energy;
-      });
+      const bobAudio = (await inboundAudioEnergy(pages.bob!))['alice-web'] ?? 0;
       assert.ok(bobAudio > 0, 'bob hears alice');
     } finally {
       Participant.prototype.notify = notify;

@@ -82,6 +82,32 @@ export function pageState<T>(page: Page, read: string): Promise<T> {
   return page.evaluate(`(() => { const c = window.conclave; return ${read}; })()`) as Promise<T>;
 }
 
+/** Audio energy received from each participant (inbound-rtp totalAudioEnergy): above 0 means heard. */
+export async function inboundAudioEnergy(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const c = (
+      window as unknown as {
+        conclave: {
+          conference?: {
+            remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
+            consumerStats(id: string): Promise<RTCStatsReport> | undefined;
+          };
+        };
+      }
+    ).conclave;
+    const energy: Record<string, number> = {};
+    for (const track of c.conference?.remoteTracks() ?? []) {
+      if (track.kind !== 'audio') continue;
+      const report = await c.conference!.consumerStats(track.consumerId);
+      report?.forEach((s: { type: string; totalAudioEnergy?: number }) => {
+        if (s.type === 'inbound-rtp')
+          energy[track.participantId] = (energy[track.participantId] ?? 0) + (s.totalAudioEnergy ?? 0);
+      });
+    }
+    return energy;
+  });
+}
+
 /** inbound-rtp video stats of every consumer on the page: frames decoded and frame size. */
 export async function inboundVideo(
   page: Page,
