@@ -101,7 +101,9 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('mlsKeyPackage'), id: requestId, keyPackage: binary(64 * 1024) }),
   /**
    * MLS: a commit for `epoch`, with the Welcome for members it adds. The first valid commit of an epoch wins;
-   * later ones are refused with `stale_epoch` and must be retried on the new epoch.
+   * later ones are refused with `stale_epoch` and must be retried on the new epoch. `covers` names the SFU's
+   * proposals the commit applies (adds by the joiner's signature key, removes by leaf): a proposal that arrived
+   * while the commit was being made is not in it, and the SFU proposes it again in the next epoch.
    */
   z.strictObject({
     type: z.literal('mlsCommit'),
@@ -109,6 +111,10 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
     epoch: z.number().int().min(0),
     commit: binary(256 * 1024),
     welcome: binary(384 * 1024).optional(),
+    covers: z.strictObject({
+      added: z.array(binary(1024)).max(1000),
+      removed: z.array(z.number().int().min(0).max(100_000)).max(1000),
+    }),
   }),
   /**
    * MLS: the first participant created the group (epoch 0, itself alone) and shows its key package, so the

@@ -222,6 +222,12 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     const member = this.member;
     if (member === undefined || !member.active || member.pendingProposals().length === 0) return;
     if (this.committer !== this.self.participantId) return;
+    // What this commit applies: every proposal received so far (later ones are proposed again next epoch).
+    const proposals = member.pendingProposals();
+    const covers = {
+      added: proposals.flatMap((p) => (p.type === 'add' ? [b64(p.signaturePublicKey)] : [])),
+      removed: proposals.flatMap((p) => (p.type === 'remove' ? [p.leafIndex] : [])),
+    };
     const pending = await member.commit();
     let accepted;
     try {
@@ -229,6 +235,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         epoch: Number(pending.epoch),
         commit: b64(pending.commit),
         ...(pending.welcome !== undefined ? { welcome: b64(pending.welcome) } : {}),
+        covers,
       });
     } catch (error) {
       await member.discardCommit();

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { inspectMlsMessage, type MlsDeliveryService, type MlsSuite } from '@conclave/e2ee';
-import type { E2eeInfo, ProposedChange, ResponseDataMap, RosterEntry } from '@conclave/protocol';
+import type {
+  ClientRequestOf,
+  E2eeInfo,
+  ProposedChange,
+  ResponseDataMap,
+  RosterEntry,
+} from '@conclave/protocol';
 import { BadRequestError, ConflictError, ForbiddenError, type Logger } from '@conclave/server-kit';
 import type { Participant } from '../rooms/participant';
 import type { DeliveryServices } from './delivery-service';
@@ -165,14 +171,17 @@ export class E2eeRelay {
     };
   }
 
-  /** A member's commit for `epoch`: accepted if first for that epoch, then fanned out with its Welcome. */
+  /**
+   * A member's commit for `epoch`: accepted if first for that epoch, then fanned out with its Welcome. It
+   * applies the proposals it `covers`; those of this epoch it does not (they arrived while it was being made)
+   * are proposed again for the next epoch, so nobody waits for a Welcome that is not coming.
+   */
   async commit(
     room: Room,
     participant: Participant,
-    epoch: number,
-    encodedCommit: string,
-    encodedWelcome: string | undefined,
+    request: Pick<ClientRequestOf<'mlsCommit'>, 'epoch' | 'commit' | 'welcome' | 'covers'>,
   ): Promise<ResponseDataMap['mlsCommit']> {
+    const { epoch, commit: encodedCommit, welcome: encodedWelcome, covers } = request;
     const group = this.group(room);
     if (group.leafOf(participant.id) === undefined)
       throw new ForbiddenError('forbidden', 'not a group member');
@@ -195,11 +204,17 @@ export class E2eeRelay {
     if (encodedWelcome !== undefined && welcomeFor?.wireFormat !== 'welcome') {
       throw new BadRequestError('commit_rejected', 'the welcome is not an MLS Welcome');
     }
-    // The commit applies this epoch's external proposals: removes first, then adds at the leftmost blank leaves.
-    for (const leaf of group.pendingRemoves) group.leaves[leaf] = null;
+    const adds = group.pendingAdds.filter((j) => covers.added.includes(j.signatureKey));
+    const removes = group.pendingRemoves.filter((leaf) => covers.removed.includes(leaf));
+    if (adds.length !== covers.added.length || removes.length !== covers.removed.length) {
+      throw new BadRequestError('commit_rejected', 'the commit covers a proposal this epoch does not have');
+    }
+    const uncovered = group.pendingAdds.filter((j) => !adds.includes(j));
+    // The commit applies its proposals: removes first, then adds at the leftmost blank leaves (RFC 9420 §12.3).
+    for (const leaf of removes) group.leaves[leaf] = null;
     while (group.leaves.length > 0 && group.leaves[group.leaves.length - 1] === null) group.leaves.pop();
-    const added = group.pendingAdds.filter((j) => room.participants.has(j.participantId));
-    for (const joiner of group.pendingAdds) {
+    const added = adds.filter((j) => room.participants.has(j.participantId));
+    for (const joiner of adds) {
       const blank = group.leaves.indexOf(null);
       const leafIndex = blank < 0 ? group.leaves.length : blank;
       group.leaves[leafIndex] = {
@@ -233,7 +248,11 @@ export class E2eeRelay {
           ?.notify({ type: 'mlsWelcome', welcome: encodedWelcome, epoch: group.epoch, roster });
       }
     }
-    // Someone who left while this epoch's proposals were in flight is removed in the next epoch.
+    // Joiners this commit left out, and members who left while it was in flight (or whose removal it left
+    // out), are proposed again for the new epoch.
+    for (const joiner of uncovered) {
+      if (room.participants.has(joiner.participantId)) await this.proposeAdd(room, group, joiner);
+    }
     for (const memberId of group.memberIds()) {
       if (!room.participants.has(memberId)) await this.memberLeft(room, memberId);
     }

@@ -83,8 +83,8 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       deps.e2ee.keyPackage(room, participant, keyPackage),
     mlsGroupCreated: ({ keyPackage }, { participant, room }) =>
       deps.e2ee.groupCreated(room, participant, keyPackage),
-    mlsCommit: ({ epoch, commit, welcome }, { participant, room }) =>
-      deps.e2ee.commit(room, participant, epoch, commit, welcome),
+    mlsCommit: ({ epoch, commit, welcome, covers }, { participant, room }) =>
+      deps.e2ee.commit(room, participant, { epoch, commit, welcome, covers }),
     mlsApplication: ({ message }, { participant, room }) => deps.e2ee.application(room, participant, message),
     leave: (_request, { participant, room }) => {
       room.leave(participant, 'left');

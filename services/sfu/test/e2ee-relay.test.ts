@@ -33,6 +33,7 @@ async function member(sfu: SfuFixture, user: string, room: string, suite?: E2eeS
     return epochs.find((e) => e.epoch >= epoch)!;
   };
   return {
+    client,
     hello,
     reached,
     close: async () => {
@@ -99,6 +100,81 @@ describe("a room's MLS suite comes from its join tickets (the meeting's security
       assert.equal(room?.participants.length, 1, 'frank is not in the room');
     } finally {
       await erin.close();
+    }
+  });
+});
+
+describe('the SFU sequences commits', () => {
+  let sfu: SfuFixture;
+  before(async () => {
+    sfu = await startSfu();
+  });
+  after(() => sfu.close());
+
+  test('a joiner whose Add arrives while the committer is committing is added in the next epoch', async () => {
+    const alice = await member(sfu, 'alice', 'race-room');
+    await alice.reached(0n);
+    // Hold Alice's commit (adding Bob) on its way to the SFU until Carol's Add has been proposed too.
+    let holding = false;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const send = alice.client.request.bind(alice.client);
+    alice.client.request = (async (type: string, payload: unknown) => {
+      if (type === 'mlsCommit' && !holding) {
+        holding = true;
+        await released;
+      }
+      return send(type as never, payload as never);
+    }) as typeof alice.client.request;
+    const bob = await member(sfu, 'bob', 'race-room');
+    const deadline = Date.now() + 10_000;
+    while (!holding) {
+      if (Date.now() > deadline) throw new Error('alice never committed');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const carol = await member(sfu, 'carol', 'race-room');
+    release();
+    try {
+      // Bob's commit did not carry Carol; the SFU proposes her again and the next commit adds her.
+      const [a, b, c] = await Promise.all([alice.reached(2n), bob.reached(2n), carol.reached(2n)]);
+      assert.equal(c.epoch, 2n);
+      assert.equal(a.code, b.code);
+      assert.equal(b.code, c.code);
+    } finally {
+      await Promise.all([alice.close(), bob.close(), carol.close()]);
+    }
+  });
+
+  test('a commit claiming a proposal the SFU never made is refused with commit_rejected and changes nothing', async () => {
+    const alice = await member(sfu, 'alice', 'claim-room');
+    await alice.reached(0n);
+    let refusal: unknown;
+    const send = alice.client.request.bind(alice.client);
+    alice.client.request = (async (type: string, payload: { covers?: { added: string[] } }) => {
+      if (type !== 'mlsCommit') return send(type as never, payload as never);
+      const forged = {
+        ...payload,
+        covers: { ...payload.covers, added: [...payload.covers!.added, 'bm9ib2R5'] },
+      };
+      return send(type, forged as never).catch((error: unknown) => {
+        refusal = error;
+        throw error;
+      });
+    }) as typeof alice.client.request;
+    const bob = await member(sfu, 'bob', 'claim-room');
+    try {
+      const deadline = Date.now() + 10_000;
+      while (refusal === undefined) {
+        if (Date.now() > deadline) throw new Error('alice never committed');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.ok(refusal instanceof SignallingError);
+      assert.equal(refusal.code, 'commit_rejected');
+      const observer = await sfu.join({ user: 'olga', room: 'claim-room', participant: 'olga-claim' });
+      assert.equal(observer.hello.e2ee.epoch, 0, 'the group is still at epoch 0');
+      observer.client.close();
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
     }
   });
 });
