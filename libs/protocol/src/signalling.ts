@@ -253,6 +253,11 @@ export type ServerNotification =
   | { type: 'removed'; reason: 'removed-by-organiser' | 'room-ended' }
   /** An external proposal from the SFU; `committer` is the member expected to commit it (others wait). */
   | { type: 'mlsProposal'; message: string; epoch: number; committer: string; change: ProposedChange }
+  /**
+   * The designated committer of `epoch` did not commit its proposals in time: `committer` commits them instead
+   * (the first valid commit of the epoch still wins).
+   */
+  | { type: 'mlsCommitter'; epoch: number; committer: string }
   /** A commit moved the group to `epoch`; `roster` is who sits at each leaf from then on. */
   | { type: 'mlsCommit'; epoch: number; message: string; from: string; roster: RosterEntry[] }
   | { type: 'mlsWelcome'; welcome: string; epoch: number; roster: RosterEntry[] }

@@ -95,6 +95,11 @@ export const sfuConfigSchema = z.strictObject({
        * post-quantum hybrid. The room-control service puts each meeting's own setting in its tickets.
        */
       defaultSuite: e2eeSuiteSchema.default(DEFAULT_E2EE_SUITE),
+      /**
+       * How long the designated committer has to commit an epoch's proposals before the next present member is
+       * asked to (a frozen or throttled tab must not keep joiners waiting).
+       */
+      commitTimeoutMs: z.number().int().min(200).max(60_000).default(3000),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

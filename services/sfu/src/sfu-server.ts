@@ -77,7 +77,7 @@ export class SfuServer {
       metrics,
       log,
     );
-    const e2ee = new E2eeRelay(deps.mls, config.e2ee.defaultSuite, log);
+    const e2ee = new E2eeRelay(deps.mls, config.e2ee, log);
     const tickets = new TicketVerifier({ ...config.tickets, clock });
     const dispatch = createDispatcher({ tickets, rooms, e2ee, audit });
     const apiToken =

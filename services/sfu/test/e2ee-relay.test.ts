@@ -107,7 +107,7 @@ describe("a room's MLS suite comes from its join tickets (the meeting's security
 describe('the SFU sequences commits', () => {
   let sfu: SfuFixture;
   before(async () => {
-    sfu = await startSfu();
+    sfu = await startSfu({ e2ee: { commitTimeoutMs: 1000 } });
   });
   after(() => sfu.close());
 
@@ -175,6 +175,41 @@ describe('the SFU sequences commits', () => {
       observer.client.close();
     } finally {
       await Promise.all([alice.close(), bob.close()]);
+    }
+  });
+
+  test('a committer that does not commit in time is replaced: the next member commits, and the late one follows', async () => {
+    const alice = await member(sfu, 'alice', 'late-room');
+    await alice.reached(0n);
+    const bob = await member(sfu, 'bob', 'late-room');
+    await Promise.all([alice.reached(1n), bob.reached(1n)]);
+    // From now on Alice's commits hang on their way out, as from a frozen tab, until released.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let late: unknown;
+    const send = alice.client.request.bind(alice.client);
+    alice.client.request = (async (type: string, payload: unknown) => {
+      if (type !== 'mlsCommit') return send(type as never, payload as never);
+      await released;
+      return send(type, payload as never).catch((error: unknown) => {
+        late = error;
+        throw error;
+      });
+    }) as typeof alice.client.request;
+    const asked = Date.now();
+    const carol = await member(sfu, 'carol', 'late-room');
+    try {
+      const [b, c] = await Promise.all([bob.reached(2n), carol.reached(2n)]);
+      assert.ok(Date.now() - asked >= 1000, 'bob committed only after alice had her time');
+      assert.equal(b.code, c.code);
+      release();
+      const a = await alice.reached(2n);
+      assert.equal(a.code, b.code, 'alice dropped her late commit and followed bob');
+      assert.ok(late instanceof SignallingError);
+      assert.equal(late.code, 'stale_epoch');
+    } finally {
+      release();
+      await Promise.all([alice.close(), bob.close(), carol.close()]);
     }
   });
 });

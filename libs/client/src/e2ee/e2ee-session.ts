@@ -126,6 +126,14 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
           this.scheduleCommit(m.change.type === 'remove' ? 0 : COMMIT_DEBOUNCE_MS);
       }),
     );
+    this.signalling.on('mlsCommitter', (m) =>
+      this.serialised(async () => {
+        this.committer = m.committer;
+        const member = this.member;
+        if (member === undefined || !member.active || BigInt(m.epoch) !== member.epoch) return;
+        if (m.committer === this.self.participantId) this.scheduleCommit(0);
+      }),
+    );
     this.signalling.on('mlsCommit', (m) =>
       this.serialised(async () => {
         const member = this.member;

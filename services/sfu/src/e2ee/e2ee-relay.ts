@@ -44,6 +44,10 @@ class GroupState {
   pendingRemoves: number[] = [];
   /** Joiners whose key package arrived before the group existed. */
   waiting: Joiner[] = [];
+  /** Who must commit this epoch's proposals, once designated. */
+  committer: string | undefined;
+  /** Fires if the committer has not committed in time. */
+  commitTimer: ReturnType<typeof setTimeout> | undefined;
 
   memberIds(): string[] {
     return this.leaves.filter((m): m is Member => m !== null).map((m) => m.participantId);
@@ -76,11 +80,17 @@ export class E2eeRelay {
   /** Each live room's suite: set by its first join ticket, fixed while the room lives. */
   private readonly suites = new WeakMap<Room, MlsSuite>();
 
+  private readonly defaultSuite: MlsSuite;
+  private readonly commitTimeoutMs: number;
+
   constructor(
     private readonly deliveryServices: DeliveryServices,
-    private readonly defaultSuite: MlsSuite,
+    options: { defaultSuite: MlsSuite; commitTimeoutMs: number },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.defaultSuite = options.defaultSuite;
+    this.commitTimeoutMs = options.commitTimeoutMs;
+  }
 
   /**
    * The room's MLS suite for a join ticket naming `requested` (none: the configured default). The first
@@ -227,6 +237,8 @@ export class E2eeRelay {
     group.pendingAdds = [];
     group.pendingRemoves = [];
     group.epoch = epoch + 1;
+    clearTimeout(group.commitTimer);
+    group.committer = undefined;
 
     const roster = group.roster();
     for (const memberId of group.memberIds()) {
@@ -287,6 +299,7 @@ export class E2eeRelay {
     const remaining = group.memberIds().filter((id) => id !== participantId && room.participants.has(id));
     if (remaining.length === 0) {
       // Nobody is left to commit: the next participant starts a new group (a new id, no link to the old one).
+      clearTimeout(group.commitTimer);
       this.groups.delete(room);
       for (const p of room.participants.values()) p.notify({ type: 'mlsCreateGroup' });
       return;
@@ -323,15 +336,42 @@ export class E2eeRelay {
 
   private sendProposal(room: Room, group: GroupState, proposal: Uint8Array, change: ProposedChange): void {
     const message = b64(proposal);
-    // The present member at the lowest leaf commits; one committer avoids every member racing for the epoch.
+    // One committer per epoch avoids every member racing for it: the present member at the lowest leaf, unless
+    // another was designated after it failed to commit in time.
     const members = group.memberIds().filter((id) => room.participants.has(id));
-    const committer = members[0]!;
+    if (group.committer === undefined || !members.includes(group.committer)) group.committer = members[0]!;
+    const committer = group.committer;
     for (const memberId of members) {
       room.participants
         .get(memberId)
         ?.notify({ type: 'mlsProposal', message, epoch: group.epoch!, committer, change });
     }
+    this.armCommitTimer(room, group);
     this.log.debug('external proposal sent', { room: room.id, epoch: group.epoch });
+  }
+
+  /** If this epoch's proposals are still uncommitted in time, the next present member is asked to commit. */
+  private armCommitTimer(room: Room, group: GroupState): void {
+    clearTimeout(group.commitTimer);
+    const epoch = group.epoch;
+    group.commitTimer = setTimeout(() => {
+      if (this.groups.get(room) !== group || group.epoch !== epoch) return;
+      if (group.pendingAdds.length === 0 && group.pendingRemoves.length === 0) return;
+      const members = group.memberIds().filter((id) => room.participants.has(id));
+      const next = members[(members.indexOf(group.committer ?? '') + 1) % members.length];
+      if (next === undefined) return;
+      this.log.warn('committer did not commit in time; designating another', {
+        room: room.id,
+        epoch,
+        late: group.committer,
+      });
+      group.committer = next;
+      for (const memberId of members) {
+        room.participants.get(memberId)?.notify({ type: 'mlsCommitter', epoch: epoch!, committer: next });
+      }
+      this.armCommitTimer(room, group);
+    }, this.commitTimeoutMs);
+    group.commitTimer.unref();
   }
 
   private group(room: Room): GroupState {
