@@ -158,6 +158,11 @@ export interface E2eeInfo {
   externalSenderKey: string;
   /** Current epoch, or null when no group exists yet (this participant must create it). */
   epoch: number | null;
+  /**
+   * Each member refreshes its own leaf (an empty commit with an update path, RFC 9420 §12.4) about this often,
+   * so a member whose keys leaked heals (post-compromise security) and no SFrame key protects a whole meeting.
+   */
+  updateIntervalMs: number;
 }
 
 /**

@@ -100,6 +100,8 @@ export const sfuConfigSchema = z.strictObject({
        * asked to (a frozen or throttled tab must not keep joiners waiting).
        */
       commitTimeoutMs: z.number().int().min(200).max(60_000).default(3000),
+      /** How often each member refreshes its own leaf (post-compromise security); default 10 minutes. */
+      updateIntervalMs: z.number().int().min(200).max(86_400_000).default(600_000),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

@@ -36,6 +36,7 @@ async function member(sfu: SfuFixture, user: string, room: string, suite?: E2eeS
     client,
     hello,
     reached,
+    codeAt: async (epoch: bigint) => epochs.find((e) => e.epoch === epoch)?.code,
     close: async () => {
       await session.close();
       client.close();
@@ -210,6 +211,34 @@ describe('the SFU sequences commits', () => {
     } finally {
       release();
       await Promise.all([alice.close(), bob.close(), carol.close()]);
+    }
+  });
+});
+
+describe('members refresh their own leaves (post-compromise security)', () => {
+  let sfu: SfuFixture;
+  before(async () => {
+    sfu = await startSfu({ e2ee: { updateIntervalMs: 300 } });
+  });
+  after(() => sfu.close());
+
+  test('without any membership change, each member commits an update in turn and all stay on one safety code', async () => {
+    const alice = await member(sfu, 'alice', 'pcs-room');
+    await alice.reached(0n);
+    const bob = await member(sfu, 'bob', 'pcs-room');
+    const committers = { alice: new Set<string>(), bob: new Set<string>() };
+    alice.client.on('mlsCommit', (m) => committers.alice.add(m.from));
+    bob.client.on('mlsCommit', (m) => committers.bob.add(m.from));
+    try {
+      assert.equal(alice.hello.e2ee.updateIntervalMs, 300);
+      const [a, b] = await Promise.all([alice.reached(8n), bob.reached(8n)]);
+      assert.ok(committers.alice.has('bob-pcs-room'), 'alice saw an update from bob');
+      assert.ok(committers.bob.has('alice-pcs-room'), 'bob saw an update from alice');
+      // Compare the codes of one epoch both went through.
+      const epoch = a.epoch < b.epoch ? a.epoch : b.epoch;
+      assert.equal(await alice.codeAt(epoch), await bob.codeAt(epoch));
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
     }
   });
 });

@@ -44,6 +44,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   /** Announced (user, signature key) pairs the SFU vouched for after checking their tickets. */
   private readonly announced = new Map<string, Set<string>>();
   private commitTimer: ReturnType<typeof setTimeout> | undefined;
+  private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private committer: string | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
@@ -105,6 +106,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.commitTimer);
+    clearTimeout(this.updateTimer);
     this.keyring.clear();
     this.post({ type: 'clear' });
     await this.member?.close();
@@ -223,13 +225,26 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
 
   private scheduleCommit(delayMs: number): void {
     clearTimeout(this.commitTimer);
-    this.commitTimer = setTimeout(() => void this.serialised(() => this.commit()), delayMs);
+    this.commitTimer = setTimeout(() => void this.serialised(() => this.commit('proposals')), delayMs);
   }
 
-  private async commit(): Promise<void> {
+  /** The next refresh of our own leaf, at a jittered interval so members do not all update at once. */
+  private scheduleUpdate(): void {
+    clearTimeout(this.updateTimer);
+    const delay = this.info.updateIntervalMs * (0.75 + 0.5 * Math.random());
+    this.updateTimer = setTimeout(() => void this.serialised(() => this.commit('update')), delay);
+  }
+
+  /**
+   * Commits the pending proposals (if we are the designated committer), or, for `update`, nothing but a
+   * fresh path from our leaf (when no proposal waits: the committer of those refreshes the epoch anyway).
+   */
+  private async commit(what: 'proposals' | 'update'): Promise<void> {
     const member = this.member;
-    if (member === undefined || !member.active || member.pendingProposals().length === 0) return;
-    if (this.committer !== this.self.participantId) return;
+    if (member === undefined || !member.active) return;
+    const waiting = member.pendingProposals().length > 0;
+    if (what === 'proposals' && (!waiting || this.committer !== this.self.participantId)) return;
+    if (what === 'update' && waiting) return;
     // What this commit applies: every proposal received so far (later ones are proposed again next epoch).
     const proposals = member.pendingProposals();
     const covers = {
@@ -275,6 +290,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       send: { kid: this.currentSendKid, baseKey: keys.baseKey.slice() },
       receive,
     });
+    this.scheduleUpdate();
     this.emit('epoch', member.epoch, await member.safetyCode(), member.members());
   }
 
@@ -303,6 +319,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   }
 
   private async leaveGroup(reason: string): Promise<void> {
+    clearTimeout(this.updateTimer);
     this.keyring.clear();
     this.post({ type: 'clear' });
     await this.member?.close();

@@ -82,14 +82,16 @@ export class E2eeRelay {
 
   private readonly defaultSuite: MlsSuite;
   private readonly commitTimeoutMs: number;
+  private readonly updateIntervalMs: number;
 
   constructor(
     private readonly deliveryServices: DeliveryServices,
-    options: { defaultSuite: MlsSuite; commitTimeoutMs: number },
+    options: { defaultSuite: MlsSuite; commitTimeoutMs: number; updateIntervalMs: number },
     private readonly log: Logger,
   ) {
     this.defaultSuite = options.defaultSuite;
     this.commitTimeoutMs = options.commitTimeoutMs;
+    this.updateIntervalMs = options.updateIntervalMs;
   }
 
   /**
@@ -112,6 +114,7 @@ export class E2eeRelay {
       suite: group.mls.suite,
       externalSenderKey: b64(group.mls.signaturePublicKey),
       epoch: group.epoch,
+      updateIntervalMs: this.updateIntervalMs,
     };
   }
 
