@@ -159,8 +159,9 @@ export interface E2eeInfo {
   /** Current epoch, or null when no group exists yet (this participant must create it). */
   epoch: number | null;
   /**
-   * Each member refreshes its own leaf (an empty commit with an update path, RFC 9420 §12.4) about this often,
-   * so a member whose keys leaked heals (post-compromise security) and no SFrame key protects a whole meeting.
+   * After this long (±25 %) without a new epoch, a member commits an update of its own leaf (an empty commit
+   * with a fresh path, RFC 9420 §12.4): the group's secrets heal (post-compromise security) and no SFrame key
+   * protects a whole meeting.
    */
   updateIntervalMs: number;
 }

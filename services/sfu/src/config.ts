@@ -100,8 +100,11 @@ export const sfuConfigSchema = z.strictObject({
        * asked to (a frozen or throttled tab must not keep joiners waiting).
        */
       commitTimeoutMs: z.number().int().min(200).max(60_000).default(3000),
-      /** How often each member refreshes its own leaf (post-compromise security); default 10 minutes. */
-      updateIntervalMs: z.number().int().min(200).max(86_400_000).default(600_000),
+      /**
+       * After this long (±25 %) without a new epoch, a member refreshes its own leaf with an empty commit
+       * (post-compromise security); default 5 minutes, so no SFrame counter outgrows 2 bytes.
+       */
+      updateIntervalMs: z.number().int().min(200).max(86_400_000).default(300_000),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

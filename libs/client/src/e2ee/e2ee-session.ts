@@ -228,7 +228,10 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     this.commitTimer = setTimeout(() => void this.serialised(() => this.commit('proposals')), delayMs);
   }
 
-  /** The next refresh of our own leaf, at a jittered interval so members do not all update at once. */
+  /**
+   * The next refresh of our own leaf if no epoch comes first (every epoch re-arms it), jittered so that one
+   * member, the first whose timer fires, updates for the group.
+   */
   private scheduleUpdate(): void {
     clearTimeout(this.updateTimer);
     const delay = this.info.updateIntervalMs * (0.75 + 0.5 * Math.random());
