@@ -70,6 +70,16 @@ class GroupState {
   }
 }
 
+/** The SFU's `e2ee` configuration (see config.ts). */
+export interface E2eeRelayOptions {
+  /** Suite of a room whose tickets name none. */
+  readonly defaultSuite: MlsSuite;
+  /** Time the designated committer has before the next member is asked to commit. */
+  readonly commitTimeoutMs: number;
+  /** Quiet time after which a member updates its leaf (told to clients). */
+  readonly updateIntervalMs: number;
+}
+
 /**
  * The SFU's side of E2EE: it relays MLS messages, proposes Add/Remove as the group's external sender,
  * sequences commits (the first valid commit of an epoch wins), forwards Welcome messages, and relays chat.
@@ -80,26 +90,18 @@ export class E2eeRelay {
   /** Each live room's suite: set by its first join ticket, fixed while the room lives. */
   private readonly suites = new WeakMap<Room, MlsSuite>();
 
-  private readonly defaultSuite: MlsSuite;
-  private readonly commitTimeoutMs: number;
-  private readonly updateIntervalMs: number;
-
   constructor(
     private readonly deliveryServices: DeliveryServices,
-    options: { defaultSuite: MlsSuite; commitTimeoutMs: number; updateIntervalMs: number },
+    private readonly options: E2eeRelayOptions,
     private readonly log: Logger,
-  ) {
-    this.defaultSuite = options.defaultSuite;
-    this.commitTimeoutMs = options.commitTimeoutMs;
-    this.updateIntervalMs = options.updateIntervalMs;
-  }
+  ) {}
 
   /**
    * The room's MLS suite for a join ticket naming `requested` (none: the configured default). The first
    * ticket sets it; one naming another suite is refused, since the group's keys cannot change suite.
    */
   bindSuite(room: Room, requested: MlsSuite | undefined): MlsSuite {
-    const suite = requested ?? this.defaultSuite;
+    const suite = requested ?? this.options.defaultSuite;
     const bound = this.suites.get(room);
     if (bound === undefined) this.suites.set(room, suite);
     else if (bound !== suite)
@@ -114,7 +116,7 @@ export class E2eeRelay {
       suite: group.mls.suite,
       externalSenderKey: b64(group.mls.signaturePublicKey),
       epoch: group.epoch,
-      updateIntervalMs: this.updateIntervalMs,
+      updateIntervalMs: this.options.updateIntervalMs,
     };
   }
 
@@ -373,14 +375,14 @@ export class E2eeRelay {
         room.participants.get(memberId)?.notify({ type: 'mlsCommitter', epoch: epoch!, committer: next });
       }
       this.armCommitTimer(room, group);
-    }, this.commitTimeoutMs);
+    }, this.options.commitTimeoutMs);
     group.commitTimer.unref();
   }
 
   private group(room: Room): GroupState {
     let group = this.groups.get(room);
     if (group === undefined) {
-      const suite = this.suites.get(room) ?? this.defaultSuite;
+      const suite = this.suites.get(room) ?? this.options.defaultSuite;
       group = new GroupState(this.deliveryServices.get(suite)!);
       this.groups.set(room, group);
     }
