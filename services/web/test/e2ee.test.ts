@@ -19,6 +19,7 @@ import {
 } from './support/frame-tap';
 import {
   inboundAudioEnergy,
+  inboundStats,
   inboundVideo,
   pageState,
   startMeeting,
@@ -203,53 +204,11 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     };
     const eve = await meeting.open('eve', ROOM, { publish: '' });
     try {
-      const media = () =>
-        eve.evaluate(async () => {
-          const c = (
-            window as unknown as {
-              conclave: {
-                conference?: {
-                  remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
-                  consumerStats(id: string): Promise<RTCStatsReport>;
-                };
-              };
-            }
-          ).conclave;
-          const out: {
-            kind: string;
-            framesDecoded: number;
-            audioLevel: number;
-            packets: number;
-            energy: number;
-          }[] = [];
-          if (c.conference === undefined) return out;
-          for (const t of c.conference.remoteTracks()) {
-            if (t.participantId !== 'alice-web') continue;
-            (await c.conference!.consumerStats(t.consumerId)).forEach(
-              (s: {
-                type: string;
-                framesDecoded?: number;
-                audioLevel?: number;
-                packetsReceived?: number;
-                totalAudioEnergy?: number;
-              }) => {
-                if (s.type === 'inbound-rtp')
-                  out.push({
-                    kind: t.kind,
-                    framesDecoded: s.framesDecoded ?? 0,
-                    audioLevel: s.audioLevel ?? 0,
-                    packets: s.packetsReceived ?? 0,
-                    energy: s.totalAudioEnergy ?? 0,
-                  });
-              },
-            );
-          }
-          return out;
-        });
+      const media = async () => (await inboundStats(eve)).filter((s) => s.participantId === 'alice-web');
       // Media does arrive: the SFU forwards alice's audio and video to eve.
       const stats = await until(
         media,
-        (m) => m.length === 2 && m.every((s) => s.packets > 50),
+        (m) => m.length === 2 && m.every((s) => s.packetsReceived > 50),
         20_000,
         'alice media at eve',
       );
@@ -259,7 +218,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
         if (s.kind === 'video') assert.equal(s.framesDecoded, 0, 'no video frame rendered');
         else {
           assert.equal(s.audioLevel, 0, 'silence, not noise');
-          assert.equal(s.energy, 0, 'no audio energy at all');
+          assert.equal(s.totalAudioEnergy, 0, 'no audio energy at all');
         }
       }
       assert.ok(stats.length === 2);

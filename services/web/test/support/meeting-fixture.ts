@@ -82,36 +82,20 @@ export function pageState<T>(page: Page, read: string): Promise<T> {
   return page.evaluate(`(() => { const c = window.conclave; return ${read}; })()`) as Promise<T>;
 }
 
-/** Audio energy received from each participant (inbound-rtp totalAudioEnergy): above 0 means heard. */
-export async function inboundAudioEnergy(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(async () => {
-    const c = (
-      window as unknown as {
-        conclave: {
-          conference?: {
-            remoteTracks(): { consumerId: string; participantId: string; kind: string }[];
-            consumerStats(id: string): Promise<RTCStatsReport> | undefined;
-          };
-        };
-      }
-    ).conclave;
-    const energy: Record<string, number> = {};
-    for (const track of c.conference?.remoteTracks() ?? []) {
-      if (track.kind !== 'audio') continue;
-      const report = await c.conference!.consumerStats(track.consumerId);
-      report?.forEach((s: { type: string; totalAudioEnergy?: number }) => {
-        if (s.type === 'inbound-rtp')
-          energy[track.participantId] = (energy[track.participantId] ?? 0) + (s.totalAudioEnergy ?? 0);
-      });
-    }
-    return energy;
-  });
+/** What the page's receiver of one consumer reports (its inbound-rtp statistics). */
+export interface InboundStats {
+  participantId: string;
+  consumerId: string;
+  kind: string;
+  packetsReceived: number;
+  framesDecoded: number;
+  frameWidth: number;
+  audioLevel: number;
+  totalAudioEnergy: number;
 }
 
-/** inbound-rtp video stats of every consumer on the page: frames decoded and frame size. */
-export async function inboundVideo(
-  page: Page,
-): Promise<{ participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[]> {
+/** inbound-rtp statistics of every consumer on the page (`window.conclave.conference`). */
+export async function inboundStats(page: Page): Promise<InboundStats[]> {
   return page.evaluate(async () => {
     const c = (
       window as unknown as {
@@ -123,24 +107,40 @@ export async function inboundVideo(
         };
       }
     ).conclave;
-    const out: { participantId: string; consumerId: string; framesDecoded: number; frameWidth: number }[] =
-      [];
+    const out: InboundStats[] = [];
     for (const track of c.conference?.remoteTracks() ?? []) {
-      if (track.kind !== 'video') continue;
       const report = await c.conference!.consumerStats(track.consumerId);
-      report?.forEach((s: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          out.push({
-            participantId: track.participantId,
-            consumerId: track.consumerId,
-            framesDecoded: s.framesDecoded ?? 0,
-            frameWidth: s.frameWidth ?? 0,
-          });
-        }
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        const n = (key: string) => (typeof s[key] === 'number' ? (s[key] as number) : 0);
+        out.push({
+          participantId: track.participantId,
+          consumerId: track.consumerId,
+          kind: track.kind,
+          packetsReceived: n('packetsReceived'),
+          framesDecoded: n('framesDecoded'),
+          frameWidth: n('frameWidth'),
+          audioLevel: n('audioLevel'),
+          totalAudioEnergy: n('totalAudioEnergy'),
+        });
       });
     }
     return out;
   });
+}
+
+/** Audio energy received from each participant (inbound-rtp totalAudioEnergy): above 0 means heard. */
+export async function inboundAudioEnergy(page: Page): Promise<Record<string, number>> {
+  const energy: Record<string, number> = {};
+  for (const s of await inboundStats(page)) {
+    if (s.kind === 'audio') energy[s.participantId] = (energy[s.participantId] ?? 0) + s.totalAudioEnergy;
+  }
+  return energy;
+}
+
+/** inbound-rtp video stats of every consumer on the page: frames decoded and frame size. */
+export async function inboundVideo(page: Page): Promise<InboundStats[]> {
+  return (await inboundStats(page)).filter((s) => s.kind === 'video');
 }
 
 export async function until<T>(
