@@ -245,11 +245,11 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private async commit(what: 'proposals' | 'update'): Promise<void> {
     const member = this.member;
     if (member === undefined || !member.active) return;
-    const waiting = member.pendingProposals().length > 0;
-    if (what === 'proposals' && (!waiting || this.committer !== this.self.participantId)) return;
-    if (what === 'update' && waiting) return;
     // What this commit applies: every proposal received so far (later ones are proposed again next epoch).
     const proposals = member.pendingProposals();
+    const waiting = proposals.length > 0;
+    if (what === 'proposals' && (!waiting || this.committer !== this.self.participantId)) return;
+    if (what === 'update' && waiting) return;
     const covers = {
       added: proposals.flatMap((p) => (p.type === 'add' ? [b64(p.signaturePublicKey)] : [])),
       removed: proposals.flatMap((p) => (p.type === 'remove' ? [p.leafIndex] : [])),

@@ -105,6 +105,16 @@ async function hmac(auth: CryptoKey | null, data: Bytes): Promise<Bytes> {
   return new Uint8Array(await subtle().sign('HMAC', auth, data));
 }
 
+/** WebCrypto AES-GCM parameters: the SFrame nonce, the AAD (header and metadata), an Nt-byte tag. */
+function gcmParams(suite: SuiteParams, nonce: Uint8Array, aad: Uint8Array): AesGcmParams {
+  return {
+    name: 'AES-GCM',
+    iv: bufferSource(nonce),
+    additionalData: bufferSource(aad),
+    tagLength: suite.nt * 8,
+  };
+}
+
 function checkNonce(suite: SuiteParams, nonce: Uint8Array): void {
   if (nonce.length !== suite.nn) {
     throw new SFrameError(
@@ -125,13 +135,7 @@ export async function aeadEncrypt(
   const suite = key.suite;
   checkNonce(suite, nonce);
   if (suite.aead === 'AES-GCM') {
-    const params: AesGcmParams = {
-      name: 'AES-GCM',
-      iv: bufferSource(nonce),
-      additionalData: bufferSource(aad),
-      tagLength: suite.nt * 8,
-    };
-    return new Uint8Array(await subtle().encrypt(params, enc, bufferSource(pt)));
+    return new Uint8Array(await subtle().encrypt(gcmParams(suite, nonce, aad), enc, bufferSource(pt)));
   }
   const ct = new Uint8Array(
     await subtle().encrypt(
@@ -161,14 +165,8 @@ export async function aeadDecrypt(
   checkNonce(suite, nonce);
   if (ct.length < suite.nt) throw new SFrameError('auth_failed', 'ciphertext shorter than the tag');
   if (suite.aead === 'AES-GCM') {
-    const params: AesGcmParams = {
-      name: 'AES-GCM',
-      iv: bufferSource(nonce),
-      additionalData: bufferSource(aad),
-      tagLength: suite.nt * 8,
-    };
     try {
-      return new Uint8Array(await subtle().decrypt(params, enc, bufferSource(ct)));
+      return new Uint8Array(await subtle().decrypt(gcmParams(suite, nonce, aad), enc, bufferSource(ct)));
     } catch (err) {
       throw authError(err);
     }
