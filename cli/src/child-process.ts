@@ -1,9 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { NODE_WRAPPER, ROOT } from './paths';
 
-/** Starts a TypeScript entry point on the pinned Node, sharing this terminal. */
-export function spawnNode(entry: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  return spawn(NODE_WRAPPER, [entry, ...args], { cwd: ROOT, stdio: 'inherit', env });
+/** Starts a TypeScript entry point on the pinned Node, sharing this terminal unless told otherwise. */
+export function spawnNode(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stdio: StdioOptions = 'inherit',
+): ChildProcess {
+  return spawn(NODE_WRAPPER, [entry, ...args], { cwd: ROOT, stdio, env });
 }
 
 /** Resolves with the child's exit code (a signal counts as 128 + its number, as in shells). */

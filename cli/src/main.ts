@@ -22,6 +22,8 @@ function help(commands: Map<string, CliCommand>): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Files the CLI writes (passwords, configuration, exports, databases) are for the operator only.
+  process.umask(0o077);
   const commands = loadCommands();
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {

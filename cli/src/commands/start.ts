@@ -1,26 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { stringify } from 'yaml';
-import { writeSelfSignedCertificate } from '@conclave/server-kit';
 import { parseCommandArgs } from '../args';
 import { exitCodeOf, spawnNode } from '../child-process';
 import { CliError, type CliCommand } from '../command';
+import { PORTS, prepareDataDir, validateConfigs } from '../embedded-defaults';
 import { DEFAULT_DATA_DIR, ROOT, serviceMain } from '../paths';
-
-/** Embedded defaults: everything on this host, state under one data directory, TLS with a local certificate. */
-const PORTS = {
-  sfu: 4443,
-  sfuInternal: 9464,
-  media: 40000,
-  web: 8443,
-  auth: 8081,
-  authInternal: 9466,
-  rooms: 8444,
-  roomsInternal: 9465,
-} as const;
 
 export const command: CliCommand = {
   name: 'start',
@@ -33,7 +19,10 @@ export const command: CliCommand = {
     });
     const dataDir = values['data-dir'];
     const host = values.host;
-    const { files: configs, paths } = await prepareDataDir(dataDir, host);
+    const { files: configs, paths, written } = await prepareDataDir(dataDir, host);
+    if (written.length > 0) console.log(`conclave: wrote the embedded configuration: ${written.join(', ')}`);
+    // The files are the operator's once written: check them as they are now before starting anything.
+    await validateConfigs(configs);
     const adminPasswordFile = join(dataDir, 'secrets', 'admin-initial-password');
     // The first administrator, once: a random one-time password in a file only root can read.
     const bootstrap = spawnNode(join(ROOT, 'cli/src/main.ts'), [
@@ -96,81 +85,6 @@ export const command: CliCommand = {
     return stopping && first.code === 0 ? 0 : Math.max(...codes, first.code === 0 ? 0 : 1);
   },
 };
-
-/** Creates what the embedded set-up needs, once; later starts reuse it. Returns each service's config file. */
-async function prepareDataDir(dataDir: string, host: string) {
-  const dirs = {
-    tls: join(dataDir, 'tls'),
-    secrets: join(dataDir, 'secrets'),
-    config: join(dataDir, 'config'),
-    keys: join(dataDir, 'keys'),
-  };
-  for (const dir of [dataDir, ...Object.values(dirs)]) await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dirs.secrets, 0o700);
-
-  const certFile = join(dirs.tls, 'server.crt');
-  const keyFile = join(dirs.tls, 'server.key');
-  if (!existsSync(certFile) || !existsSync(keyFile)) {
-    await writeSelfSignedCertificate(dirs.tls, {
-      hosts: ['localhost', '127.0.0.1', ...(host !== '127.0.0.1' ? [host] : [])],
-      days: 365,
-    });
-  }
-  const apiTokenFile = join(dirs.secrets, 'sfu-internal-api.token');
-  if (!existsSync(apiTokenFile))
-    await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  const ticketsJwks = join(dirs.keys, 'tickets.jwks.json');
-  const authJwks = join(dirs.keys, 'auth.jwks.json');
-  const roomsData = join(dataDir, 'rooms');
-  // One audit trail: the rooms database and checkpoint key, which the auth service appends to as well.
-  const trail = {
-    database: { type: 'sqlite', path: join(roomsData, 'rooms.db') },
-    keyFile: join(roomsData, 'audit-checkpoint.key'),
-  };
-
-  const sfu = {
-    signalling: { host, port: PORTS.sfu, certFile, keyFile },
-    internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
-    tickets: { jwksFile: ticketsJwks },
-    media: { listenIp: host, port: PORTS.media },
-  };
-  const web = {
-    http: { host, port: PORTS.web, certFile, keyFile },
-    connectOrigins: [`wss://${host}:${PORTS.sfu}`],
-    bundleDir: join(dataDir, 'web'),
-  };
-  const auth = {
-    http: { host, port: PORTS.auth },
-    internal: { host: '127.0.0.1', port: PORTS.authInternal },
-    dataDir: join(dataDir, 'auth'),
-    audit: { trail },
-  };
-  const rooms = {
-    http: { host, port: PORTS.rooms },
-    internal: { host: '127.0.0.1', port: PORTS.roomsInternal },
-    dataDir: roomsData,
-    auth: { jwksFile: authJwks },
-    tickets: { jwksOutFile: ticketsJwks },
-    sfu: {
-      internalUrl: `http://127.0.0.1:${PORTS.sfuInternal}`,
-      apiTokenFile,
-      signallingUrl: `wss://${host}:${PORTS.sfu}/signalling`,
-    },
-  };
-  const files = {
-    auth: join(dirs.config, 'auth.yaml'),
-    rooms: join(dirs.config, 'rooms.yaml'),
-    sfu: join(dirs.config, 'sfu.yaml'),
-    web: join(dirs.config, 'web.yaml'),
-  };
-  const header =
-    '# Written by `conclave start` (embedded defaults). Edit freely; see docs/configuration.md.\n';
-  await writeFile(files.sfu, header + stringify(sfu), { mode: 0o600 });
-  await writeFile(files.web, header + stringify(web), { mode: 0o600 });
-  await writeFile(files.auth, header + stringify(auth), { mode: 0o600 });
-  await writeFile(files.rooms, header + stringify(rooms), { mode: 0o600 });
-  return { files, paths: { authJwks, ticketsJwks } };
-}
 
 /** Copies the auth service's public keys to the file the rooms service reads, once the service answers. */
 async function publishJwks(url: string, file: string): Promise<void> {

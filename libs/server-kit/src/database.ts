@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { z } from 'zod';
@@ -74,6 +73,17 @@ export async function openDataSource(
   }
   const dataSource = new DataSource(options);
   await dataSource.initialize();
+  if (config.type === 'sqlite') restrictToOwner(config.path);
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
+}
+
+/**
+ * A SQLite database holds accounts, sessions and the audit trail: its file and its WAL/shared-memory companions
+ * are readable by the service's user only, whatever the umask was when an older version created them.
+ */
+function restrictToOwner(databasePath: string): void {
+  for (const file of [databasePath, `${databasePath}-wal`, `${databasePath}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }

@@ -23,6 +23,8 @@ export interface ServiceDefinition<C> {
  * cleanly on SIGINT/SIGTERM. Exit codes: 0 stopped cleanly, 1 could not start or stop, 2 bad usage or config.
  */
 export function runService<C>(service: ServiceDefinition<C>, argv = process.argv.slice(2)): void {
+  // Everything a service creates (databases, keys, exports) is for its own user only.
+  process.umask(0o077);
   const fail = (code: number, message: string): never => {
     console.error(`${service.name}: ${message}`);
     process.exit(code);
