@@ -21,22 +21,43 @@ function help(commands: Map<string, CliCommand>): void {
   console.log('\nconclave help <command> shows its options.');
 }
 
+function printUsage(command: CliCommand): void {
+  console.log(`${command.summary}\n`);
+  console.log(command.usage.map((u) => `usage: conclave ${u}`).join('\n'));
+}
+
 async function main(argv: string[]): Promise<number> {
   // Files the CLI writes (passwords, configuration, exports, databases) are for the operator only.
   process.umask(0o077);
   const commands = loadCommands();
   const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined) {
+    help(commands);
+    return 2;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? args[0] : undefined;
-    const command = topic !== undefined ? commands.get(topic) : undefined;
-    if (command !== undefined) console.log(command.usage.map((u) => `usage: conclave ${u}`).join('\n'));
-    else help(commands);
-    return name === undefined ? 2 : 0;
+    if (topic === undefined) {
+      help(commands);
+      return 0;
+    }
+    const command = commands.get(topic);
+    if (command === undefined) {
+      console.error(`conclave help: unknown command '${topic}' (conclave help lists them)`);
+      return 2;
+    }
+    printUsage(command);
+    return 0;
   }
   const command = commands.get(name);
   if (command === undefined) {
     console.error(`conclave: unknown command '${name}' (conclave help lists them)`);
     return 2;
+  }
+  // `conclave <command> --help` anywhere among its arguments shows its usage, whatever else was given.
+  if (args.includes('--help') || args.includes('-h')) {
+    printUsage(command);
+    return 0;
   }
   try {
     return await command.run(args);

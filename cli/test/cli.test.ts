@@ -33,6 +33,22 @@ test('conclave without a known command, or serve without a service, is a usage e
   assert.equal(conclave('serve', 'sfu', '--bogus').status, 2);
 });
 
+test('every conclave command answers --help with its usage and exit 0; help of an unknown command exits 2', () => {
+  const list = conclave('help');
+  assert.equal(list.status, 0, list.stderr);
+  const names = [...list.stdout.matchAll(/^ {2}(\S+) {2}/gm)].map((m) => m[1] as string);
+  assert.ok(names.includes('audit') && names.includes('user'), list.stdout);
+  for (const name of names) {
+    const result = conclave(name, '--help');
+    assert.equal(result.status, 0, `${name} --help: ${result.stderr}`);
+    assert.match(result.stdout, new RegExp(`usage: conclave ${name}\\b`));
+  }
+  const unknown = conclave('help', 'frobnicate');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  assert.equal(unknown.stdout, '');
+});
+
 test('conclave doctor lists every problem of an invalid configuration and exits 1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-cli-'));
   const file = join(dir, 'sfu.yaml');
