@@ -6,8 +6,10 @@ import type { E2eeSuite } from './e2ee-suite';
 /**
  * Version of the signalling protocol. The client states it in `hello`; the SFU refuses other versions with
  * `unsupported_protocol_version` so an old client never half-works against a new server.
+ * 2: MLS groups name the SFU in `external_senders` as RFC 9420 §12.1.8.1's vector (version 1 clients wrote
+ * ts-mls's single-sender form; the two cannot share a group).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest signalling message accepted, in bytes (an MLS Welcome with its ratchet tree for 100 members fits). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;

@@ -3,17 +3,16 @@
  * signature key pair (the external sender's) and no group secret: it cannot read or forge group messages, only
  * propose Add and Remove, which members still authorize and commit themselves.
  */
-import { proposeExternal } from 'ts-mls/externalProposal.js';
-import { encodeExternalSender } from 'ts-mls/externalSender.js';
-import type { GroupInfo } from 'ts-mls/groupInfo.js';
 import { makeKeyPackageRef, verifyKeyPackage, type KeyPackage } from 'ts-mls/keyPackage.js';
 import { verifyLeafNodeSignatureKeyPackage } from 'ts-mls/leafNode.js';
 import { encodeMlsMessage } from 'ts-mls/message.js';
 import type { Proposal } from 'ts-mls/proposal.js';
 import { bytesEqual, copyBytes, toHex } from './bytes';
-import { deliveryServiceCredential, userIdOf } from './credentials';
+import { userIdOf } from './credentials';
 import type { ExternalProposalRequest, KeyPackageInfo, MlsDeliveryService } from './engine';
 import { MlsError } from './errors';
+import { signExternalProposal } from './external-senders';
+import { DELIVERY_SERVICE_SENDER_INDEX } from './policy';
 import { DEFAULT_MLS_SUITE, loadSuite, mlsSuiteOf, type MlsSuite } from './suites';
 import type { CiphersuiteImpl } from './ts-mls-crypto';
 import { decodeMessage } from './wire';
@@ -105,38 +104,20 @@ export class TsMlsDeliveryService implements MlsDeliveryService {
 
   /**
    * Signs `proposal` as external sender 0 in a PublicMessage (RFC 9420 §12.1.8: external proposals are always
-   * public). ts-mls takes a GroupInfo only to read the group id, epoch and our index in `external_senders`; an
-   * external sender's signature covers neither the tree nor the transcript (§6.1, FramedContentTBS has no
-   * GroupContext for `external`), so the other GroupInfo fields are left empty.
+   * public). Index 0 is where every Conclave client names the delivery service, alone (policy.ts).
    */
   private async propose(request: ExternalProposalRequest, proposal: Proposal): Promise<Uint8Array> {
     if (this.closed) throw new MlsError('closed', 'the delivery service was closed');
     if (request.groupId.length === 0) throw new MlsError('invalid_argument', 'groupId is empty');
     if (request.epoch < 0n) throw new MlsError('invalid_argument', 'epoch is negative');
-    const groupInfo: GroupInfo = {
-      groupContext: {
-        version: 'mls10',
-        cipherSuite: this.cs.name,
-        groupId: copyBytes(request.groupId),
-        epoch: request.epoch,
-        treeHash: new Uint8Array(0),
-        confirmedTranscriptHash: new Uint8Array(0),
-        extensions: [
-          {
-            extensionType: 'external_senders',
-            extensionData: encodeExternalSender({
-              signaturePublicKey: this.publicKey,
-              credential: deliveryServiceCredential(),
-            }),
-          },
-        ],
-      },
-      extensions: [],
-      confirmationTag: new Uint8Array(0),
-      signer: 0,
-      signature: new Uint8Array(0),
-    };
-    const message = await proposeExternal(groupInfo, proposal, this.publicKey, this.privateKey, this.cs);
+    const message = await signExternalProposal({
+      groupId: copyBytes(request.groupId),
+      epoch: request.epoch,
+      senderIndex: DELIVERY_SERVICE_SENDER_INDEX,
+      proposal,
+      signaturePrivateKey: this.privateKey,
+      cs: this.cs,
+    });
     return encodeMlsMessage(message);
   }
 }

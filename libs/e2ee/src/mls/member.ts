@@ -10,11 +10,10 @@
  * After each transition the superseded secrets are zeroed (see erasure.ts for what JavaScript cannot wipe).
  */
 import { defaultClientConfig, type ClientConfig } from 'ts-mls/clientConfig.js';
-import { createGroup, joinGroup, type ClientState } from 'ts-mls/clientState.js';
+import { joinGroup, type ClientState } from 'ts-mls/clientState.js';
 import { createCommit, type CreateCommitResult } from 'ts-mls/createCommit.js';
 import { createApplicationMessage } from 'ts-mls/createMessage.js';
 import { defaultCapabilities } from 'ts-mls/defaultCapabilities.js';
-import { encodeExternalSender } from 'ts-mls/externalSender.js';
 import { generateKeyPackage, type KeyPackage, type PrivateKeyPackage } from 'ts-mls/keyPackage.js';
 import { mlsExporter } from 'ts-mls/keySchedule.js';
 import { encodeMlsMessage, type MLSMessage } from 'ts-mls/message.js';
@@ -49,6 +48,7 @@ import type {
 } from './engine';
 import { eraseAll, eraseSuperseded, eraseUnshared, wipe } from './erasure';
 import { MlsError, type MlsErrorCode } from './errors';
+import { createGroupNamingExternalSenders, processExternalProposal } from './external-senders';
 import { decodeTree, epochChange, membersOf, summarize } from './group-view';
 import { DELIVERY_SERVICE_SENDER_INDEX, hasOnlyOurDeliveryService, membershipPolicy } from './policy';
 import { safetyCodeFromEpochAuthenticator } from './safety-code';
@@ -167,22 +167,19 @@ export class TsMlsMember implements MlsMember {
     return this.run(async () => {
       this.assertStatus('new');
       if (groupId.length === 0) throw new MlsError('invalid_argument', 'groupId is empty');
-      const externalSenders = {
-        extensionType: 'external_senders' as const,
-        extensionData: encodeExternalSender({
-          signaturePublicKey: copyBytes(this.options.deliveryServiceKey),
-          credential: deliveryServiceCredential(),
-        }),
+      const deliveryService = {
+        signaturePublicKey: copyBytes(this.options.deliveryServiceKey),
+        credential: deliveryServiceCredential(),
       };
       const state = await this.library('invalid_argument', () =>
-        createGroup(
-          copyBytes(groupId),
-          this.ownKeyPackage,
-          this.privateKeys,
-          [externalSenders],
-          this.cs,
-          this.config,
-        ),
+        createGroupNamingExternalSenders({
+          groupId: copyBytes(groupId),
+          keyPackage: this.ownKeyPackage,
+          privateKeys: this.privateKeys,
+          externalSenders: [deliveryService],
+          cs: this.cs,
+          config: this.config,
+        }),
       );
       this.enter(state);
     });
@@ -441,7 +438,7 @@ export class TsMlsMember implements MlsMember {
       }
     }
     const result = await this.library('invalid_message', () =>
-      processPublicMessage(state, message, emptyPskIndex, this.cs, membershipPolicy),
+      processExternalProposal(state, message, this.cs, membershipPolicy),
     );
     if (result.actionTaken === 'reject') throw new MlsError('policy_rejected', 'proposal refused by policy');
     this.replace(result.newState, result.consumed);

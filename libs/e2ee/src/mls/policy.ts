@@ -3,9 +3,9 @@
  * are decided by the delivery service, which checked the join tickets; members only commit them.
  */
 import type { ClientState } from 'ts-mls/clientState.js';
-import { decodeExternalSender } from 'ts-mls/externalSender.js';
 import type { IncomingMessageCallback } from 'ts-mls/incomingMessageAction.js';
 import { bytesEqual } from './bytes';
+import { externalSendersOf } from './external-senders';
 
 /** Index of the delivery service in the `external_senders` extension (RFC 9420 §12.1.8.1): it is alone there. */
 export const DELIVERY_SERVICE_SENDER_INDEX = 0;
@@ -25,18 +25,16 @@ export const membershipPolicy: IncomingMessageCallback = (incoming) => {
 };
 
 /**
- * RFC 9420 §12.1.8.1: the group's only context extension is `external_senders`, naming exactly the delivery
- * service key this client was given. (ts-mls 1.6.4 departs from the RFC here: it encodes the extension as one
- * ExternalSender instead of a vector of them, and numbers senders across `external_senders` extensions. One
- * extension holding one sender is read the same way by both readings, and keeps sender index 0 unambiguous.)
+ * RFC 9420 §12.1.8.1: the group's only context extension is `external_senders`, a vector holding exactly one
+ * sender, the delivery service key this client was given (so sender index 0 is the delivery service).
  */
 export function hasOnlyOurDeliveryService(state: ClientState, deliveryServiceKey: Uint8Array): boolean {
   const extensions = state.groupContext.extensions;
   if (extensions.length !== 1 || extensions[0].extensionType !== 'external_senders') return false;
-  const decoded = decodeExternalSender(extensions[0].extensionData, 0);
+  const senders = externalSendersOf(extensions);
   return (
-    decoded !== undefined &&
-    decoded[1] === extensions[0].extensionData.length &&
-    bytesEqual(decoded[0].signaturePublicKey, deliveryServiceKey)
+    senders !== undefined &&
+    senders.length === 1 &&
+    bytesEqual(senders[0].signaturePublicKey, deliveryServiceKey)
   );
 }

@@ -22,6 +22,9 @@ declare module 'ts-mls/clientConfig.js' {
 declare module 'ts-mls/clientState.js' {
   export * from 'ts-mls/dist/src/clientState';
 }
+declare module 'ts-mls/codec/tlsEncoder.js' {
+  export * from 'ts-mls/dist/src/codec/tlsEncoder';
+}
 declare module 'ts-mls/codec/variableLength.js' {
   export * from 'ts-mls/dist/src/codec/variableLength';
 }
@@ -61,8 +64,8 @@ declare module 'ts-mls/crypto/signature.js' {
 declare module 'ts-mls/defaultCapabilities.js' {
   export * from 'ts-mls/dist/src/defaultCapabilities';
 }
-declare module 'ts-mls/externalProposal.js' {
-  export * from 'ts-mls/dist/src/externalProposal';
+declare module 'ts-mls/extension.js' {
+  export * from 'ts-mls/dist/src/extension';
 }
 declare module 'ts-mls/externalSender.js' {
   export * from 'ts-mls/dist/src/externalSender';
