@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { SFRAME_EPOCH_BITS } from '@conclave/e2ee';
+import { workerHandleScript } from './support/frame-tap';
 import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
 
 const ROOM = 'room-epochs';
@@ -25,7 +26,10 @@ describe('a call that goes through 100 epochs (periodic updates every ~200 ms) i
   before(async () => {
     // The shortest update interval the SFU accepts: a member commits an update every 150-250 ms.
     meeting = await startMeeting({ e2ee: { updateIntervalMs: 200 } });
-    pages.alice = await meeting.open('alice', ROOM, { video: '320x180' });
+    pages.alice = await meeting.open('alice', ROOM, {
+      video: '320x180',
+      init: workerHandleScript({ hoardKeys: false }),
+    });
     pages.bob = await meeting.open('bob', ROOM, { video: '320x180' });
   });
   after(async () => {
@@ -81,5 +85,43 @@ describe('a call that goes through 100 epochs (periodic updates every ~200 ms) i
       assert.ok(kids.length >= EPOCHS, `${kids.length} epochs seen`);
       assert.ok(new Set(kids).size <= 2 ** SFRAME_EPOCH_BITS, 'KIDs recur every 16 epochs');
     }
+  });
+
+  test('a send key the transform worker cannot install reaches the page as send_key_refused and is shown; the next epoch sends again', async () => {
+    const sent = () => pageState<number>(pages.alice, 'c.counters?.encrypted ?? 0');
+    // A malformed key handed to alice's own worker (an empty base key): it cannot derive an SFrame key from it.
+    await pages.alice.evaluate(() => {
+      const worker = (window as unknown as { __e2eeWorker: Worker }).__e2eeWorker;
+      worker.postMessage({
+        type: 'epoch',
+        epoch: 1n << 40n,
+        send: { kid: 1n << 40n, baseKey: new Uint8Array(0) },
+        receive: [],
+      });
+    });
+    const errors = await until(
+      () => pageState<{ code: string; message: string }[]>(pages.alice, 'c.e2eeErrors'),
+      (e) => e.length > 0,
+      5000,
+      'the error on the page',
+    );
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['send_key_refused'],
+    );
+    assert.match(errors[0]!.message, /^bad_key: /);
+    assert.match(
+      await pages.alice.evaluate(() => document.getElementById('e2ee-error')!.textContent ?? ''),
+      /send_key_refused/,
+    );
+    // The next periodic update gives alice a real key again: she encrypts and bob decodes her.
+    const [encrypted, decoded] = [await sent(), await decodedFrom(pages.bob, 'alice-web')];
+    await until(sent, (n) => n > encrypted + 20, 10_000, 'alice sends again');
+    await until(
+      () => decodedFrom(pages.bob, 'alice-web'),
+      (n) => n > decoded,
+      10_000,
+      'bob decodes alice again',
+    );
   });
 });
