@@ -144,6 +144,21 @@ describe('FrameCryptor', () => {
     assert.deepEqual([...alice.errors(), ...bob.errors()], []);
   });
 
+  it('a re-created group (clear, then epoch 0 again with a new key) sends and decrypts under the same KIDs at once', async () => {
+    const [alice, bob] = [client('alice'), client('bob')];
+    for (const round of ['first group', 're-created group']) {
+      const key = randomKey();
+      await alice.enter(0n, key);
+      await bob.enter(0n, key);
+      const plain = frames(round, 2);
+      const sent = await through(bob.cryptor, opus('send', 'bob'), plain);
+      assert.deepEqual(await through(alice.cryptor, opus('recv', 'bob'), sent), plain, round);
+      await alice.cryptor.onMessage({ type: 'clear' });
+      await bob.cryptor.onMessage({ type: 'clear' });
+    }
+    assert.deepEqual([...alice.errors(), ...bob.errors()], []);
+  });
+
   it('a send key that cannot be installed is reported as send_key_refused, and nothing is sent under the old key', async () => {
     const bob = client('bob');
     await bob.enter(1n, randomKey());
