@@ -60,6 +60,8 @@ function setStatus(text: string): void {
 function onWorkerError({ code, message, participantId }: Extract<FromWorker, { type: 'error' }>): void {
   state.e2eeErrors.push({ code, message, ...(participantId !== undefined ? { participantId } : {}) });
   console.error('conclave e2ee worker:', code, participantId ?? '', message);
+  // A frame pipe also ends when its track is torn down (someone left): recorded and logged, not alerted.
+  if (code === 'transform_failed') return;
   $('e2ee-error').textContent = `encryption problem (${code}): some media is not sent or not shown`;
 }
 
