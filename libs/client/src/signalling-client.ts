@@ -7,6 +7,7 @@ import {
   type ServerMessage,
   type ServerNotification,
 } from '@conclave/protocol';
+import { checkAnnouncedSuite } from './e2ee/suite-check';
 
 /** The parts of the WebSocket API the client uses; the browser's WebSocket and `ws` both provide them. */
 export interface WebSocketLike {
@@ -75,9 +76,18 @@ export class SignallingClient {
     return new SignallingClient(socket);
   }
 
-  /** Sends `hello` with the join ticket (the first message of every session). */
-  hello(ticket: string): Promise<ResponseDataMap['hello']> {
-    return this.request('hello', { protocolVersion: PROTOCOL_VERSION, ticket });
+  /**
+   * Sends `hello` with the join ticket (the first message of every session). Refuses an answer whose MLS
+   * suite is not the one the ticket names (`suite_mismatch`: a downgrade by the SFU) and closes the connection.
+   */
+  async hello(ticket: string): Promise<ResponseDataMap['hello']> {
+    const hello = await this.request('hello', { protocolVersion: PROTOCOL_VERSION, ticket });
+    const verdict = checkAnnouncedSuite(ticket, (hello as { e2ee?: { suite?: unknown } }).e2ee?.suite);
+    if (!verdict.ok) {
+      this.close();
+      throw new SignallingError(verdict.code, verdict.message);
+    }
+    return hello;
   }
 
   request<T extends ClientRequestType>(type: T, payload: Payload<T>): Promise<ResponseDataMap[T]> {

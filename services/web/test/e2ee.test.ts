@@ -335,6 +335,16 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     assert.deepEqual([atDave.decrypted.length, atDave.finished], [0, true]);
   });
 
+  test("alice's frames that the SFU relabels as bob's decrypt at no member: 0 of 20 as bob's, 20 of 20 of the next ones as alice's", async () => {
+    // Erin holds the keys of every member of the epoch, bob's included: the KID, not the key, gives it away.
+    const kid = BigInt((await pageState<string[]>(pages.alice!, 'c.sendKids')).at(-1)!);
+    const [relabelled, genuine] = [await tap!.next(20, [kid]), await tap!.next(20, [kid])];
+    const asBob = await decryptInPage(pages.erin!, 'bob-web', relabelled);
+    assert.deepEqual([asBob.decrypted.length, asBob.finished], [0, true]);
+    const asAlice = await decryptInPage(pages.erin!, 'alice-web', genuine);
+    assert.deepEqual([asAlice.decrypted.length, asAlice.finished], [20, true]);
+  });
+
   test('a removed participant is out within 0.5 s: everyone else is on a new epoch, and its kept keys open nothing new', async () => {
     const stay = ['alice', 'bob', 'carol', 'erin'];
     const before = await Promise.all(stay.map((u) => epochOf(pages[u]!)));

@@ -1,5 +1,11 @@
-import { SFrameReceiver, SFrameSender, protectFrame, unprotectFrame } from '@conclave/e2ee';
-import type { FromWorker, ParticipantE2eeState, ToWorker, TransformOptions } from './worker-protocol';
+import { SFrameError, SFrameReceiver, SFrameSender, protectFrame, unprotectFrame } from '@conclave/e2ee';
+import type {
+  FromWorker,
+  ParticipantE2eeState,
+  ToWorker,
+  TransformOptions,
+  WorkerErrorCode,
+} from './worker-protocol';
 
 /** The parts of RTCEncodedVideoFrame / RTCEncodedAudioFrame the cryptor touches. */
 export interface EncodedFrame {
@@ -27,7 +33,13 @@ export class FrameCryptor {
   private readonly sender = new SFrameSender();
   private readonly receiver = new SFrameReceiver({ replayWindow: REPLAY_WINDOW });
   private sendKid: bigint | undefined;
+  /** The epoch of the installed sending key (a KID recurs every 2^E epochs, with another key). */
+  private sendEpoch: bigint | undefined;
+  /** The KID whose encryption failure was reported (once per key, not once per frame). */
+  private encryptFailureReported: bigint | undefined;
   private readonly ownerOfKid = new Map<bigint, string>();
+  /** The epoch each installed receive KID's key belongs to. */
+  private readonly epochOfKid = new Map<bigint, bigint>();
   private readonly receiving = new Map<string, ReceiveState>();
   private readonly counters = {
     encrypted: 0,
@@ -48,25 +60,26 @@ export class FrameCryptor {
       case 'epoch': {
         // Receive keys first: our peers may switch before we do.
         for (const { kid, baseKey, participantId } of message.receive) {
-          if (!this.receiver.hasKey(kid)) await this.receiver.addKey(kid, baseKey);
-          this.ownerOfKid.set(kid, participantId);
-          baseKey.fill(0);
+          try {
+            await this.installReceiveKey(kid, message.epoch, baseKey);
+            this.ownerOfKid.set(kid, participantId);
+          } catch (error) {
+            this.ownerOfKid.delete(kid);
+            this.report('receive_key_refused', error, participantId);
+            this.setState(participantId, this.receiveState(participantId), 'failed');
+          } finally {
+            baseKey.fill(0);
+          }
         }
-        if (message.send !== null) {
-          const { kid, baseKey } = message.send;
-          if (!this.sender.hasKey(kid)) await this.sender.addKey(kid, baseKey);
-          baseKey.fill(0);
-          this.sendKid = kid;
-        } else {
-          this.sendKid = undefined;
-        }
+        await this.installSendKey(message.epoch, message.send);
         break;
       }
       case 'retire':
         for (const kid of message.kids) {
           this.receiver.removeKey(kid);
-          this.sender.removeKey(kid);
+          this.epochOfKid.delete(kid);
           this.ownerOfKid.delete(kid);
+          this.sender.removeKey(kid);
           if (this.sendKid === kid) this.sendKid = undefined;
         }
         break;
@@ -74,10 +87,58 @@ export class FrameCryptor {
         this.sender.dispose();
         this.receiver.dispose();
         this.ownerOfKid.clear();
+        this.epochOfKid.clear();
         this.sendKid = undefined;
+        this.sendEpoch = undefined;
         break;
       case 'streams':
         break;
+    }
+  }
+
+  /** Tells the page what failed; the frames concerned were dropped. */
+  report(code: WorkerErrorCode, error: unknown, participantId?: string): void {
+    const message =
+      error instanceof SFrameError
+        ? `${error.code}: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    this.post({ type: 'error', code, message, ...(participantId !== undefined ? { participantId } : {}) });
+  }
+
+  /** A member's key of `epoch`; its KID may still hold the key of an epoch 2^E earlier, which it replaces. */
+  private async installReceiveKey(kid: bigint, epoch: bigint, baseKey: Uint8Array): Promise<void> {
+    if (this.epochOfKid.get(kid) === epoch && this.receiver.hasKey(kid)) return;
+    this.receiver.removeKey(kid);
+    this.epochOfKid.delete(kid);
+    await this.receiver.addKey(kid, baseKey);
+    this.epochOfKid.set(kid, epoch);
+  }
+
+  /** Our key of `epoch`. If it cannot be installed we send nothing (never under a stale key) and say why. */
+  private async installSendKey(
+    epoch: bigint,
+    send: { kid: bigint; baseKey: Uint8Array } | null,
+  ): Promise<void> {
+    if (send === null) {
+      this.sendKid = undefined;
+      return;
+    }
+    const { kid, baseKey } = send;
+    try {
+      if (this.sendKid !== kid || this.sendEpoch !== epoch) {
+        this.sendKid = undefined;
+        await this.sender.addKey(kid, baseKey);
+      }
+      this.sendKid = kid;
+      this.sendEpoch = epoch;
+      this.encryptFailureReported = undefined;
+    } catch (error) {
+      this.sendKid = undefined;
+      this.report('send_key_refused', error);
+    } finally {
+      baseKey.fill(0);
     }
   }
 
@@ -118,9 +179,13 @@ export class FrameCryptor {
       frame.data = protectedFrame.buffer;
       this.counters.encrypted++;
       controller.enqueue(frame);
-    } catch {
+    } catch (error) {
       // A frame we cannot encrypt is not sent.
       this.counters.droppedNoKey++;
+      if (this.encryptFailureReported !== kid) {
+        this.encryptFailureReported = kid;
+        this.report('encrypt_failed', error);
+      }
     }
   }
 

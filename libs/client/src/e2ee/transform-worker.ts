@@ -20,24 +20,42 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 const cryptor = new FrameCryptor((message) => scope.postMessage(message));
 
+/** Runs one sender's or receiver's frames through the cryptor; a broken pipe is reported, not swallowed. */
+function pipe(
+  readable: ReadableStream<EncodedFrame>,
+  writable: WritableStream<EncodedFrame>,
+  options: TransformOptions,
+) {
+  void readable
+    .pipeThrough(cryptor.transformStream(options))
+    .pipeTo(writable)
+    .catch((error: unknown) =>
+      cryptor.report(
+        'transform_failed',
+        error,
+        options.direction === 'recv' ? options.participantId : undefined,
+      ),
+    );
+}
+
 // Key messages are applied in order: an epoch's keys are installed before the next message is looked at.
 let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', ({ data }) => {
   if (data.type === 'streams') {
-    void data.readable
-      .pipeThrough(cryptor.transformStream(data.options))
-      .pipeTo(data.writable)
-      .catch(() => undefined);
+    pipe(
+      data.readable as ReadableStream<EncodedFrame>,
+      data.writable as WritableStream<EncodedFrame>,
+      data.options,
+    );
     return;
   }
-  queue = queue.then(() => cryptor.onMessage(data)).catch(() => undefined);
+  queue = queue
+    .then(() => cryptor.onMessage(data))
+    .catch((error: unknown) => cryptor.report('message_failed', error));
 });
 
 scope.addEventListener('rtctransform', ({ transformer }) => {
-  void transformer.readable
-    .pipeThrough(cryptor.transformStream(transformer.options))
-    .pipeTo(transformer.writable)
-    .catch(() => undefined);
+  pipe(transformer.readable, transformer.writable, transformer.options);
 });
 
 setInterval(() => scope.postMessage(cryptor.countersSnapshot()), 1000);

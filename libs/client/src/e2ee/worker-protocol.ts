@@ -29,9 +29,22 @@ export type ToWorker =
   /** Legacy path (createEncodedStreams): the streams of one sender/receiver, transferred. */
   | { type: 'streams'; options: TransformOptions; readable: ReadableStream; writable: WritableStream };
 
+/**
+ * What the transform worker could not do. The media concerned is dropped (fail closed) and the page is told:
+ *   - `send_key_refused`: our key of a new epoch could not be installed; we send nothing until the next epoch;
+ *   - `receive_key_refused`: a member's key could not be installed; its media does not decrypt (`failed`);
+ *   - `encrypt_failed`: a frame could not be encrypted under the current key (reported once per key);
+ *   - `message_failed`: a message from the main thread could not be applied;
+ *   - `transform_failed`: a sender's or receiver's frame pipe broke.
+ */
+export type WorkerErrorCode =
+  'send_key_refused' | 'receive_key_refused' | 'encrypt_failed' | 'message_failed' | 'transform_failed';
+
 /** Transform worker → main thread. */
 export type FromWorker =
   | { type: 'state'; participantId: string; state: ParticipantE2eeState }
+  /** `message` names KIDs and counters at most (public, RFC 9605 §7.1), never key material. */
+  | { type: 'error'; code: WorkerErrorCode; message: string; participantId?: string }
   | {
       type: 'counters';
       encrypted: number;

@@ -86,17 +86,53 @@ describe('SFrameSender / SFrameReceiver', () => {
     assert.equal(sender.nextCounter(3), 3n);
   });
 
-  it('addKey() on a sender refuses a KID it ever had, even after removeKey() (no counter restart)', async () => {
+  it('addKey() on a sender refuses a (base key, KID) it ever had, even after removeKey() or dispose() (no counter restart)', async () => {
     const sender = new SFrameSender();
     await sender.addKey(7, BASE_KEY);
-    await assert.rejects(sender.addKey(7, OTHER_KEY), code('kid_in_use'));
+    await assert.rejects(sender.addKey(7, BASE_KEY), code('kid_in_use'));
     assert.ok(sender.removeKey(7));
+    await assert.rejects(sender.addKey(7, BASE_KEY), code('kid_in_use'));
+    sender.dispose();
     await assert.rejects(sender.addKey(7, BASE_KEY), code('kid_in_use'));
     const twice = await Promise.allSettled([sender.addKey(8, BASE_KEY), sender.addKey(8, BASE_KEY)]);
     assert.deepEqual(
       twice.map((r) => r.status),
       ['fulfilled', 'rejected'],
     );
+  });
+
+  it('addKey() on a sender takes a KID back with a new base key: a new key, its counter from 0, the old key erased', async () => {
+    const sender = new SFrameSender();
+    await sender.addKey(7, BASE_KEY);
+    const old = [await sender.encrypt(7, text('a')), await sender.encrypt(7, text('b'))];
+    await sender.addKey(7, OTHER_KEY);
+    assert.equal(sender.nextCounter(7), 0n);
+    const renewed = await sender.encrypt(7, text('a'));
+    assert.equal(decodeHeader(renewed).ctr, 0n);
+    assert.notDeepEqual(renewed, old[0], 'same KID and CTR, another key: another ciphertext');
+    const oldReceiver = new SFrameReceiver();
+    await oldReceiver.addKey(7, BASE_KEY);
+    await assert.rejects(oldReceiver.decrypt(renewed), code('auth_failed'));
+    const newReceiver = new SFrameReceiver();
+    await newReceiver.addKey(7, OTHER_KEY);
+    assert.deepEqual((await newReceiver.decrypt(renewed)).plaintext, text('a'));
+    // Back to the first base key: that key (and its counters 0 and 1) was used, so it stays refused.
+    await assert.rejects(sender.addKey(7, BASE_KEY), code('kid_in_use'));
+  });
+
+  it('a sender whose KIDs wrap (E = 4: one KID every 16 epochs) keeps encrypting for 100 epochs, each frame decrypting', async () => {
+    const sender = new SFrameSender();
+    for (let epoch = 0; epoch < 100; epoch++) {
+      const kid = epoch % 16;
+      const baseKey = crypto.getRandomValues(new Uint8Array(32));
+      await sender.addKey(kid, baseKey);
+      const receiver = new SFrameReceiver();
+      await receiver.addKey(kid, baseKey);
+      const frame = await sender.encrypt(kid, text(`epoch ${epoch}`));
+      assert.equal(decodeHeader(frame).ctr, 0n);
+      assert.deepEqual((await receiver.decrypt(frame)).plaintext, text(`epoch ${epoch}`));
+      sender.removeKey(kid);
+    }
   });
 
   it('addKey() on a receiver refuses an installed KID until it is removed', async () => {

@@ -1,14 +1,14 @@
 /**
  * SFrame encryption and decryption (RFC 9605 §4.4.3, §4.4.4) and the per-participant contexts:
  *   ciphertext = header || AEAD.Encrypt(sframe_key, sframe_salt XOR CTR, header || metadata, plaintext)
- * SFrameSender owns the send counters (one per KID, never repeated, §9.1); SFrameReceiver owns the
+ * SFrameSender owns the send counters (one per key, never repeated, §9.1); SFrameReceiver owns the
  * decryption keys and a replay window per KID (§9.3) that moves only for frames that authenticated.
  */
 import { aeadDecrypt, aeadEncrypt } from './aead';
 import { type Bytes, type U64Like, U64_MAX, concatBytes, toU64 } from './bytes';
 import { SFrameError } from './errors';
 import { type DecodedHeader, MAX_HEADER_LENGTH, decodeHeader, writeHeader } from './header';
-import { type BaseKey, SFrameKey, deriveKeyMaterial } from './keys';
+import { type BaseKey, SFrameKey, deriveKeyMaterial, keyFingerprint } from './keys';
 import { DEFAULT_REPLAY_WINDOW, ReplayWindow } from './replay';
 import { DEFAULT_SUITE, type SFrameSuite, suiteParams } from './suites';
 
@@ -87,16 +87,21 @@ interface SendState {
 }
 
 /**
- * Encrypts frames under the sender's own keys. Each KID's counter starts at 0 and only goes up, and a KID is
- * never installed twice in one SFrameSender, so no (key, nonce) pair repeats. One base_key must feed exactly
- * one SFrameSender (§4.4.1): two senders on one key would repeat counters.
+ * Encrypts frames under the sender's own keys. Each key's counter starts at 0 and only goes up, and a key
+ * (base_key, KID) is never installed twice in one SFrameSender, so no (key, nonce) pair repeats. A KID may
+ * come back with another base key (MLS-keyed KIDs repeat every 2^E epochs, RFC 9605 §5.2): that is another
+ * key, whose counter starts at 0. One base_key must feed exactly one SFrameSender (§4.4.1): two senders on one
+ * key would repeat counters.
  */
 export class SFrameSender {
   readonly suite: SFrameSuite;
   readonly maxCounter: bigint;
   readonly #keys = new Map<bigint, SendState>();
-  /** Every KID ever installed or being installed: never again (a reinstalled KID would restart at CTR 0). */
-  readonly #used = new Set<bigint>();
+  /**
+   * The fingerprint of every key ever installed or being installed (keyFingerprint: one-way, no key
+   * material): never again, since a reinstalled key would restart at CTR 0. One entry per key, i.e. per epoch.
+   */
+  readonly #used = new Set<string>();
   readonly #pending: Pending = new Map();
 
   constructor(options: SFrameSenderOptions = {}) {
@@ -105,22 +110,26 @@ export class SFrameSender {
   }
 
   /**
-   * Derives and installs the key of `kid` (§4.4.2) for encryption only. Throws 'kid_in_use' if this sender
-   * ever had that KID, even if it was removed since.
+   * Derives and installs the key of (`kid`, `baseKey`) (§4.4.2) for encryption only, with its counter at 0;
+   * a key the KID had before is erased. Throws 'kid_in_use' if this sender ever had this same key (same KID
+   * and base key), even if it was removed since.
    */
   async addKey(kid: U64Like, baseKey: BaseKey): Promise<void> {
     const k = toU64(kid, 'KID');
-    if (this.#used.has(k)) {
-      throw new SFrameError(
-        'kid_in_use',
-        `KID ${k} was already used by this sender; take a new KID for a new key`,
-      );
-    }
-    this.#used.add(k);
-    const key = await derivePending(this.#pending, k, () =>
-      deriveKeyMaterial(this.suite, baseKey, k, 'encrypt'),
-    );
-    if (key) this.#keys.set(k, { key, next: 0n });
+    const key = await derivePending(this.#pending, k, async () => {
+      const fingerprint = await keyFingerprint(this.suite, baseKey, k);
+      if (this.#used.has(fingerprint)) {
+        throw new SFrameError(
+          'kid_in_use',
+          `the key of KID ${k} was already used by this sender; take a new base key or KID`,
+        );
+      }
+      this.#used.add(fingerprint);
+      return deriveKeyMaterial(this.suite, baseKey, k, 'encrypt');
+    });
+    if (key === undefined) return;
+    this.#keys.get(k)?.key.erase();
+    this.#keys.set(k, { key, next: 0n });
   }
 
   hasKey(kid: U64Like): boolean {
@@ -132,11 +141,12 @@ export class SFrameSender {
     return this.#keys.get(toU64(kid, 'KID'))?.next;
   }
 
-  /** Erases the key of `kid` (the KID stays unusable for this sender). */
+  /** Erases the key of `kid`, and any being derived (those keys stay unusable: the KID takes only a new base key). */
   removeKey(kid: U64Like): boolean {
     const k = toU64(kid, 'KID');
     this.#keys.get(k)?.key.erase();
-    return this.#pending.delete(k) || this.#keys.delete(k);
+    const pending = this.#pending.delete(k);
+    return this.#keys.delete(k) || pending;
   }
 
   /** header || ciphertext of `plaintext` under `kid` with its next counter (see EncryptOptions for metadata). */

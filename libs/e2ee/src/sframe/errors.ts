@@ -18,7 +18,10 @@ export type SFrameErrorCode =
   | 'unsupported_suite'
   /** Key material of the wrong length or kind, or a key already erased. */
   | 'bad_key'
-  /** A KID that cannot be installed again (a sender never reuses a KID: it would reuse nonces, §4.4.1). */
+  /**
+   * A key that cannot be installed: a sender never reinstalls a (base_key, KID) key it had (its counter would
+   * restart and reuse nonces, §9.1); a receiver's KID already has a key.
+   */
   | 'kid_in_use'
   /** A KID, counter, size or option outside its range. */
   | 'invalid_argument';

@@ -18,6 +18,10 @@ const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 const encoder = new TextEncoder();
 const KEY_LABEL = encoder.encode('SFrame 1.0 Secret key ');
 const SALT_LABEL = encoder.encode('SFrame 1.0 Secret salt ');
+/** Conclave's own label (not RFC 9605's): domain-separated from the key and salt, so it reveals neither. */
+const FINGERPRINT_LABEL = encoder.encode('Conclave SFrame key id ');
+/** 128 bits: two distinct keys share a fingerprint with probability ~2^-128 (2^-64 over 2^32 keys). */
+const FINGERPRINT_LENGTH = 16;
 const EMPTY = new Uint8Array(0);
 
 function label(prefix: Uint8Array, kid: bigint, suite: number): Bytes {
@@ -68,6 +72,24 @@ export async function deriveKeySalt(
     expand(params, base, labels.salt, params.nn),
   ]);
   return { key, salt };
+}
+
+/**
+ * A one-way identifier of the SFrame key of (`baseKey`, `kid`, `suite`):
+ *   HKDF-Expand(sframe_secret, "Conclave SFrame key id " || KID || cipher_suite, 16), as hex.
+ * Equal for the same key, distinct otherwise; a sender keeps it after erasing the key to refuse that key
+ * again (its counter would restart at 0 and repeat nonces, RFC 9605 §9.1), without keeping key material.
+ */
+export async function keyFingerprint(suite: number, baseKey: BaseKey, kid: U64Like): Promise<string> {
+  const params = suiteParams(suite);
+  const base = await importBaseKey(baseKey);
+  const id = await expand(
+    params,
+    base,
+    label(FINGERPRINT_LABEL, toU64(kid, 'KID'), suite),
+    FINGERPRINT_LENGTH,
+  );
+  return Array.from(id, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**

@@ -33,6 +33,8 @@ interface PageState {
   states: Record<string, ParticipantE2eeState>;
   chat: ChatMessage[];
   counters?: Extract<FromWorker, { type: 'counters' }>;
+  /** What the transform worker could not do (its media was dropped), in order. */
+  e2eeErrors: Omit<Extract<FromWorker, { type: 'error' }>, 'type'>[];
   error?: string;
   removed?: string;
   mediaResets: number;
@@ -45,6 +47,7 @@ const state: PageState = {
   mediaResets: 0,
   sendKids: [],
   joinTimings: {},
+  e2eeErrors: [],
 };
 (window as unknown as { conclave: PageState }).conclave = state;
 
@@ -52,6 +55,14 @@ const $ = (id: string) => document.getElementById(id)!;
 
 function setStatus(text: string): void {
   $('status').textContent = text;
+}
+
+function onWorkerError({ code, message, participantId }: Extract<FromWorker, { type: 'error' }>): void {
+  state.e2eeErrors.push({ code, message, ...(participantId !== undefined ? { participantId } : {}) });
+  console.error('conclave e2ee worker:', code, participantId ?? '', message);
+  // A frame pipe also ends when its track is torn down (someone left): recorded and logged, not alerted.
+  if (code === 'transform_failed') return;
+  $('e2ee-error').textContent = `encryption problem (${code}): some media is not sent or not shown`;
 }
 
 function onTrackAdded(track: RemoteTrack): void {
@@ -84,6 +95,7 @@ async function main(): Promise<void> {
   const worker = new Worker('/e2ee-worker.js');
   worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
     if (data.type === 'counters') state.counters = data;
+    else if (data.type === 'error') onWorkerError(data);
     else {
       state.states[data.participantId] = data.state;
       for (const tile of document.querySelectorAll<HTMLElement>(
