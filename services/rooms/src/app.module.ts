@@ -3,6 +3,12 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
+import {
+  MemberCredentialController,
+  MemberCredentialIssuer,
+  MemberCredentialKeysController,
+  MemberCredentials,
+} from './identity';
 import { MeetingAdmission } from './meetings/meeting-admission';
 import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
@@ -14,6 +20,8 @@ export interface RoomsModuleProviders {
   powers: MeetingPowers;
   verifier: AccessTokenVerifier;
   tickets: TicketIssuer;
+  credentialIssuer: MemberCredentialIssuer;
+  memberCredentials: MemberCredentials;
 }
 
 /** The REST API: controllers over services built (and owned) by `RoomsServer`. */
@@ -22,13 +30,20 @@ export class RoomsModule {
   static register(providers: RoomsModuleProviders): DynamicModule {
     return {
       module: RoomsModule,
-      controllers: [MeetingsController, KeysController],
+      controllers: [
+        MeetingsController,
+        KeysController,
+        MemberCredentialController,
+        MemberCredentialKeysController,
+      ],
       providers: [
         { provide: MeetingScheduling, useValue: providers.scheduling },
         { provide: MeetingAdmission, useValue: providers.admission },
         { provide: MeetingPowers, useValue: providers.powers },
         { provide: AccessTokenVerifier, useValue: providers.verifier },
         { provide: TicketIssuer, useValue: providers.tickets },
+        { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },
+        { provide: MemberCredentials, useValue: providers.memberCredentials },
         AuthGuard,
       ],
     };

@@ -27,6 +27,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document';
 import { ROOMS_ENTITIES } from './persistence/entities';
 import { RetentionJob } from './retention/retention-job';
 import { HttpSfuControl, type SfuControl } from './sfu/sfu-control';
+import { MemberCredentialIssuer, MemberCredentials } from './identity';
 import { TicketIssuer } from './tickets/ticket-issuer';
 
 export interface RoomsServerDeps {
@@ -159,7 +160,16 @@ export class RoomsServer {
     try {
       if (config.tickets.jwksOutFile !== undefined) tickets.writeJwks(config.tickets.jwksOutFile);
       const verifier = new AccessTokenVerifier(config.auth);
-      const app = await createNestApp(RoomsModule.register({ ...meetings, verifier, tickets }), log, {
+      const credentialIssuer = MemberCredentialIssuer.loadOrCreate(config.memberCredentials.keyFile, clock);
+      const memberCredentials = new MemberCredentials({ store: meetings.store, issuer: credentialIssuer });
+      const module = RoomsModule.register({
+        ...meetings,
+        verifier,
+        tickets,
+        credentialIssuer,
+        memberCredentials,
+      });
+      const app = await createNestApp(module, log, {
         bodyLimit: config.http.bodyLimit,
         trustProxy: config.http.trustProxy,
       });

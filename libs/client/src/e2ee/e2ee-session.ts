@@ -31,6 +31,11 @@ export interface E2eeSessionEvents {
   removed: (reason: string) => void;
   /** Members joined or left the group in a new epoch (to announce; not emitted for the group we found). */
   membership: (changes: MembershipChange[]) => void;
+  /**
+   * An MLS message from the SFU was refused (e.g. `credential_rejected`: an Add or a Welcome naming a member
+   * room control did not vouch for). The group is unchanged.
+   */
+  refused: (code: string, message: string) => void;
 }
 
 /** Wait before committing, so proposals arriving together go into one commit. */
@@ -373,8 +378,10 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     this.queue = this.queue
       .then(() => (this.closed ? undefined : task()))
       .catch((error: unknown) => {
-        if (error instanceof MlsError) console.warn('conclave e2ee:', error.code, error.message);
-        else console.warn('conclave e2ee:', error);
+        if (error instanceof MlsError) {
+          console.warn('conclave e2ee:', error.code, error.message);
+          this.emit('refused', error.code, error.message);
+        } else console.warn('conclave e2ee:', error);
       });
     return this.queue;
   }
