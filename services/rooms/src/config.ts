@@ -157,7 +157,7 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
       jwksOutFile: optional(config.tickets.jwksOutFile),
     },
     memberCredentials: {
-      keyFile: at(config.memberCredentials.keyFile ?? join(dataDir, 'member-credentials.key')),
+      keyFile: at(config.memberCredentials.keyFile ?? join(dataDir, 'member-creds.key')),
     },
     sfu: { ...config.sfu, apiTokenFile: at(config.sfu.apiTokenFile) },
     audit: { ...config.audit, keyFile: at(config.audit.keyFile ?? join(dataDir, 'audit-checkpoint.key')) },
