@@ -2,7 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium, type ChromiumFixture } from '@conclave/testing';
+import {
+  launchChromium,
+  startCredentialService,
+  type ChromiumFixture,
+  type CredentialServiceFixture,
+} from '@conclave/testing';
 import { startSfu, type SfuFixture } from '../../../services/sfu/test/support/sfu-fixture';
 import { bundleWebClient } from '../../../services/web/src/bundle';
 import { startWebServer, type WebServer } from '../../../services/web/src/static-server';
@@ -30,6 +35,12 @@ export async function startBenchMeeting(): Promise<BenchMeeting> {
   try {
     const sfu: SfuFixture = await startSfu();
     cleanups.push(() => sfu.close());
+    const credentials: CredentialServiceFixture = await startCredentialService({
+      signer: sfu.credentials,
+      cert: await readFile(join(sfu.dir, 'server.crt')),
+      key: await readFile(join(sfu.dir, 'server.key')),
+    });
+    cleanups.push(() => credentials.close());
     const root = await mkdtemp(join(tmpdir(), 'conclave-bench-web-'));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
     await bundleWebClient(root);
@@ -40,7 +51,7 @@ export async function startBenchMeeting(): Promise<BenchMeeting> {
       port: 0,
       cert: await readFile(join(sfu.dir, 'server.crt')),
       key: await readFile(join(sfu.dir, 'server.key')),
-      connectOrigins: [new URL(sfu.server.signallingUrl).origin],
+      connectOrigins: [new URL(sfu.server.signallingUrl).origin, credentials.url],
     });
     cleanups.push(() => web.close());
     const chromium = await launchChromium();
@@ -50,10 +61,13 @@ export async function startBenchMeeting(): Promise<BenchMeeting> {
       async open(user, room, page, video) {
         const context = await chromium.newContext();
         const tab = await context.newPage();
-        const ticket = await sfu.signer.sign({ user, room, participant: `${user}-web` });
+        const participant = `${user}-web`;
+        const ticket = await sfu.signer.sign({ user, room, participant });
         const fragment = new URLSearchParams({
           sfu: sfu.server.signallingUrl,
           ticket,
+          rooms: credentials.url,
+          token: credentials.tokenFor({ user, room, participant }),
           publish: 'audio,video',
           video,
         });

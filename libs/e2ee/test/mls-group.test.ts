@@ -314,7 +314,7 @@ describe('MLS group (default suite aes256: P-384, AES-256-GCM)', () => {
     const other = (await cs.signature.keygen()).publicKey;
     const auth = conclaveAuthenticationService({
       deliveryServiceKey: ds,
-      self: { userId: 'alice', signaturePublicKey: other },
+      self: { credential: text('user:alice'), signaturePublicKey: other },
       authorizeMember: ({ userId, signaturePublicKey }) =>
         userId === 'bob' && hex(signaturePublicKey) === hex(bob),
     });

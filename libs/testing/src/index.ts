@@ -1,4 +1,6 @@
 export { TicketSigner, type TicketClaimsInput } from './ticket-signer';
+export { MemberCredentialSigner, type MemberCredentialInput } from './member-credential-signer';
+export { startCredentialService, type CredentialServiceFixture } from './credential-service';
 export { parseRtp, rtpPacket, rtpReceiver, vp8Payload } from './rtp';
 export { freePort, startPostgres, type PostgresFixture } from './postgres';
 export { CHROMIUM_PATH, launchChromium, type ChromiumFixture } from './chromium';

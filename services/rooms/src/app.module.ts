@@ -3,13 +3,25 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
-import { MeetingsService } from './meetings/meetings.service';
+import {
+  MemberCredentialController,
+  MemberCredentialIssuer,
+  MemberCredentialKeysController,
+  MemberCredentials,
+} from './identity';
+import { MeetingAdmission } from './meetings/meeting-admission';
+import { MeetingPowers } from './meetings/meeting-powers';
+import { MeetingScheduling } from './meetings/meeting-scheduling';
 import { TicketIssuer } from './tickets/ticket-issuer';
 
 export interface RoomsModuleProviders {
-  meetings: MeetingsService;
+  scheduling: MeetingScheduling;
+  admission: MeetingAdmission;
+  powers: MeetingPowers;
   verifier: AccessTokenVerifier;
   tickets: TicketIssuer;
+  credentialIssuer: MemberCredentialIssuer;
+  memberCredentials: MemberCredentials;
 }
 
 /** The REST API: controllers over services built (and owned) by `RoomsServer`. */
@@ -18,11 +30,20 @@ export class RoomsModule {
   static register(providers: RoomsModuleProviders): DynamicModule {
     return {
       module: RoomsModule,
-      controllers: [MeetingsController, KeysController],
+      controllers: [
+        MeetingsController,
+        KeysController,
+        MemberCredentialController,
+        MemberCredentialKeysController,
+      ],
       providers: [
-        { provide: MeetingsService, useValue: providers.meetings },
+        { provide: MeetingScheduling, useValue: providers.scheduling },
+        { provide: MeetingAdmission, useValue: providers.admission },
+        { provide: MeetingPowers, useValue: providers.powers },
         { provide: AccessTokenVerifier, useValue: providers.verifier },
         { provide: TicketIssuer, useValue: providers.tickets },
+        { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },
+        { provide: MemberCredentials, useValue: providers.memberCredentials },
         AuthGuard,
       ],
     };

@@ -65,6 +65,13 @@ export const roomsConfigSchema = z.strictObject({
       jwksOutFile: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** MLS member credentials signed by this service (docs/security/e2ee.md, "Member identity"). */
+  memberCredentials: z
+    .strictObject({
+      /** ECDSA P-256 private key (PKCS#8 PEM), distinct from the ticket key; generated under `dataDir` when absent. */
+      keyFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /** The SFU's internal API, through which every organiser power takes effect on the media. */
   sfu: z.strictObject({
     internalUrl: z.url({ protocol: /^https?$/ }),
@@ -111,6 +118,7 @@ export type RoomsConfigInput = z.input<typeof roomsConfigSchema>;
 export interface ResolvedRoomsConfig extends RoomsConfig {
   database: NonNullable<RoomsConfig['database']>;
   tickets: RoomsConfig['tickets'] & { keyFile: string };
+  memberCredentials: RoomsConfig['memberCredentials'] & { keyFile: string };
   audit: RoomsConfig['audit'] & { keyFile: string };
 }
 
@@ -147,6 +155,9 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
       ...config.tickets,
       keyFile: at(config.tickets.keyFile ?? join(dataDir, 'tickets.key')),
       jwksOutFile: optional(config.tickets.jwksOutFile),
+    },
+    memberCredentials: {
+      keyFile: at(config.memberCredentials.keyFile ?? join(dataDir, 'member-creds.key')),
     },
     sfu: { ...config.sfu, apiTokenFile: at(config.sfu.apiTokenFile) },
     audit: { ...config.audit, keyFile: at(config.audit.keyFile ?? join(dataDir, 'audit-checkpoint.key')) },

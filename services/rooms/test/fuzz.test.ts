@@ -151,6 +151,7 @@ describe('REST API fuzz', () => {
       fc.constantFrom(...meetings).map((m) => `/meetings/${m}/join`),
       fc.constantFrom(...meetings).map((m) => `/meetings/${m}/join`),
       fc.constant('/.well-known/jwks.json'),
+      fc.constant('/.well-known/member-credential-keys.json'),
       fc.constant('/openapi.json'),
       meetingId.map((m) => `/meetings/${m}`),
       fc
@@ -177,6 +178,7 @@ describe('REST API fuzz', () => {
           fc.constantFrom(
             '',
             '/ticket',
+            '/credential',
             '/events',
             '/share',
             '/camera',
@@ -223,6 +225,16 @@ describe('REST API fuzz', () => {
         { requiredKeys: [] },
       ),
       fc.record({ users: fc.oneof(fc.array(user, { maxLength: 4 }), fc.anything()) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          signatureKey: fc.oneof(
+            fc.uint8Array({ minLength: 0, maxLength: 130 }).map((b) => Buffer.from(b).toString('base64url')),
+            text,
+            fc.anything(),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
       fc.anything(),
     );
     const validCreate = fc.record(

@@ -20,6 +20,7 @@ async function member(sfu: SfuFixture, user: string, room: string, suite?: E2eeS
     noFrames,
     { participantId: hello.participantId, userId: user },
     hello.e2ee,
+    sfu.credentials.identity({ user, room, participant: hello.participantId }),
   );
   const epochs: { epoch: bigint; code: string }[] = [];
   session.on('epoch', (epoch, code) => epochs.push({ epoch, code }));

@@ -101,4 +101,21 @@ describe('two browsers in a call through the SFU, end-to-end encrypted', () => {
     assert.equal(await setTile(160, 90), 0);
     await until(widthOf, (w) => w > 0 && w <= 320, 20_000, 'the low layer');
   });
+
+  test("bob's second device shows on alice's page as one person with 2 devices, and its arrival is announced", async () => {
+    const phone = await meeting.open('bob', 'room-call', { participant: 'bob-phone', publish: '' });
+    try {
+      const bobOf = () =>
+        pageState<{ userId: string; devices: number }[]>(alice, 'c.people').then((p) =>
+          p.find((x) => x.userId === 'bob'),
+        );
+      await until(bobOf, (b) => b?.devices === 2, 20_000, 'bob with two devices');
+      assert.equal(await alice.locator('#roster li[data-user="bob"]').getAttribute('data-devices'), '2');
+      assert.equal(await alice.locator('#roster li').count(), 2, 'one line per person');
+      assert.match((await alice.locator('#announcements').textContent()) ?? '', /\(bob\) joined/);
+      assert.equal(await alice.locator('#announcements').getAttribute('aria-live'), 'polite');
+    } finally {
+      await phone.close();
+    }
+  });
 });

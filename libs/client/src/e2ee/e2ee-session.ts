@@ -1,15 +1,19 @@
 import {
   EpochKeyring,
   EpochKeys,
+  MemberStatementVerifier,
   MlsError,
   TsMlsEngine,
   MLS_SUITES,
+  readMemberStatement,
   type MemberInfo,
   type MlsMember,
 } from '@conclave/e2ee';
 import type { E2eeInfo, RosterEntry } from '@conclave/protocol';
 import { Emitter } from '../emitter';
 import { SignallingError, type SignallingClient } from '../signalling-client';
+import type { MemberIdentitySource } from './member-identity';
+import { membershipChanges, peopleOf, type MembershipChange, type RosterPerson } from './roster';
 import type { ToWorker } from './worker-protocol';
 
 export interface ChatMessage {
@@ -25,6 +29,13 @@ export interface E2eeSessionEvents {
   chat: (message: ChatMessage) => void;
   /** This client is no longer in the group (removed, or could not follow). */
   removed: (reason: string) => void;
+  /** Members joined or left the group in a new epoch (to announce; not emitted for the group we found). */
+  membership: (changes: MembershipChange[]) => void;
+  /**
+   * An MLS message from the SFU was refused (e.g. `credential_rejected`: an Add or a Welcome naming a member
+   * room control did not vouch for). The group is unchanged.
+   */
+  refused: (code: string, message: string) => void;
 }
 
 /** Wait before committing, so proposals arriving together go into one commit. */
@@ -33,7 +44,9 @@ const COMMIT_DEBOUNCE_MS = 20;
 /**
  * The MLS side of a meeting in the browser: one fresh MLS member per join, fed by the SFU's relay. Every new
  * epoch's exporter goes through the key ring to the transform worker; superseded epochs are erased after the
- * grace period. The roster and safety code come from the group itself, never from the server's word alone.
+ * grace period. The roster and safety code come from the group itself, never from the server's word alone:
+ * every member's credential is room control's signed statement, checked against room control's keys (from
+ * `identity`, over TLS, never from the SFU) before its Add or the Welcome's tree is accepted.
  */
 export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private member: MlsMember | undefined;
@@ -41,8 +54,10 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private readonly engine = new TsMlsEngine();
   /** Who the SFU says is at each leaf, checked against the credentials in the group's tree. */
   private roster = new Map<number, RosterEntry>();
-  /** Announced (user, signature key) pairs the SFU vouched for after checking their tickets. */
-  private readonly announced = new Map<string, Set<string>>();
+  /** Checks members' statements against room control's keys; built once, at the first member. */
+  private verifier: Promise<MemberStatementVerifier> | undefined;
+  /** Members of the last epoch entered, to announce who joined and who left. */
+  private lastMembers: MemberInfo[] | undefined;
   private commitTimer: ReturnType<typeof setTimeout> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private committer: string | undefined;
@@ -54,6 +69,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     private readonly worker: Worker,
     private readonly self: { participantId: string; userId: string },
     private readonly info: E2eeInfo,
+    private readonly identity: MemberIdentitySource,
     graceMs?: number,
   ) {
     super();
@@ -91,6 +107,11 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     return this.roster.get(leafIndex);
   }
 
+  /** The group's members by person: display name and device count, from their signed credentials. */
+  people(): RosterPerson[] {
+    return peopleOf(this.members());
+  }
+
   async safetyCode(): Promise<string | undefined> {
     return this.member?.active ? this.member.safetyCode() : undefined;
   }
@@ -118,7 +139,6 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private wire(): void {
     this.signalling.on('mlsProposal', (m) =>
       this.serialised(async () => {
-        if (m.change.type === 'add') this.announce(m.change.userId, m.change.signatureKey);
         this.committer = m.committer;
         const member = this.member;
         if (member === undefined || !member.active || BigInt(m.epoch) !== member.epoch) return;
@@ -150,8 +170,6 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       this.serialised(async () => {
         const member = this.member;
         if (member === undefined || member.active) return;
-        for (const entry of m.roster)
-          if (entry.signatureKey !== undefined) this.announce(entry.userId, entry.signatureKey);
         this.setRoster(m.roster);
         await member.joinFromWelcome(fromB64(m.welcome));
         await this.enterEpoch();
@@ -175,6 +193,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       this.serialised(async () => {
         await this.member?.close();
         this.member = undefined;
+        this.lastMembers = undefined;
         this.keyring.clear();
         this.post({ type: 'clear' });
         await this.createOrJoin();
@@ -185,12 +204,20 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private async newMember(): Promise<MlsMember> {
     const suite = MLS_SUITES.find((s) => s === this.info.suite);
     if (suite === undefined) throw new Error(`unsupported MLS suite ${this.info.suite}`);
+    this.verifier ??= this.identity
+      .keySet()
+      .then((keySet) => MemberStatementVerifier.create({ keySet, meetingId: this.identity.meetingId }));
+    const verifier = await this.verifier.catch((error: unknown) => {
+      this.verifier = undefined; // fetch again next time
+      throw error;
+    });
     return this.engine.createMember({
       userId: this.self.userId,
       suite,
       deliveryServiceKey: fromB64(this.info.externalSenderKey),
-      authorizeMember: ({ userId, signaturePublicKey }) =>
-        userId === this.self.userId || (this.announced.get(userId)?.has(b64(signaturePublicKey)) ?? false),
+      authorizeMember: verifier.authorizer(),
+      obtainStatement: async (signaturePublicKey) =>
+        new TextEncoder().encode(await this.identity.credential(signaturePublicKey)),
       authorizeRemoval: (member) => this.roster.get(member.leafIndex)?.userId === member.userId,
     });
   }
@@ -294,13 +321,25 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       receive,
     });
     this.scheduleUpdate();
-    this.emit('epoch', member.epoch, await member.safetyCode(), member.members());
+    const members = member.members();
+    const changes = this.lastMembers === undefined ? [] : membershipChanges(this.lastMembers, members);
+    this.lastMembers = members;
+    this.emit('epoch', member.epoch, await member.safetyCode(), members);
+    if (changes.length > 0) this.emit('membership', changes);
   }
 
-  /** The participant at a leaf: the SFU's roster entry, accepted only if the tree's credential agrees. */
+  /**
+   * The participant at a leaf: the SFU's roster entry, accepted only if the tree's credential (room control's
+   * statement, verified on entry) names the same user and participant session.
+   */
   private participantIdAt(member: MemberInfo): string | undefined {
     const entry = this.roster.get(member.leafIndex);
-    return entry !== undefined && entry.userId === member.userId ? entry.participantId : undefined;
+    const statement = readMemberStatement(member.credential);
+    return entry !== undefined &&
+      entry.userId === member.userId &&
+      entry.participantId === statement?.participantId
+      ? entry.participantId
+      : undefined;
   }
 
   /** The key ring erased `epoch`: the worker drops every KID it was given for it. */
@@ -334,19 +373,15 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     this.roster = new Map(entries.map((e) => [e.leafIndex, e]));
   }
 
-  private announce(userId: string, signatureKey: string): void {
-    let keys = this.announced.get(userId);
-    if (keys === undefined) this.announced.set(userId, (keys = new Set()));
-    keys.add(signatureKey);
-  }
-
   /** MLS state changes one message at a time, in arrival order. */
   private serialised(task: () => Promise<void>): Promise<void> {
     this.queue = this.queue
       .then(() => (this.closed ? undefined : task()))
       .catch((error: unknown) => {
-        if (error instanceof MlsError) console.warn('conclave e2ee:', error.code, error.message);
-        else console.warn('conclave e2ee:', error);
+        if (error instanceof MlsError) {
+          console.warn('conclave e2ee:', error.code, error.message);
+          this.emit('refused', error.code, error.message);
+        } else console.warn('conclave e2ee:', error);
       });
     return this.queue;
   }

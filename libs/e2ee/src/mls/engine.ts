@@ -13,6 +13,8 @@ export interface MemberInfo {
   readonly leafIndex: number;
   readonly userId: string;
   readonly signaturePublicKey: Uint8Array;
+  /** The leaf credential's identity bytes (room control's statement: display name, participant session). */
+  readonly credential: Uint8Array;
 }
 
 /** A proposal waiting for the next commit. Only the delivery service (external sender) proposes here. */
@@ -87,8 +89,17 @@ export interface MlsMemberOptions {
   readonly suite?: MlsSuite;
   /** The delivery service's signature public key, as the SFU announced it (RFC 9420 §12.1.8.1). */
   readonly deliveryServiceKey: Uint8Array;
-  /** The app's check of other members' credentials against the delivery service's announcements. */
+  /**
+   * The app's check of other members' credentials. The product's is `MemberStatementVerifier.authorizer()`:
+   * only statements room control signed for this meeting and the member's exact signature key.
+   */
   readonly authorizeMember: MemberAuthorizer;
+  /**
+   * Gets room control's signed statement binding this member's fresh signature key (the bytes of a
+   * `@conclave/protocol` member credential), which becomes the member's BasicCredential identity. Absent: the
+   * bare `user:<userId>` credential, only for tests of the MLS machinery whose `authorizeMember` trusts it.
+   */
+  readonly obtainStatement?: (signaturePublicKey: Uint8Array) => Promise<Uint8Array>;
   /**
    * Called before an external Remove proposal is accepted, with the member the group's tree has at that leaf:
    * return false if the delivery service did not announce this participant as leaving. Default: accept.

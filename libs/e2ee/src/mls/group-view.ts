@@ -30,6 +30,10 @@ export function membersOf(tree: RatchetTree): MemberInfo[] {
       leafIndex: nodeIndex / 2,
       userId: userIdOf(node.leaf.credential) ?? '',
       signaturePublicKey: copyBytes(node.leaf.signaturePublicKey),
+      credential:
+        node.leaf.credential.credentialType === 'basic'
+          ? copyBytes(node.leaf.credential.identity)
+          : new Uint8Array(0),
     });
   }
   return out;

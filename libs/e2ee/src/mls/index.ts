@@ -30,6 +30,12 @@ export {
   type MemberAuthorizer,
   type MemberClaim,
 } from './credentials';
+export {
+  MemberStatementVerifier,
+  readMemberStatement,
+  type MemberStatement,
+  type StatementRefusal,
+} from './member-statement';
 export { safetyCodeFromEpochAuthenticator, SAFETY_CODE_LABEL } from './safety-code';
 export { MlsError, type MlsErrorCode } from './errors';
 export { measureMlsRekey, type MlsRekeyMeasurement } from './measure';

@@ -4,7 +4,8 @@
  * Membership policy (RFC 9420 §12.2 lets the application add rules):
  * - only the delivery service proposes, as external sender 0 (§12.1.8), and only Add and Remove;
  * - a commit may cover only those proposals, by reference: a member cannot add or remove anyone on its own;
- * - every credential goes through `conclaveAuthenticationService` (the app's `authorizeMember` hook);
+ * - every credential goes through `conclaveAuthenticationService` (the app's `authorizeMember` hook; in the
+ *   product, room control's signed statement, checked with `MemberStatementVerifier`);
  * - the group's only context extension is `external_senders`, naming the key this client was given.
  *
  * After each transition the superseded secrets are zeroed (see erasure.ts for what JavaScript cannot wipe).
@@ -14,7 +15,8 @@ import { joinGroup, type ClientState } from 'ts-mls/clientState.js';
 import { createCommit, type CreateCommitResult } from 'ts-mls/createCommit.js';
 import { createApplicationMessage } from 'ts-mls/createMessage.js';
 import { defaultCapabilities } from 'ts-mls/defaultCapabilities.js';
-import { generateKeyPackage, type KeyPackage, type PrivateKeyPackage } from 'ts-mls/keyPackage.js';
+import type { Credential } from 'ts-mls/credential.js';
+import { generateKeyPackageWithKey, type KeyPackage, type PrivateKeyPackage } from 'ts-mls/keyPackage.js';
 import { mlsExporter } from 'ts-mls/keySchedule.js';
 import { encodeMlsMessage, type MLSMessage } from 'ts-mls/message.js';
 import {
@@ -34,6 +36,7 @@ import {
   conclaveAuthenticationService,
   deliveryServiceCredential,
   memberCredential,
+  statementCredential,
   type ConclaveAuthenticationService,
 } from './credentials';
 import type {
@@ -50,6 +53,7 @@ import { eraseAll, eraseSuperseded, eraseUnshared, wipe } from './erasure';
 import { MlsError, type MlsErrorCode } from './errors';
 import { createGroupNamingExternalSenders, processExternalProposal } from './external-senders';
 import { decodeTree, epochChange, membersOf, summarize } from './group-view';
+import { readMemberStatement } from './member-statement';
 import { DELIVERY_SERVICE_SENDER_INDEX, hasOnlyOurDeliveryService, membershipPolicy } from './policy';
 import { safetyCodeFromEpochAuthenticator } from './safety-code';
 import { DEFAULT_MLS_SUITE, loadSuite, type MlsSuite } from './suites';
@@ -111,16 +115,22 @@ export class TsMlsMember implements MlsMember {
       notBefore: nowS - BigInt(KEY_PACKAGE_NOT_BEFORE_SKEW_S),
       notAfter: nowS + BigInt(KEY_PACKAGE_LIFETIME_S),
     };
-    const { publicPackage, privatePackage } = await generateKeyPackage(
-      memberCredential(options.userId),
+    const signatureKeyPair = await cs.signature.keygen();
+    const credential = await ownCredential(options, signatureKeyPair.publicKey);
+    const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
+      credential,
       defaultCapabilities(),
       lifetime,
       [],
+      signatureKeyPair,
       cs,
     );
     const auth = conclaveAuthenticationService({
       deliveryServiceKey: copyBytes(options.deliveryServiceKey),
-      self: { userId: options.userId, signaturePublicKey: publicPackage.leafNode.signaturePublicKey },
+      self: {
+        credential: credential.identity,
+        signaturePublicKey: publicPackage.leafNode.signaturePublicKey,
+      },
       authorizeMember: options.authorizeMember,
     });
     const encoded = encodeMlsMessage({
@@ -425,7 +435,7 @@ export class TsMlsMember implements MlsMember {
     }
     if (summary.type === 'add' && 'add' in proposal) {
       const leaf = proposal.add.keyPackage.leafNode;
-      if (!(await this.auth.validateCredential(leaf.credential, leaf.signaturePublicKey))) {
+      if (!(await this.auth.validateJoining(leaf.credential, leaf.signaturePublicKey))) {
         throw new MlsError('credential_rejected', this.auth.takeRefusal() ?? 'credential refused');
       }
     }
@@ -582,6 +592,30 @@ export class TsMlsMember implements MlsMember {
       throw new MlsError(fallback, message, { cause });
     }
   }
+}
+
+/**
+ * This member's credential: room control's statement for `signaturePublicKey` when the app obtains one (it must
+ * name this user and exactly this key), else the bare `user:<userId>`.
+ */
+async function ownCredential(
+  options: MlsMemberOptions,
+  signaturePublicKey: Uint8Array,
+): Promise<Extract<Credential, { credentialType: 'basic' }>> {
+  if (options.obtainStatement === undefined) return memberCredential(options.userId);
+  const statement = await options.obtainStatement(copyBytes(signaturePublicKey));
+  const claims = readMemberStatement(statement);
+  if (
+    claims === undefined ||
+    claims.userId !== options.userId ||
+    !bytesEqual(claims.signaturePublicKey, signaturePublicKey)
+  ) {
+    throw new MlsError(
+      'credential_rejected',
+      'the statement obtained does not bind this user and signature key',
+    );
+  }
+  return statementCredential(statement);
 }
 
 /**

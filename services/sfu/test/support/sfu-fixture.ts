@@ -6,13 +6,15 @@ import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
 import { SignallingClient, type WebSocketLike } from '@conclave/client';
 import { createLogger, MemoryAuditSink, writeSelfSignedCertificate } from '@conclave/server-kit';
-import { TicketSigner, type TicketClaimsInput } from '@conclave/testing';
+import { MemberCredentialSigner, TicketSigner, type TicketClaimsInput } from '@conclave/testing';
 import { parseSfuConfig, SfuServer, type SfuConfigInput } from '@conclave/sfu';
 import { createDeliveryServices } from '../../src/e2ee/delivery-service';
 
 export interface SfuFixture {
   server: SfuServer;
   signer: TicketSigner;
+  /** Stands in for room control's member credentials (clients' MLS identities). */
+  credentials: MemberCredentialSigner;
   audit: MemoryAuditSink;
   caPem: string;
   apiToken: string;
@@ -81,6 +83,7 @@ export async function startSfu(
   return {
     server,
     signer,
+    credentials: await MemberCredentialSigner.create(),
     audit,
     caPem,
     apiToken,

@@ -3,14 +3,18 @@
  * their E2EE state, the safety code, the MLS roster and the chat. The full interface comes later; this page
  * is what the browser tests drive (through `window.conclave`).
  *
- * URL: https://…/#sfu=<wss url>&ticket=<join ticket>[&publish=audio,video][&screen=1]
- * (in the fragment, so the ticket never reaches a server log).
+ * URL: https://…/#sfu=<wss url>&ticket=<join ticket>&rooms=<room control origin>&token=<access token>
+ * [&publish=audio,video][&screen=1] (in the fragment, so the ticket and token never reach a server log). Room
+ * control signs this session's MLS credential and publishes the keys every member's credential is checked with.
  */
 import {
   Conference,
   E2eeSession,
+  roomControlIdentity,
   SignallingClient,
   type ChatMessage,
+  type MembershipChange,
+  type RosterPerson,
   type FromWorker,
   type ParticipantE2eeState,
   type RemoteTrack,
@@ -30,6 +34,10 @@ interface PageState {
   /** KIDs our frames carried, per epoch (shown for verification; KIDs are public). */
   sendKids: string[];
   roster: string[];
+  /** The roster by person: display name and device count (from room control's signed credentials). */
+  people: RosterPerson[];
+  /** Every membership change announced since joining. */
+  announcements: MembershipChange[];
   states: Record<string, ParticipantE2eeState>;
   chat: ChatMessage[];
   counters?: Extract<FromWorker, { type: 'counters' }>;
@@ -42,6 +50,8 @@ interface PageState {
 
 const state: PageState = {
   roster: [],
+  people: [],
+  announcements: [],
   states: {},
   chat: [],
   mediaResets: 0,
@@ -83,11 +93,51 @@ function renderChat(): void {
   );
 }
 
+function renderPeople(): void {
+  $('roster').replaceChildren(
+    ...state.people.map((person) => {
+      const item = document.createElement('li');
+      item.textContent = `${person.displayName} (${person.userId})`;
+      item.dataset.user = person.userId;
+      item.dataset.devices = String(person.devices);
+      if (person.devices > 1) {
+        const devices = document.createElement('span');
+        devices.className = 'devices';
+        devices.textContent = ` · ${person.devices} devices`;
+        item.append(devices);
+      }
+      return item;
+    }),
+  );
+}
+
+function announce(changes: MembershipChange[]): void {
+  state.announcements.push(...changes);
+  const text = changes
+    .map((c) => `${c.displayName} (${c.userId}) ${c.kind === 'joined' ? 'joined' : 'left'}`)
+    .join('; ');
+  $('announcements').textContent = text;
+}
+
+/** The meeting and participant session a join ticket names (room control issued it; read, not verified). */
+function ticketSession(ticket: string): { room: string; pid: string } | undefined {
+  try {
+    const claims = JSON.parse(atob(ticket.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as unknown;
+    const { room, pid } = claims as { room?: unknown; pid?: unknown };
+    return typeof room === 'string' && typeof pid === 'string' ? { room, pid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.hash.slice(1));
   const sfu = params.get('sfu');
   const ticket = params.get('ticket');
-  if (sfu === null || ticket === null) {
+  const rooms = params.get('rooms');
+  const token = params.get('token');
+  const session = ticket === null ? undefined : ticketSession(ticket);
+  if (sfu === null || ticket === null || rooms === null || token === null || session === undefined) {
     setStatus('open this page from a meeting invitation');
     return;
   }
@@ -115,6 +165,12 @@ async function main(): Promise<void> {
     worker,
     { participantId: hello.participantId, userId: hello.userId },
     hello.e2ee,
+    roomControlIdentity({
+      baseUrl: rooms,
+      accessToken: token,
+      meetingId: session.room,
+      participantId: session.pid,
+    }),
   );
   const conference = new Conference(signalling, hello, worker);
   state.conference = conference;
@@ -130,15 +186,11 @@ async function main(): Promise<void> {
     if (e2ee.sendKid !== undefined) state.sendKids.push(e2ee.sendKid.toString());
     state.safetyCode = safetyCode;
     state.roster = members.map((m) => m.userId);
+    state.people = e2ee.people();
     $('safety-code').textContent = safetyCode;
-    $('roster').replaceChildren(
-      ...members.map((m) => {
-        const item = document.createElement('li');
-        item.textContent = m.userId;
-        return item;
-      }),
-    );
+    renderPeople();
   });
+  e2ee.on('membership', announce);
   e2ee.on('chat', (message) => {
     state.chat.push(message);
     renderChat();

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Right } from '@conclave/protocol';
-import { launchChromium, type ChromiumFixture } from '@conclave/testing';
+import {
+  launchChromium,
+  startCredentialService,
+  type ChromiumFixture,
+  type CredentialServiceFixture,
+} from '@conclave/testing';
 import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
 import { bundleWebClient } from '../../src/bundle';
 import { startWebServer, type WebServer } from '../../src/static-server';
@@ -12,6 +17,8 @@ export interface MeetingFixture {
   sfu: SfuFixture;
   web: WebServer;
   chromium: ChromiumFixture;
+  /** Stands in for room control's member-credential routes (each page's MLS identity). */
+  credentials: CredentialServiceFixture;
   /** Opens the meeting page for a participant, joined with a fresh ticket. */
   open(
     user: string,
@@ -34,6 +41,11 @@ export async function startMeeting(
   sfuOptions: Parameters<typeof startSfu>[1] = {},
 ): Promise<MeetingFixture> {
   const sfu = await startSfu(sfuOverrides, sfuOptions);
+  const credentials = await startCredentialService({
+    signer: sfu.credentials,
+    cert: await readFile(join(sfu.dir, 'server.crt')),
+    key: await readFile(join(sfu.dir, 'server.key')),
+  });
   const out = await mkdtemp(join(tmpdir(), 'conclave-web-'));
   await bundleWebClient(out);
   const web = await startWebServer({
@@ -42,26 +54,30 @@ export async function startMeeting(
     port: 0,
     cert: await readFile(join(sfu.dir, 'server.crt')),
     key: await readFile(join(sfu.dir, 'server.key')),
-    connectOrigins: [new URL(sfu.server.signallingUrl).origin],
+    connectOrigins: [new URL(sfu.server.signallingUrl).origin, credentials.url],
   });
   const chromium = await launchChromium();
   return {
     sfu,
     web,
     chromium,
+    credentials,
     async open(user, room, options = {}) {
       const context = await chromium.newContext();
       if (options.init !== undefined) await context.addInitScript(options.init);
       const page = await context.newPage();
+      const participant = options.participant ?? `${user}-web`;
       const ticket = await sfu.signer.sign({
         user,
         room,
-        participant: options.participant ?? `${user}-web`,
+        participant,
         ...(options.rights ? { rights: options.rights } : {}),
       });
       const fragment = new URLSearchParams({
         sfu: sfu.server.signallingUrl,
         ticket,
+        rooms: credentials.url,
+        token: credentials.tokenFor({ user, room, participant }),
         publish: options.publish ?? 'audio,video',
         video: options.video ?? '1280x720',
       });
@@ -71,6 +87,7 @@ export async function startMeeting(
     async close() {
       await chromium.close();
       await web.close();
+      await credentials.close();
       await sfu.close();
       await rm(out, { recursive: true, force: true });
     },
