@@ -122,9 +122,8 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     throttle,
     accounts,
     login,
-    oidc:
-      config.oidc !== undefined ? new OidcSignIn(config.oidc, users, login, deps.audit, clock) : undefined,
-    saml: config.saml !== undefined ? new SamlSignIn(config.saml, users, login, deps.audit) : undefined,
+    oidc: config.oidc !== undefined ? new OidcSignIn(config.oidc, login, deps.audit, clock) : undefined,
+    saml: config.saml !== undefined ? new SamlSignIn(config.saml, login, deps.audit) : undefined,
     retention: new ProfileRetention(db, deps.audit, clock, config.retention.inactiveProfilesDays),
     async close() {
       await directory?.close();

@@ -60,6 +60,16 @@ export const ldapConfigSchema = z
       .default('(&(objectClass=inetOrgPerson)(uid={username}))'),
     displayNameAttribute: z.string().min(1).max(64).default('cn'),
     /**
+     * Attribute holding the sign-in name (`uid`; Active Directory `sAMAccountName`): the profile takes the name
+     * read back from the entry, not the spelling typed (which the directory matches ignoring case and spaces).
+     */
+    usernameAttribute: z.string().min(1).max(64).default('uid'),
+    /**
+     * The entry's stable identity the local profile is keyed on: OpenLDAP `entryUUID`, Active Directory
+     * `objectGUID` (binary, kept in hex). Entries without it are keyed on their DN.
+     */
+    idAttribute: z.string().min(1).max(64).default('entryUUID'),
+    /**
      * Attribute holding the entry's DN exactly as the server wrote it (OpenLDAP `entryDN`, Active Directory
      * `distinguishedName`); used for the user bind instead of a re-serialised DN.
      */
@@ -110,6 +120,11 @@ export const oidcConfigSchema = z
     groupsClaim: z.string().min(1).default('groups'),
     roleMap: z.record(z.string().min(1).max(1024), z.array(roleSchema).min(1)).default({}),
     defaultRoles: z.array(roleSchema).default(['member']),
+    /**
+     * ID token `amr` values (RFC 8176 §2) that count as a second factor: people whose roles are in
+     * `totp.requiredForRoles` are signed in only when the provider asserts one of them.
+     */
+    mfaAmr: z.array(z.string().min(1).max(64)).default(['mfa']),
     /** Tests only: accept an `http://` issuer on the loopback interface. */
     allowLoopbackHttp: z.boolean().default(false),
   })
@@ -142,6 +157,12 @@ export const samlConfigSchema = z.strictObject({
   roleMap: z.record(z.string().min(1).max(1024), z.array(roleSchema).min(1)).default({}),
   defaultRoles: z.array(roleSchema).default(['member']),
   acceptedClockSkewMs: z.number().int().min(0).max(300_000).default(30_000),
+  /**
+   * AuthnContextClassRef values that count as multi-factor: people whose roles are in `totp.requiredForRoles`
+   * are signed in only when the assertion carries one of them (none by default: such people use a password
+   * and TOTP).
+   */
+  mfaAuthnContexts: z.array(z.string().min(1).max(256)).default([]),
 });
 
 export type SamlConfig = z.infer<typeof samlConfigSchema>;

@@ -25,6 +25,9 @@ before(async () => {
         preferred_username: 'olive',
         groups: ['conclave-organisers', 'unrelated'],
       },
+      adele: { name: 'Adele Admin', preferred_username: 'adele', groups: ['conclave-admins'] },
+      // Another person at the provider whose name differs from olive's only by a trailing space.
+      mallory: { name: 'Mallory', preferred_username: 'olive ', groups: ['conclave-organisers'] },
     },
   });
   const secretFile = join(secretDir, 'client-secret');
@@ -38,7 +41,7 @@ before(async () => {
         clientSecretFile: secretFile,
         redirectUri,
         scopes: ['openid', 'profile'],
-        roleMap: { 'conclave-organisers': ['organiser'] },
+        roleMap: { 'conclave-organisers': ['organiser'], 'conclave-admins': ['admin'] },
         allowLoopbackHttp: true,
       },
     },
@@ -78,6 +81,30 @@ test('OIDC: code flow with PKCE against a real oidc-provider issues tokens with 
   assert.deepEqual(claims['roles'], ['organiser', 'member']);
   const profile = await fx.service.core.users.findByUsername('oidc', 'olive');
   assert.equal(profile?.passwordHash, null);
+});
+
+test('OIDC: an admin (TOTP required for the role) is refused with sso_failed when the ID token asserts no MFA', async () => {
+  const { location, cookie } = await startFlow();
+  const callback = await idp.signIn(location, 'adele');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.equal(res.status, 401, JSON.stringify(body));
+  assert.equal(body['code'], 'sso_failed');
+  assert.equal(body['accessToken'], undefined);
+  assert.ok(fx.audit.events.some((e) => e.action === 'auth.login' && e.reason === 'mfa_required'));
+});
+
+test('OIDC: a provider name with a trailing space ("olive ") is refused with sso_failed and makes no profile', async () => {
+  const { location, cookie } = await startFlow();
+  const callback = await idp.signIn(location, 'mallory');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(res.status, 401);
+  assert.equal(((await res.json()) as { code: string }).code, 'sso_failed');
+  const rows = (await fx.service.core.db.query(`SELECT username FROM auth_users WHERE source = 'oidc'`)) as {
+    username: string;
+  }[];
+  assert.ok(!rows.some((r) => r.username !== r.username.trim()), JSON.stringify(rows));
+  assert.ok(fx.audit.events.some((e) => e.action === 'auth.login' && e.reason === 'bad_username'));
 });
 
 test('OIDC: a callback without the browser-bound state cookie, or replayed, is refused with sso_failed', async () => {

@@ -14,11 +14,12 @@ import { hashRecoveryCode, newRecoveryCode } from '../credentials/recovery-codes
 import { base32Decode, base32Encode, DEFAULT_TOTP, otpauthUri, verifyTotp } from '../credentials/totp';
 import { accountKey, type LoginThrottle } from '../login/login-throttle';
 import type { UserRecord } from '../storage/entities';
-import { formatRoles, parseRoles, usernameKey, type UserStore } from '../storage/user-store';
+import { formatRoles, parseRoles, type UserStore } from '../storage/user-store';
 import type { SessionStore } from '../tokens/session-store';
+import { isAcceptableUsername, throttleName } from './usernames';
 
-/** User names of local accounts: printable, no leading or trailing space, at most 64 characters. */
-const USERNAME = /^[^\s\p{C}](?:[^\p{C}]{0,62}[^\s\p{C}])?$/u;
+/** Local user names are at most this long (and follow the sign-in name rules). */
+const MAX_LOCAL_USERNAME = 64;
 
 export interface AccountServiceOptions {
   totpIssuer: string;
@@ -48,7 +49,7 @@ export class AccountService {
     roles: Role[],
     options: { actor: string; mustChangePassword?: boolean; displayName?: string },
   ): Promise<UserRecord> {
-    if (!USERNAME.test(username))
+    if (!isAcceptableUsername(username) || username.length > MAX_LOCAL_USERNAME)
       throw new BadRequestError(
         'bad_request',
         'user names are 1 to 64 printable characters without surrounding spaces',
@@ -166,7 +167,7 @@ export class AccountService {
 
   /** Lifts a temporary lock and forgets the failures counted against the name. */
   async unlock(username: string, actor: string): Promise<boolean> {
-    const cleared = await this.throttle.reset(accountKey(usernameKey(username)));
+    const cleared = await this.throttle.reset(accountKey(throttleName(username)));
     const user = await this.users.findByUsername('local', username);
     await this.audit.record({
       action: 'auth.user.unlock',

@@ -1,5 +1,6 @@
 import type { AuthMethod, LoginRequest, LoginResponse, Role, TokenResponse } from '@conclave/protocol';
 import {
+  BadRequestError,
   ConclaveError,
   UnauthorizedError,
   type AuditEvent,
@@ -11,10 +12,12 @@ import { hashRecoveryCode, isRecoveryCodeShape } from '../credentials/recovery-c
 import { base32Decode, DEFAULT_TOTP, verifyTotp } from '../credentials/totp';
 import type { AuthMetrics } from '../metrics';
 import type { UserRecord } from '../storage/entities';
-import { parseGroups, parseRoles, usernameKey, type UserStore } from '../storage/user-store';
+import { parseGroups, parseRoles, type UserStore } from '../storage/user-store';
 import type { SessionStore } from '../tokens/session-store';
 import type { TokenIssuer } from '../tokens/token-issuer';
-import type { CredentialSource } from './credential-source';
+import { provisionExternalUser, type ExternalIdentity } from '../accounts/external-users';
+import { isAcceptableUsername, throttleName } from '../accounts/usernames';
+import type { Candidate, CredentialSource } from './credential-source';
 import { KeyedMutex } from './keyed-mutex';
 import { accountKey, sourceKey, type LoginThrottle, type ThrottlePolicy } from './login-throttle';
 
@@ -53,7 +56,15 @@ export class LoginService {
   ) {}
 
   async login(request: LoginRequest, sourceAddress: string): Promise<LoginResponse> {
-    const account = { key: accountKey(usernameKey(request.username)), policy: this.policies.account };
+    // Before anything else: a name differing only by spaces the directory ignores would reach the same person
+    // under another profile and another throttle.
+    if (!isAcceptableUsername(request.username)) {
+      this.metrics.signIns.inc({ method: 'password', outcome: 'bad_request' });
+      throw new BadRequestError(
+        'bad_request',
+        'user names have no leading or trailing spaces and no control characters',
+      );
+    }
     const source = { key: sourceKey(sourceAddress), policy: this.policies.source };
     const base: Omit<AuditEvent, 'outcome'> = {
       action: 'auth.login',
@@ -62,10 +73,16 @@ export class LoginService {
     };
     try {
       await this.throttle.check(source);
+      const found = await this.findCandidate(request.username);
+      // Counted against the name the source holds, so every spelling of one person shares one throttle.
+      const account = {
+        key: accountKey(throttleName(found?.canonicalName ?? request.username)),
+        policy: this.policies.account,
+      };
       // One attempt at a time per account name, so parallel guesses cannot slip past the back-off.
       return await this.mutex.run(account.key, async () => {
         await this.throttle.check(account);
-        return this.attempt(request, account, source, base);
+        return this.attempt(request, found, account, source, base);
       });
     } catch (error) {
       const code = error instanceof ConclaveError ? error.code : 'internal_error';
@@ -76,8 +93,18 @@ export class LoginService {
     }
   }
 
+  /** The first source, in the configured order, that knows the name. */
+  private async findCandidate(username: string): Promise<Candidate | undefined> {
+    for (const credentialSource of this.sources) {
+      const candidate = await credentialSource.find(username);
+      if (candidate !== null) return candidate;
+    }
+    return undefined;
+  }
+
   private async attempt(
     request: LoginRequest,
+    candidate: Candidate | undefined,
     account: { key: string; policy: ThrottlePolicy },
     source: { key: string; policy: ThrottlePolicy },
     base: Omit<AuditEvent, 'outcome'>,
@@ -103,18 +130,13 @@ export class LoginService {
       throw invalidCredentials();
     };
 
-    let accepted: { user: UserRecord; amr: AuthMethod } | undefined;
-    for (const credentialSource of this.sources) {
-      const result = await credentialSource.authenticate(request.username, request.password);
-      if (result.kind === 'unknown') continue;
-      if (result.kind === 'rejected') return fail(result.reason, result.userId);
-      accepted = { user: result.user, amr: result.amr };
-      break;
-    }
-    if (accepted === undefined) {
+    if (candidate === undefined) {
       await this.hasher.verifyAgainstNothing(request.password);
       return fail('unknown_user');
     }
+    const result = await candidate.verify(request.password);
+    if (result.kind === 'rejected') return fail(result.reason, result.userId);
+    const accepted = result;
 
     const { user } = accepted;
     const amr: AuthMethod[] = [accepted.amr];
@@ -195,18 +217,32 @@ export class LoginService {
     }
   }
 
-  /** Ends a single sign-on the identity provider confirmed: refused for a disabled account, else a session. Audited. */
-  async completeSso(method: 'oidc' | 'saml', user: UserRecord): Promise<TokenResponse> {
-    if (user.disabled) {
+  /**
+   * Ends a single sign-on the identity provider confirmed: the profile is provisioned by the one external-user
+   * mapping, then refused for a disabled account, or for roles that need TOTP when the provider did not assert a
+   * second factor (`mfa`); else a session starts. Audited.
+   */
+  async completeSso(
+    method: 'oidc' | 'saml',
+    identity: ExternalIdentity,
+    mfa: boolean,
+  ): Promise<TokenResponse> {
+    const refuse = async (reason: string, target?: string): Promise<never> => {
       await this.audit.record({
         action: 'auth.login',
         outcome: 'failure',
         actor: 'anonymous',
-        target: user.id,
-        reason: 'disabled',
+        reason,
+        ...(target !== undefined ? { target } : {}),
       });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
-    }
+    };
+    const result = await provisionExternalUser(this.users, this.audit, identity);
+    if (result.kind === 'refused') return refuse(result.reason);
+    const { user } = result;
+    if (user.disabled) return refuse('disabled', user.id);
+    if (!mfa && parseRoles(user.roles).some((r) => this.policies.totpRequiredForRoles.includes(r)))
+      return refuse('mfa_required', user.id);
     const tokens = await this.issueSession(user, [method]);
     await this.audit.record({
       action: 'auth.login',

@@ -4,7 +4,7 @@ import type { Role, TokenResponse } from '@conclave/protocol';
 import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
 import type { OidcConfig } from '../config';
 import type { LoginService } from '../login/login-service';
-import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
+import type { ExternalIdentity } from '../accounts/external-users';
 
 /** How long a started sign-in may take at the provider. */
 const PENDING_MS = 10 * 60_000;
@@ -27,7 +27,6 @@ export class OidcSignIn {
 
   constructor(
     private readonly config: OidcConfig,
-    private readonly users: UserStore,
     private readonly login: LoginService,
     private readonly audit: AuditSink,
     private readonly clock: Clock,
@@ -94,34 +93,33 @@ export class OidcSignIn {
       });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
-    return this.login.completeSso('oidc', await this.upsert(claims));
+    return this.login.completeSso('oidc', this.identity(claims), this.assertsMfa(claims));
   }
 
-  private async upsert(claims: Record<string, unknown>) {
+  /** The person the ID token names: keyed on `iss|sub`, named by the configured claim. */
+  private identity(claims: Record<string, unknown>): ExternalIdentity {
     const text = (name: string) => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined);
-    const subject = `${text('iss') ?? ''}|${text('sub') ?? ''}`;
-    const username = (text(this.config.usernameClaim) ?? text('sub') ?? '').slice(0, 256);
+    const username = text(this.config.usernameClaim) ?? text('sub') ?? '';
     const displayName = (text(this.config.displayNameClaim) ?? username).slice(0, 256);
     const groups = Array.isArray(claims[this.config.groupsClaim])
       ? (claims[this.config.groupsClaim] as unknown[]).filter((g): g is string => typeof g === 'string')
       : [];
     const roles = new Set<Role>(this.config.defaultRoles);
     for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
-    const existing = await this.users.findByUsername('oidc', username);
-    if (existing === null)
-      return this.users.create({
-        source: 'oidc',
-        username,
-        displayName,
-        roles: [...roles],
-        groups,
-        externalId: subject,
-      });
-    if (existing.externalId !== subject)
-      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
-    const changes = { displayName, roles: formatRoles([...roles]), groups: formatGroups(groups) };
-    await this.users.update(existing.id, changes);
-    return { ...existing, ...changes };
+    return {
+      source: 'oidc',
+      externalId: `${text('iss') ?? ''}|${text('sub') ?? ''}`,
+      username,
+      displayName,
+      groups,
+      roles: [...roles],
+    };
+  }
+
+  /** The ID token's `amr` (RFC 8176) names a method the configuration counts as a second factor. */
+  private assertsMfa(claims: Record<string, unknown>): boolean {
+    const amr = claims['amr'];
+    return Array.isArray(amr) && amr.some((m) => typeof m === 'string' && this.config.mfaAmr.includes(m));
   }
 
   private discover(): Promise<client.Configuration> {

@@ -4,7 +4,7 @@ import type { Role, TokenResponse } from '@conclave/protocol';
 import { UnauthorizedError, type AuditSink } from '@conclave/server-kit';
 import type { SamlConfig } from '../config';
 import type { LoginService } from '../login/login-service';
-import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
+import type { ExternalIdentity } from '../accounts/external-users';
 
 /**
  * SAML 2.0 sign-in through `@node-saml/node-saml` as the service provider: signed assertions required
@@ -16,7 +16,6 @@ export class SamlSignIn {
 
   constructor(
     private readonly config: SamlConfig,
-    private readonly users: UserStore,
     private readonly login: LoginService,
     private readonly audit: AuditSink,
   ) {
@@ -64,11 +63,12 @@ export class SamlSignIn {
     if (profile === null || typeof profile.nameID !== 'string' || profile.nameID.length === 0) {
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
-    return this.login.completeSso('saml', await this.upsert(profile));
+    return this.login.completeSso('saml', this.identity(profile), this.assertsMfa(profile));
   }
 
-  private async upsert(profile: Profile) {
-    const username = profile.nameID.slice(0, 256);
+  /** The person the assertion names: keyed on `IdP|NameID`, named by the NameID. */
+  private identity(profile: Profile): ExternalIdentity {
+    const username = profile.nameID;
     const attribute = (name: string): unknown => (profile as Record<string, unknown>)[name];
     const display = attribute(this.config.displayNameAttribute);
     const displayName = (typeof display === 'string' ? display : username).slice(0, 256);
@@ -78,19 +78,20 @@ export class SamlSignIn {
     );
     const roles = new Set<Role>(this.config.defaultRoles);
     for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
-    const subject = `${profile.issuer}|${username}`;
-    const existing = await this.users.findByUsername('saml', username);
-    if (existing === null)
-      return this.users.create({
-        source: 'saml',
-        username,
-        displayName,
-        roles: [...roles],
-        groups,
-        externalId: subject,
-      });
-    const changes = { displayName, roles: formatRoles([...roles]), groups: formatGroups(groups) };
-    await this.users.update(existing.id, changes);
-    return { ...existing, ...changes };
+    return {
+      source: 'saml',
+      externalId: `${profile.issuer}|${username}`,
+      username,
+      displayName,
+      groups,
+      roles: [...roles],
+    };
+  }
+
+  /** The assertion's AuthnContextClassRef is one the configuration counts as multi-factor. */
+  private assertsMfa(profile: Profile): boolean {
+    const xml = profile.getAssertionXml?.() ?? '';
+    const refs = [...xml.matchAll(/<(?:\w+:)?AuthnContextClassRef>([^<]+)<\//g)].map((m) => m[1]!.trim());
+    return refs.some((ref) => this.config.mfaAuthnContexts.includes(ref));
   }
 }
