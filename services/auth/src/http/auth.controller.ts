@@ -36,7 +36,7 @@ const samlPostSchema = z.object({
   RelayState: z.string().max(80).optional(),
 });
 
-/** Client address for per-source throttling (the proxy's X-Forwarded-For only when `trustProxy` is on). */
+/** Client address for per-source throttling: the address a configured proxy saw (`http.trustProxy`), else the peer. */
 function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

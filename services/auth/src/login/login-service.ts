@@ -18,8 +18,14 @@ import type { TokenIssuer } from '../tokens/token-issuer';
 import { provisionExternalUser, type ExternalIdentity } from '../accounts/external-users';
 import { isAcceptableUsername, throttleName } from '../accounts/usernames';
 import type { Candidate, CredentialSource } from './credential-source';
-import { KeyedMutex } from './keyed-mutex';
-import { accountKey, sourceKey, type LoginThrottle, type ThrottlePolicy } from './login-throttle';
+import {
+  accountKey,
+  sourceKey,
+  type LoginThrottle,
+  type Refusal,
+  type ThrottleKey,
+  type ThrottlePolicy,
+} from './login-throttle';
 
 export interface LoginPolicies {
   account: ThrottlePolicy;
@@ -40,8 +46,6 @@ function invalidCredentials(): UnauthorizedError {
  * counted; the caller learns only `invalid_credentials`, whatever went wrong with the credentials.
  */
 export class LoginService {
-  private readonly mutex = new KeyedMutex();
-
   constructor(
     private readonly sources: CredentialSource[],
     private readonly users: UserStore,
@@ -71,26 +75,44 @@ export class LoginService {
       actor: 'anonymous',
       ...(this.policies.recordSourceIp ? { sourceIp: sourceAddress } : {}),
     };
+    const sourceRefusal = await this.throttle.reserve(source);
+    if (sourceRefusal !== null) return this.refuse(sourceRefusal, base);
+    // Set once a failure was counted against both reservations; otherwise they are given back.
+    const counted = { failure: false };
+    let account: ThrottleKey | undefined;
     try {
-      await this.throttle.check(source);
       const found = await this.findCandidate(request.username);
       // Counted against the name the source holds, so every spelling of one person shares one throttle.
-      const account = {
+      account = {
         key: accountKey(throttleName(found?.canonicalName ?? request.username)),
         policy: this.policies.account,
       };
-      // One attempt at a time per account name, so parallel guesses cannot slip past the back-off.
-      return await this.mutex.run(account.key, async () => {
-        await this.throttle.check(account);
-        return this.attempt(request, found, account, source, base);
-      });
+      const accountRefusal = await this.throttle.reserve(account);
+      if (accountRefusal !== null) {
+        account = undefined;
+        return await this.refuse(accountRefusal, base);
+      }
+      const response = await this.attempt(request, found, account, source, base, counted);
+      await this.throttle.release(source.key);
+      return response;
     } catch (error) {
+      if (!counted.failure) {
+        await this.throttle.release(source.key);
+        if (account !== undefined) await this.throttle.release(account.key);
+      }
       const code = error instanceof ConclaveError ? error.code : 'internal_error';
-      this.metrics.signIns.inc({ method: 'password', outcome: code });
-      if (code === 'rate_limited' || code === 'account_locked')
-        await this.audit.record({ ...base, outcome: 'failure', reason: code });
+      if (code !== 'rate_limited' && code !== 'account_locked')
+        this.metrics.signIns.inc({ method: 'password', outcome: code });
       throw error;
     }
+  }
+
+  /** Answers a throttled attempt; only the first refusal of a throttled or locked period is audited. */
+  private async refuse(refusal: Refusal, base: Omit<AuditEvent, 'outcome'>): Promise<never> {
+    this.metrics.signIns.inc({ method: 'password', outcome: refusal.error.code });
+    if (await this.throttle.noteRefusal(refusal.key))
+      await this.audit.record({ ...base, outcome: 'failure', reason: refusal.error.code });
+    throw refusal.error;
   }
 
   /** The first source, in the configured order, that knows the name. */
@@ -105,9 +127,10 @@ export class LoginService {
   private async attempt(
     request: LoginRequest,
     candidate: Candidate | undefined,
-    account: { key: string; policy: ThrottlePolicy },
-    source: { key: string; policy: ThrottlePolicy },
+    account: ThrottleKey,
+    source: ThrottleKey,
     base: Omit<AuditEvent, 'outcome'>,
+    counted: { failure: boolean },
   ): Promise<LoginResponse> {
     const fail = async (reason: string, userId?: string): Promise<never> => {
       await this.audit.record({
@@ -116,8 +139,10 @@ export class LoginService {
         reason,
         ...(userId !== undefined ? { target: userId } : {}),
       });
-      await this.throttle.recordFailure(source);
-      if (await this.throttle.recordFailure(account)) {
+      // The reservations already counted this attempt; a failure keeps them and may lock the key.
+      counted.failure = true;
+      await this.throttle.confirmFailure(source);
+      if (await this.throttle.confirmFailure(account)) {
         this.metrics.locks.inc();
         await this.audit.record({
           action: 'auth.lock',

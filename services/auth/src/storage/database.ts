@@ -3,6 +3,7 @@ import { openDataSource, type DatabaseConfig } from '@conclave/server-kit';
 import { InitialSchema1763920000000 } from '../../migrations/1763920000000-initial-schema';
 import { UserGroups1763990000000 } from '../../migrations/1763990000000-user-groups';
 import { ExternalIdentity1765140000000 } from '../../migrations/1765140000000-external-identity';
+import { ThrottleRefusals1765150000000 } from '../../migrations/1765150000000-throttle-refusals';
 import { AUTH_ENTITIES } from './entities';
 
 /** The service's migrations, oldest first; the same list runs on SQLite and PostgreSQL. */
@@ -10,6 +11,7 @@ export const AUTH_MIGRATIONS = [
   InitialSchema1763920000000,
   UserGroups1763990000000,
   ExternalIdentity1765140000000,
+  ThrottleRefusals1765150000000,
 ];
 
 /** Opens the authentication database and brings its schema up to date. */

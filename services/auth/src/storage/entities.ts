@@ -125,6 +125,8 @@ export interface ThrottleRecord {
   failures: number;
   lastFailureAt: number;
   lockedUntil: number | null;
+  /** When a refusal of this key was last audited: one audit entry per throttled or locked period. */
+  refusalNotedAt: number | null;
 }
 
 export const ThrottleEntity = new EntitySchema<ThrottleRecord>({
@@ -135,6 +137,7 @@ export const ThrottleEntity = new EntitySchema<ThrottleRecord>({
     failures: { type: 'integer' },
     lastFailureAt: { name: 'last_failure_at', type: 'bigint', transformer: millis },
     lockedUntil: { name: 'locked_until', type: 'bigint', nullable: true, transformer: millis },
+    refusalNotedAt: { name: 'refusal_noted_at', type: 'bigint', nullable: true, transformer: millis },
   },
 });
 

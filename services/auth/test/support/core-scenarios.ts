@@ -357,4 +357,102 @@ export function coreScenarios(label: string, start: Start): void {
       assert.deepEqual(limited, { status: 429, code: 'rate_limited' });
     });
   });
+
+  describe(`throttling under attack (${label}, issue 11 item 13)`, () => {
+    const wrong = 'Not-The-Password-123!';
+
+    test('300 parallel guesses from one address let through at most the 20 free attempts and audit one refusal', async () => {
+      const fx = await start();
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 300 }, (_, i) => fx.login(`parallel-${i}`, wrong)),
+        );
+        const through = results.filter((r) => r.status === 401).length;
+        const refused = results.filter((r) => r.status === 429).length;
+        assert.equal(through + refused, 300, JSON.stringify(results.map((r) => r.status)));
+        assert.ok(through >= 1 && through <= 20, `${through} guesses were checked`);
+        const audited = fx.audit.events.filter(
+          (e) => e.action === 'auth.login' && e.reason === 'rate_limited',
+        );
+        assert.equal(audited.length, 1, `${refused} refusals wrote ${audited.length} audit entries`);
+        // The throttled period ends; the next refused period is audited once more.
+        fx.clock.advance(3_600_000 + 1);
+        for (let i = 0; i < 21; i++) await fx.login(`later-${i}`, wrong);
+        for (let i = 0; i < 50; i++) assert.equal((await fx.login(`later-x${i}`, wrong)).status, 429);
+        assert.equal(
+          fx.audit.events.filter((e) => e.action === 'auth.login' && e.reason === 'rate_limited').length,
+          2,
+        );
+      } finally {
+        await fx.close();
+      }
+    });
+
+    test('parallel guesses at one account pass its free attempts at most, and its refusals write one audit entry per period', async () => {
+      const fx = await start({
+        config: { throttle: { source: { freeAttempts: 1000 }, account: { freeAttempts: 5, lockAfter: 5 } } },
+      });
+      try {
+        await fx.addUser('target', strongPassword('t'));
+        const results = await Promise.all(Array.from({ length: 100 }, () => fx.login('target', wrong)));
+        assert.ok(results.filter((r) => r.status === 401).length <= 5);
+        for (let i = 0; i < 40; i++)
+          assert.equal((await fx.login('target', strongPassword('t'))).body['code'], 'account_locked');
+        assert.equal(fx.audit.events.filter((e) => e.action === 'auth.lock').length, 1);
+        // 135 refusals: at most one entry for the throttled period and one for the locked one.
+        const refusals = fx.audit.events.filter(
+          (e) => e.reason === 'account_locked' || e.reason === 'rate_limited',
+        );
+        assert.ok(refusals.length >= 1 && refusals.length <= 2, JSON.stringify(refusals));
+      } finally {
+        await fx.close();
+      }
+    });
+
+    test('a forged X-Forwarded-For does not reset the per-address throttle behind a trusted proxy', async () => {
+      const fx = await start({
+        trustProxy: ['127.0.0.1'],
+        config: { throttle: { source: { freeAttempts: 3 } } },
+      });
+      try {
+        // The proxy appends the address it saw; whatever the client wrote before it is not believed.
+        const through = async (forged: string) =>
+          fx.request('POST', '/api/auth/login', {
+            json: { username: `xff-${forged}`, password: wrong },
+            headers: { 'x-forwarded-for': `${forged}, 203.0.113.7` },
+          });
+        const codes: number[] = [];
+        for (let i = 0; i < 8; i++) codes.push((await through(`198.51.100.${i}`)).status);
+        assert.deepEqual(codes, [401, 401, 401, 429, 429, 429, 429, 429]);
+        // Another client behind the same proxy is not affected.
+        const other = await fx.request('POST', '/api/auth/login', {
+          json: { username: 'xff-other', password: wrong },
+          headers: { 'x-forwarded-for': '203.0.113.8' },
+        });
+        assert.equal(other.status, 401);
+      } finally {
+        await fx.close();
+      }
+    });
+
+    test('X-Forwarded-For from a peer that is not a configured proxy is ignored', async () => {
+      const fx = await start({
+        trustProxy: ['192.0.2.1'],
+        config: { throttle: { source: { freeAttempts: 3 } } },
+      });
+      try {
+        const codes: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          const res = await fx.request('POST', '/api/auth/login', {
+            json: { username: `peer-${i}`, password: wrong },
+            headers: { 'x-forwarded-for': `198.51.100.${i}` },
+          });
+          codes.push(res.status);
+        }
+        assert.deepEqual(codes, [401, 401, 401, 429, 429, 429]);
+      } finally {
+        await fx.close();
+      }
+    });
+  });
 }
