@@ -109,6 +109,11 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
       recordSourceIp: config.audit.recordSourceIp,
     },
   );
+  const pendingLimits = {
+    capacity: config.sso.maxPending,
+    perSource: config.sso.maxPendingPerSource,
+    ttlMs: config.sso.pendingMinutes * 60_000,
+  };
   return {
     config,
     db,
@@ -122,8 +127,14 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     throttle,
     accounts,
     login,
-    oidc: config.oidc !== undefined ? new OidcSignIn(config.oidc, login, deps.audit, clock) : undefined,
-    saml: config.saml !== undefined ? new SamlSignIn(config.saml, login, deps.audit) : undefined,
+    oidc:
+      config.oidc !== undefined
+        ? new OidcSignIn(config.oidc, login, deps.audit, clock, pendingLimits)
+        : undefined,
+    saml:
+      config.saml !== undefined
+        ? new SamlSignIn(config.saml, login, deps.audit, clock, pendingLimits)
+        : undefined,
     retention: new ProfileRetention(db, deps.audit, clock, config.retention.inactiveProfilesDays),
     async close() {
       await directory?.close();

@@ -313,6 +313,18 @@ export const authConfigSchema = z.strictObject({
     })
     .prefault({}),
   ldap: ldapConfigSchema.optional(),
+  /**
+   * Single sign-ons started and not yet finished (OIDC and SAML each): held in memory, bounded, never evicted
+   * while live; starts past a limit are refused with 429.
+   */
+  sso: z
+    .strictObject({
+      maxPending: z.number().int().min(10).max(100_000).default(10_000),
+      /** Per client address (see `http.trustProxy`): one address cannot take the whole store. */
+      maxPendingPerSource: z.number().int().min(1).max(10_000).default(20),
+      pendingMinutes: z.number().int().min(1).max(30).default(10),
+    })
+    .prefault({}),
   oidc: oidcConfigSchema.optional(),
   saml: samlConfigSchema.optional(),
   audit: z

@@ -145,3 +145,15 @@ test('OIDC: sign-ins are counted by method and outcome in conclave_auth_sign_ins
   );
   assert.ok(count('sso_failed') >= 1);
 });
+
+test('OIDC: a flood of sign-in starts from one address is refused past its quota, memory stays bounded, and a real sign-in completes', async () => {
+  const { location, cookie } = await startFlow();
+  const statuses: number[] = [];
+  for (let i = 0; i < 300; i++)
+    statuses.push((await fetch(`${fx.url}/api/auth/oidc/login`, { redirect: 'manual' })).status);
+  assert.ok(statuses.filter((s) => s === 429).length >= 280, JSON.stringify(statuses));
+  assert.ok(fx.service.core.oidc!.pendingCount <= 20, String(fx.service.core.oidc!.pendingCount));
+  const callback = await idp.signIn(location, 'olive');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(res.status, 200, JSON.stringify(await res.json()));
+});

@@ -20,7 +20,9 @@ import {
   clearSessionCookies,
   oidcStateCookie,
   refreshTokenFromCookie,
+  samlRequestCookie,
   setOidcStateCookie,
+  setSamlRequestCookie,
   setSessionCookies,
 } from './cookies';
 import { AUTH_CORE, RequestAuthenticator } from './request-authenticator';
@@ -190,9 +192,13 @@ export class AuthController {
       'Start OpenID Connect sign-in: redirects to the identity provider (code flow, PKCE, state, nonce).',
   })
   @ApiResponse({ status: 302, description: 'To the identity provider.' })
-  async oidcLogin(@Res({ passthrough: true }) res: Response): Promise<{ url: string; statusCode: number }> {
+  @ApiResponse(errorResponses[429])
+  async oidcLogin(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ url: string; statusCode: number }> {
     const oidc = this.requireOidc();
-    const { url, state } = await oidc.start();
+    const { url, state } = await oidc.start(clientAddress(req));
     setOidcStateCookie(res, state, this.core.config.cookies.secure);
     return { url, statusCode: 302 };
   }
@@ -222,8 +228,14 @@ export class AuthController {
   @Redirect()
   @ApiOperation({ summary: 'Start SAML sign-in: redirects to the identity provider with an AuthnRequest.' })
   @ApiResponse({ status: 302, description: 'To the identity provider.' })
-  async samlLogin(): Promise<{ url: string; statusCode: number }> {
-    return { url: await this.requireSaml().start(), statusCode: 302 };
+  @ApiResponse(errorResponses[429])
+  async samlLogin(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ url: string; statusCode: number }> {
+    const { url, requestId } = await this.requireSaml().start(clientAddress(req));
+    setSamlRequestCookie(res, requestId, this.core.config.cookies.secure);
+    return { url, statusCode: 302 };
   }
 
   @Post('saml/acs')
@@ -234,10 +246,17 @@ export class AuthController {
   })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
-  async samlAcs(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+  async samlAcs(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponse> {
     const saml = this.requireSaml();
     const { SAMLResponse } = parseBody(samlPostSchema, body);
-    const tokens = await saml.finish(SAMLResponse);
+    const cookie = samlRequestCookie(this.core.config.cookies.secure);
+    const bound = ((req.cookies ?? {}) as Record<string, unknown>)[cookie];
+    res.clearCookie(cookie, { path: '/' });
+    const tokens = await saml.finish(SAMLResponse, typeof bound === 'string' ? bound : undefined);
     this.setCookies(res, tokens);
     return tokens;
   }

@@ -4,16 +4,12 @@ import type { Role, TokenResponse } from '@conclave/protocol';
 import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
 import type { OidcConfig } from '../config';
 import type { LoginService } from '../login/login-service';
+import { PendingSignIns, type PendingLimits } from '../sso/pending-sign-ins';
 import type { ExternalIdentity } from '../accounts/external-users';
-
-/** How long a started sign-in may take at the provider. */
-const PENDING_MS = 10 * 60_000;
-const MAX_PENDING = 10_000;
 
 interface Pending {
   codeVerifier: string;
   nonce: string;
-  expiresAt: number;
 }
 
 /**
@@ -23,23 +19,33 @@ interface Pending {
  */
 export class OidcSignIn {
   private configuration: Promise<client.Configuration> | undefined;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingSignIns<Pending>;
 
   constructor(
     private readonly config: OidcConfig,
     private readonly login: LoginService,
     private readonly audit: AuditSink,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+    limits: PendingLimits,
+  ) {
+    this.pending = new PendingSignIns(clock, limits);
+  }
 
-  /** The provider URL to send the browser to, and the state to bind to it. */
-  async start(): Promise<{ url: string; state: string }> {
+  /** Sign-ins started and not yet finished. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * The provider URL to send the browser to, and the state to bind to it; `rate_limited` when `source` (the
+   * client address) or the service has too many sign-ins pending.
+   */
+  async start(source: string): Promise<{ url: string; state: string }> {
     const configuration = await this.discover();
-    this.prune();
     const state = client.randomState();
     const nonce = client.randomNonce();
     const codeVerifier = client.randomPKCECodeVerifier();
-    this.pending.set(state, { codeVerifier, nonce, expiresAt: this.clock.now() + PENDING_MS });
+    this.pending.add(state, source, { codeVerifier, nonce });
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.config.redirectUri,
       scope: this.config.scopes.join(' '),
@@ -59,9 +65,8 @@ export class OidcSignIn {
 
   private async complete(query: string, boundState: string | undefined): Promise<TokenResponse> {
     const state = new URLSearchParams(query).get('state');
-    const pending = state === null ? undefined : this.pending.get(state);
-    if (state !== null) this.pending.delete(state);
-    if (pending === undefined || state !== boundState || pending.expiresAt < this.clock.now()) {
+    const pending = state === null ? undefined : this.pending.take(state);
+    if (pending === undefined || state !== boundState) {
       await this.audit.record({
         action: 'auth.login',
         outcome: 'failure',
@@ -140,11 +145,5 @@ export class OidcSignIn {
         );
       });
     return this.configuration;
-  }
-
-  private prune(): void {
-    const now = this.clock.now();
-    for (const [state, pending] of this.pending) if (pending.expiresAt < now) this.pending.delete(state);
-    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
   }
 }
