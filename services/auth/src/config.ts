@@ -255,6 +255,11 @@ export const authConfigSchema = z.strictObject({
       /** Roles whose holders must enrol TOTP before they get tokens. */
       requiredForRoles: z.array(roleSchema).default(['admin', 'security-officer']),
       recoveryCodes: z.number().int().min(4).max(20).default(10),
+      /**
+       * Key sealing TOTP secrets in the database (64 hex digits, 0600), kept outside it; created at first start.
+       * `<dataDir>/totp-secret.key` by default.
+       */
+      secretKeyFile: z.string().min(1).optional(),
     })
     .prefault({}),
   tokens: z
@@ -361,6 +366,10 @@ function resolvePaths(config: AuthConfig, baseDir: string): AuthConfig {
     dataDir,
     database: database.type === 'sqlite' ? { ...database, path: abs(database.path) } : database,
     tokens: { ...config.tokens, keysDir: abs(config.tokens.keysDir ?? resolve(dataDir, 'keys')) },
+    totp: {
+      ...config.totp,
+      secretKeyFile: abs(config.totp.secretKeyFile ?? resolve(dataDir, 'totp-secret.key')),
+    },
     audit:
       config.audit.trail === undefined
         ? config.audit

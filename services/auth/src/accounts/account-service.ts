@@ -11,6 +11,7 @@ import {
 import type { PasswordHasher } from '../credentials/password-hasher';
 import type { PasswordPolicy } from '../credentials/password-policy';
 import { hashRecoveryCode, newRecoveryCode } from '../credentials/recovery-codes';
+import type { TotpSecretBox } from '../credentials/totp-secret-box';
 import { base32Decode, base32Encode, DEFAULT_TOTP, otpauthUri, verifyTotp } from '../credentials/totp';
 import { accountKey, type LoginThrottle } from '../login/login-throttle';
 import type { UserRecord } from '../storage/entities';
@@ -40,6 +41,7 @@ export class AccountService {
     private readonly audit: AuditSink,
     private readonly clock: Clock,
     private readonly options: AccountServiceOptions,
+    private readonly totpSecrets: TotpSecretBox,
   ) {}
 
   /** Creates a local account; the password must meet the policy. */
@@ -108,7 +110,7 @@ export class AccountService {
       );
     // 160 bits, the HMAC-SHA1 block-friendly size RFC 4226 §4 recommends.
     const secret = base32Encode(randomBytes(20));
-    await this.users.update(user.id, { totpPendingSecret: secret });
+    await this.users.update(user.id, { totpPendingSecret: this.totpSecrets.seal(user.id, secret) });
     return { secret, otpauthUri: otpauthUri(this.options.totpIssuer, user.username, secret, DEFAULT_TOTP) };
   }
 
@@ -117,7 +119,8 @@ export class AccountService {
     const user = await this.requireUser(userId);
     if (user.totpPendingSecret === null)
       throw new ConflictError('invalid_state', 'start the enrolment first');
-    const step = verifyTotp(base32Decode(user.totpPendingSecret), code, this.clock.now(), null, DEFAULT_TOTP);
+    const pending = base32Decode(this.totpSecrets.open(user.id, user.totpPendingSecret));
+    const step = verifyTotp(pending, code, this.clock.now(), null, DEFAULT_TOTP);
     if (step === null) {
       await this.audit.record({
         action: 'auth.totp.enrol',

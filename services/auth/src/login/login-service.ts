@@ -9,6 +9,7 @@ import {
 } from '@conclave/server-kit';
 import type { PasswordHasher } from '../credentials/password-hasher';
 import { hashRecoveryCode, isRecoveryCodeShape } from '../credentials/recovery-codes';
+import type { TotpSecretBox } from '../credentials/totp-secret-box';
 import { base32Decode, DEFAULT_TOTP, verifyTotp } from '../credentials/totp';
 import type { AuthMetrics } from '../metrics';
 import type { UserRecord } from '../storage/entities';
@@ -57,6 +58,7 @@ export class LoginService {
     private readonly metrics: AuthMetrics,
     private readonly clock: Clock,
     private readonly policies: LoginPolicies,
+    private readonly totpSecrets: TotpSecretBox,
   ) {}
 
   async login(request: LoginRequest, sourceAddress: string): Promise<LoginResponse> {
@@ -192,6 +194,39 @@ export class LoginService {
     return tokens;
   }
 
+  /**
+   * Checks the current password of a signed-in user again (before a sensitive change), against the user's own
+   * source, counted in the account's throttle; `invalid_credentials` when wrong (or the user has no password here).
+   */
+  async confirmPassword(user: UserRecord, password: string): Promise<void> {
+    const account = { key: accountKey(throttleName(user.username)), policy: this.policies.account };
+    const refusal = await this.throttle.reserve(account);
+    if (refusal !== null) throw refusal.error;
+    let confirmed = false;
+    try {
+      const source = this.sources.find((s) => s.name === user.source);
+      const candidate = source === undefined ? null : await source.find(user.username);
+      const result = candidate === null ? undefined : await candidate.verify(password);
+      confirmed = result?.kind === 'accepted' && result.user.id === user.id;
+    } catch (error) {
+      await this.throttle.release(account.key);
+      throw error;
+    }
+    if (confirmed) {
+      await this.throttle.release(account.key);
+      return;
+    }
+    await this.throttle.confirmFailure(account);
+    await this.audit.record({
+      action: 'auth.reauthenticate',
+      outcome: 'failure',
+      actor: user.id,
+      target: user.id,
+      reason: 'invalid_password',
+    });
+    throw invalidCredentials();
+  }
+
   /** A TOTP code (accepted once) or an unused recovery code. */
   private async checkSecondFactor(user: UserRecord, code: string): Promise<boolean> {
     if (isRecoveryCodeShape(code)) {
@@ -206,7 +241,7 @@ export class LoginService {
       return used;
     }
     const step = verifyTotp(
-      base32Decode(user.totpSecret!),
+      base32Decode(this.totpSecrets.open(user.id, user.totpSecret!)),
       code,
       this.clock.now(),
       user.totpLastStep,

@@ -24,7 +24,10 @@ export interface UserRecord {
   externalId: string | null;
   passwordHash: string | null;
   mustChangePassword: boolean;
-  /** Base32 TOTP secret once enrolment is confirmed; `totpPendingSecret` while it is not. */
+  /**
+   * TOTP secret once enrolment is confirmed, `totpPendingSecret` while it is not: sealed with the key of
+   * `totp.secretKeyFile` (see TotpSecretBox); never the secret itself.
+   */
   totpSecret: string | null;
   totpPendingSecret: string | null;
   /** Last TOTP time step accepted: a code is accepted once only. */
@@ -48,8 +51,8 @@ export const UserEntity = new EntitySchema<UserRecord>({
     externalId: { name: 'external_id', type: 'varchar', length: 1024, nullable: true },
     passwordHash: { name: 'password_hash', type: 'varchar', length: 256, nullable: true },
     mustChangePassword: { name: 'must_change_password', type: 'boolean' },
-    totpSecret: { name: 'totp_secret', type: 'varchar', length: 64, nullable: true },
-    totpPendingSecret: { name: 'totp_pending_secret', type: 'varchar', length: 64, nullable: true },
+    totpSecret: { name: 'totp_secret', type: 'varchar', length: 128, nullable: true },
+    totpPendingSecret: { name: 'totp_pending_secret', type: 'varchar', length: 128, nullable: true },
     totpLastStep: { name: 'totp_last_step', type: 'bigint', nullable: true, transformer: millis },
     disabled: { type: 'boolean' },
     createdAt: { name: 'created_at', type: 'bigint', transformer: millis },
@@ -141,7 +144,23 @@ export const ThrottleEntity = new EntitySchema<ThrottleRecord>({
   },
 });
 
+/** The id (`jti`) of a step-up token that has been used, kept until the token expires. */
+export interface UsedStepTokenRecord {
+  jti: string;
+  expiresAt: number;
+}
+
+export const UsedStepTokenEntity = new EntitySchema<UsedStepTokenRecord>({
+  name: 'UsedStepToken',
+  tableName: 'auth_used_step_tokens',
+  columns: {
+    jti: { type: 'varchar', length: 64, primary: true },
+    expiresAt: { name: 'expires_at', type: 'bigint', transformer: millis },
+  },
+});
+
 export const AUTH_ENTITIES = [
+  UsedStepTokenEntity,
   UserEntity,
   RecoveryCodeEntity,
   SessionEntity,

@@ -7,6 +7,7 @@ import {
   ACCESS_TOKEN_MAX_LIFETIME_SECONDS,
   accessTokenClaimsSchema,
 } from '@conclave/protocol';
+import { TotpSecretBox } from '../../src/credentials/totp-secret-box';
 import { base32Decode, totpAt, totpStep } from '../../src/index';
 import { cookiesOf, strongPassword, type AuthFixture, type FixtureOptions } from './auth-fixture';
 
@@ -50,9 +51,29 @@ export function coreScenarios(label: string, start: Start): void {
       SECRETS_NEVER_IN_AUDIT(fx, [password, token, res.body['refreshToken'] as string]);
     });
 
-    test('login() sets HttpOnly Secure SameSite=Strict __Host- cookies for browsers', async () => {
+    test('login() with session cookie sets HttpOnly Secure SameSite=Strict __Host- cookies and keeps the refresh token out of the body', async () => {
       await fx.addUser('cookie', strongPassword('c'));
-      const res = await fx.login('cookie', strongPassword('c'));
+      const res = await fx.request('POST', '/api/auth/login', {
+        json: { username: 'cookie', password: strongPassword('c'), session: 'cookie' },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(typeof res.body['accessToken'], 'string');
+      assert.equal('refreshToken' in res.body, false, JSON.stringify(Object.keys(res.body)));
+      const refreshed = await fx.request('POST', '/api/auth/refresh', {
+        headers: {
+          cookie: Object.entries(cookiesOf(res.headers))
+            .map(([k, v]) => `${k}=${v}`)
+            .join('; '),
+          'x-csrf-token': cookiesOf(res.headers)['__Host-conclave-csrf']!,
+        },
+      });
+      assert.equal(refreshed.status, 200);
+      assert.equal('refreshToken' in refreshed.body, false);
+      assert.ok(cookiesOf(refreshed.headers)['__Host-conclave-refresh']);
+      // The token flow (API clients) gets it in the body and no cookie.
+      const api = await fx.login('cookie', strongPassword('c'));
+      assert.equal(typeof api.body['refreshToken'], 'string');
+      assert.deepEqual(api.headers.getSetCookie(), []);
       const lines = res.headers.getSetCookie();
       const refresh = lines.find((l) => l.startsWith('__Host-conclave-refresh='))!;
       assert.match(refresh, /HttpOnly/);
@@ -148,6 +169,19 @@ export function coreScenarios(label: string, start: Start): void {
       assert.equal(confirm.status, 200);
       const recovery = confirm.body['recoveryCodes'] as string[];
       assert.equal(recovery.length, 10);
+      // The step token was used: replayed, it neither confirms again nor starts a new enrolment.
+      for (const path of ['/api/auth/totp/confirm', '/api/auth/totp/enrol']) {
+        const replay = await fx.request('POST', path, { headers: step, json: { code: code() } });
+        assert.equal(replay.status, 401, path);
+        assert.equal(replay.body['code'], 'invalid_token');
+      }
+      // The column holds the secret sealed, never the secret.
+      const [row] = (await fx.service.core.db.query(
+        `SELECT totp_secret, totp_pending_secret FROM auth_users WHERE username = 'eve'`,
+      )) as { totp_secret: string; totp_pending_secret: string | null }[];
+      assert.ok(row!.totp_secret.startsWith('v1.'), row!.totp_secret);
+      assert.ok(!row!.totp_secret.includes(enrol.body['secret'] as string));
+      assert.equal(row!.totp_pending_secret, null);
 
       fx.clock.advance(30_000);
       const without = await fx.login('eve', password);
@@ -168,6 +202,49 @@ export function coreScenarios(label: string, start: Start): void {
       await fx.service.core.throttle.reset('account:eve');
     });
 
+    test('totp/enrol with an access token needs the current password again (400 without, 401 wrong)', async () => {
+      await fx.addUser('stolen', strongPassword('st'));
+      const login = await fx.login('stolen', strongPassword('st'));
+      const bearer = { authorization: `Bearer ${login.body['accessToken'] as string}` };
+      const none = await fx.request('POST', '/api/auth/totp/enrol', { headers: bearer });
+      assert.equal(none.status, 400);
+      assert.equal(none.body['code'], 'bad_request');
+      const wrong = await fx.request('POST', '/api/auth/totp/enrol', {
+        headers: bearer,
+        json: { password: strongPassword('guess') },
+      });
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.body['code'], 'invalid_credentials');
+      const right = await fx.request('POST', '/api/auth/totp/enrol', {
+        headers: bearer,
+        json: { password: strongPassword('st') },
+      });
+      assert.equal(right.status, 200);
+      assert.equal(typeof right.body['secret'], 'string');
+      const [row] = (await fx.service.core.db.query(
+        `SELECT totp_pending_secret FROM auth_users WHERE username = 'stolen'`,
+      )) as { totp_pending_secret: string }[];
+      assert.ok(row!.totp_pending_secret.startsWith('v1.'));
+      assert.ok(!row!.totp_pending_secret.includes(right.body['secret'] as string));
+      await fx.service.core.throttle.reset('account:stolen');
+    });
+
+    test('a TOTP secret an older version stored in clear is sealed at start-up and still accepts codes', async () => {
+      const password = strongPassword('old');
+      const id = await fx.addUser('legacy', password);
+      const clear = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      await fx.service.core.db.query(`UPDATE auth_users SET totp_secret = '${clear}' WHERE id = '${id}'`);
+      const box = TotpSecretBox.loadOrCreate(fx.service.core.config.totp.secretKeyFile!);
+      assert.equal(await box.sealStoredInClear(fx.service.core.db), 1);
+      const [row] = (await fx.service.core.db.query(
+        `SELECT totp_secret FROM auth_users WHERE id = '${id}'`,
+      )) as { totp_secret: string }[];
+      assert.ok(row!.totp_secret.startsWith('v1.') && !row!.totp_secret.includes(clear));
+      fx.clock.advance(60_000);
+      const code = totpAt(base32Decode(clear), totpStep(fx.clock.now(), 30));
+      assert.equal((await fx.login('legacy', password, code)).status, 200);
+    });
+
     test('a first administrator must change the one-time password before anything else', async () => {
       const initial = strongPassword('first');
       await fx.addUser('root-admin', initial, ['member'], { mustChangePassword: true });
@@ -185,6 +262,13 @@ export function coreScenarios(label: string, start: Start): void {
         json: { newPassword: strongPassword('second') },
       });
       assert.equal(changed.status, 204);
+      // The step token was used: a replay cannot set the password again.
+      const replay = await fx.request('POST', '/api/auth/password', {
+        headers,
+        json: { newPassword: strongPassword('attacker') },
+      });
+      assert.equal(replay.status, 401);
+      assert.equal(replay.body['code'], 'invalid_token');
       assert.equal((await fx.login('root-admin', initial)).status, 401);
       assert.equal((await fx.login('root-admin', strongPassword('second'))).body['kind'], 'tokens');
     });
@@ -214,7 +298,9 @@ export function coreScenarios(label: string, start: Start): void {
 
     test('refresh() from the cookie requires the CSRF header to match the CSRF cookie', async () => {
       await fx.addUser('browser', strongPassword('br'));
-      const login = await fx.login('browser', strongPassword('br'));
+      const login = await fx.request('POST', '/api/auth/login', {
+        json: { username: 'browser', password: strongPassword('br'), session: 'cookie' },
+      });
       const cookies = cookiesOf(login.headers);
       const cookie = Object.entries(cookies)
         .map(([k, v]) => `${k}=${v}`)
