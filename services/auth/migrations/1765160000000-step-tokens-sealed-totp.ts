@@ -18,6 +18,8 @@ export class StepTokensSealedTotp1765160000000 implements MigrationInterface {
         ],
       }),
     );
+    // SQLite does not enforce varchar lengths: auth_users need not be rebuilt there.
+    if (runner.connection.options.type !== 'postgres') return;
     for (const name of ['totp_secret', 'totp_pending_secret'])
       await runner.changeColumn(
         'auth_users',
