@@ -114,3 +114,36 @@ test('SAML: a flood of sign-in starts from one address is refused past its quota
   const res = await post(real.response, real.cookie);
   assert.equal(res.status, 200, JSON.stringify(await res.json()));
 });
+
+test('SAML: an admin (TOTP required for the role) is refused with sso_failed when the assertion claims no multi-factor context', async () => {
+  const admins = await startAuthFixture({
+    config: {
+      saml: {
+        entryPoint: idp.ssoUrl,
+        idpCertFile: idp.certFile,
+        idpIssuer: idp.entityId,
+        issuer: SP,
+        callbackUrl: ACS,
+        defaultRoles: ['admin', 'member'],
+      },
+    },
+  });
+  try {
+    const start = await fetch(`${admins.url}/api/auth/saml/login`, { redirect: 'manual' });
+    const cookie = Object.entries(cookiesOf(start.headers))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+    const response = await idp.respond(start.headers.get('location')!, 'root@conclave.test');
+    const res = await fetch(`${admins.url}/api/auth/saml/acs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ SAMLResponse: response }).toString(),
+    });
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 401, JSON.stringify(body));
+    assert.equal(body['code'], 'sso_failed');
+    assert.ok(admins.audit.events.some((e) => e.reason === 'mfa_required'));
+  } finally {
+    await admins.close();
+  }
+});
