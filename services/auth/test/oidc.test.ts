@@ -34,7 +34,9 @@ before(async () => {
   writeFileSync(secretFile, clientSecret, { mode: 0o600 });
   fx = await startAuthFixture({
     httpPort: port,
+    trustProxy: ['127.0.0.1'],
     config: {
+      sso: { maxPending: 60 },
       oidc: {
         issuer: idp.issuer,
         clientId: 'conclave',
@@ -153,6 +155,23 @@ test('OIDC: a flood of sign-in starts from one address is refused past its quota
     statuses.push((await fetch(`${fx.url}/api/auth/oidc/login`, { redirect: 'manual' })).status);
   assert.ok(statuses.filter((s) => s === 429).length >= 280, JSON.stringify(statuses));
   assert.ok(fx.service.core.oidc!.pendingCount <= 20, String(fx.service.core.oidc!.pendingCount));
+  const callback = await idp.signIn(location, 'olive');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(res.status, 200, JSON.stringify(await res.json()));
+});
+
+test('OIDC: a flood of sign-in starts from many addresses fills the bounded store without evicting a real sign-in', async () => {
+  const { location, cookie } = await startFlow();
+  const statuses: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const res = await fetch(`${fx.url}/api/auth/oidc/login`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-for': `10.${Math.floor(i / 250)}.${i % 250}.1` },
+    });
+    statuses.push(res.status);
+  }
+  assert.ok(statuses.includes(429), JSON.stringify(statuses));
+  assert.ok(fx.service.core.oidc!.pendingCount <= 60, String(fx.service.core.oidc!.pendingCount));
   const callback = await idp.signIn(location, 'olive');
   const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
   assert.equal(res.status, 200, JSON.stringify(await res.json()));
