@@ -106,24 +106,24 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     if (name === 'local') return [new LocalSource(users, hasher)];
     return directory !== undefined ? [new LdapSource(directory, users, config.ldap!, deps.audit)] : [];
   });
-  const login = new LoginService(
+  const login = new LoginService({
     sources,
     users,
     sessions,
     tokens,
     throttle,
     hasher,
-    deps.audit,
+    audit: deps.audit,
     metrics,
     clock,
-    {
+    policies: {
       account: config.throttle.account,
       source: config.throttle.source,
       totpRequiredForRoles: config.totp.requiredForRoles,
       recordSourceIp: config.audit.recordSourceIp,
     },
     totpSecrets,
-  );
+  });
   const pendingLimits = {
     capacity: config.sso.maxPending,
     perSource: config.sso.maxPendingPerSource,

@@ -41,25 +41,52 @@ function invalidCredentials(): UnauthorizedError {
   return new UnauthorizedError('invalid_credentials', 'the user name, password or code is not valid');
 }
 
+/** What the sign-in service works with. */
+export interface LoginServiceOptions {
+  sources: CredentialSource[];
+  users: UserStore;
+  sessions: SessionStore;
+  tokens: TokenIssuer;
+  throttle: LoginThrottle;
+  hasher: PasswordHasher;
+  audit: AuditSink;
+  metrics: AuthMetrics;
+  clock: Clock;
+  policies: LoginPolicies;
+  totpSecrets: TotpSecretBox;
+}
+
 /**
  * `POST /api/auth/login`: throttling per source address and per account name (existing or not), then the
  * configured sources in order, then the second factor, then tokens or a step-up. Every outcome is audited and
  * counted; the caller learns only `invalid_credentials`, whatever went wrong with the credentials.
  */
 export class LoginService {
-  constructor(
-    private readonly sources: CredentialSource[],
-    private readonly users: UserStore,
-    private readonly sessions: SessionStore,
-    private readonly tokens: TokenIssuer,
-    private readonly throttle: LoginThrottle,
-    private readonly hasher: PasswordHasher,
-    private readonly audit: AuditSink,
-    private readonly metrics: AuthMetrics,
-    private readonly clock: Clock,
-    private readonly policies: LoginPolicies,
-    private readonly totpSecrets: TotpSecretBox,
-  ) {}
+  private readonly sources: CredentialSource[];
+  private readonly users: UserStore;
+  private readonly sessions: SessionStore;
+  private readonly tokens: TokenIssuer;
+  private readonly throttle: LoginThrottle;
+  private readonly hasher: PasswordHasher;
+  private readonly audit: AuditSink;
+  private readonly metrics: AuthMetrics;
+  private readonly clock: Clock;
+  private readonly policies: LoginPolicies;
+  private readonly totpSecrets: TotpSecretBox;
+
+  constructor(options: LoginServiceOptions) {
+    this.sources = options.sources;
+    this.users = options.users;
+    this.sessions = options.sessions;
+    this.tokens = options.tokens;
+    this.throttle = options.throttle;
+    this.hasher = options.hasher;
+    this.audit = options.audit;
+    this.metrics = options.metrics;
+    this.clock = options.clock;
+    this.policies = options.policies;
+    this.totpSecrets = options.totpSecrets;
+  }
 
   async login(request: LoginRequest, sourceAddress: string): Promise<LoginResponse> {
     // Before anything else: a name differing only by spaces the directory ignores would reach the same person
