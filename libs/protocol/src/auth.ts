@@ -58,6 +58,11 @@ export const loginRequestSchema = z.strictObject({
   username: usernameSchema,
   password: passwordSchema,
   totp: z.union([totpCodeSchema, recoveryCodeSchema]).optional(),
+  /**
+   * `cookie` (browsers): the refresh token goes only into the `HttpOnly` cookie, never into the JSON body, where
+   * script could read it. `token` (default, API clients): in the body, and no cookie is set.
+   */
+  session: z.enum(['cookie', 'token']).optional(),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
@@ -71,6 +76,13 @@ export const passwordChangeRequestSchema = z.strictObject({
 });
 export type PasswordChangeRequest = z.infer<typeof passwordChangeRequestSchema>;
 
+/**
+ * `POST /api/auth/totp/enrol`. With an access token (enrolment outside the forced sign-in step) the current
+ * password is required again: a stolen session alone cannot bind an attacker's authenticator.
+ */
+export const totpEnrolRequestSchema = z.strictObject({ password: passwordSchema.min(1).optional() });
+export type TotpEnrolRequest = z.infer<typeof totpEnrolRequestSchema>;
+
 /** `POST /api/auth/totp/confirm`: the first code from the authenticator app. */
 export const totpConfirmRequestSchema = z.strictObject({ code: totpCodeSchema });
 export type TotpConfirmRequest = z.infer<typeof totpConfirmRequestSchema>;
@@ -81,8 +93,11 @@ export interface TokenResponse {
   accessToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;
-  /** Opaque, single use: each refresh returns a new one and burns this one. */
-  refreshToken: string;
+  /**
+   * Opaque, single use: each refresh returns a new one and burns this one. Absent in the cookie flow (a login with
+   * `session: 'cookie'`, a refresh from the cookie, single sign-on): the token is then only in the cookie.
+   */
+  refreshToken?: string;
   tokenType: 'Bearer';
 }
 

@@ -5,6 +5,7 @@ import { AccountService } from './accounts/account-service';
 import { loginSources, type AuthConfig } from './config';
 import { PasswordHasher } from './credentials/password-hasher';
 import { PasswordPolicy } from './credentials/password-policy';
+import { TotpSecretBox } from './credentials/totp-secret-box';
 import { LdapSource } from './ldap/ldap-source';
 import type { CredentialSource } from './login/credential-source';
 import { LocalSource } from './login/local-source';
@@ -15,6 +16,7 @@ import { openAuthDatabase } from './storage/database';
 import { UserStore } from './storage/user-store';
 import { SessionStore } from './tokens/session-store';
 import { SigningKeys } from './tokens/signing-keys';
+import { StepTokenStore } from './tokens/step-token-store';
 import { TokenIssuer } from './tokens/token-issuer';
 import type { Directory } from './ldap/directory';
 import { LdapjsDirectory } from './ldap/ldapjs-directory';
@@ -41,6 +43,8 @@ export interface AuthCore {
   sessions: SessionStore;
   keys: SigningKeys;
   tokens: TokenIssuer;
+  /** Which step-up tokens have been used (they are single use). */
+  steps: StepTokenStore;
   throttle: LoginThrottle;
   accounts: AccountService;
   login: LoginService;
@@ -80,10 +84,20 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     minLength: config.password.minLength,
     minEntropyBits: config.password.minEntropyBits,
   });
-  const accounts = new AccountService(users, sessions, throttle, hasher, policy, deps.audit, clock, {
-    totpIssuer: config.totp.issuer,
-    recoveryCodes: config.totp.recoveryCodes,
-  });
+  const totpSecrets = TotpSecretBox.loadOrCreate(config.totp.secretKeyFile!);
+  const sealed = await totpSecrets.sealStoredInClear(db);
+  if (sealed > 0) deps.log.info('TOTP secrets stored in clear were sealed', { count: sealed });
+  const accounts = new AccountService(
+    users,
+    sessions,
+    throttle,
+    hasher,
+    policy,
+    deps.audit,
+    clock,
+    { totpIssuer: config.totp.issuer, recoveryCodes: config.totp.recoveryCodes },
+    totpSecrets,
+  );
   const directory =
     config.ldap !== undefined
       ? (deps.directory ?? new LdapjsDirectory(config.ldap, metrics, deps.log))
@@ -92,23 +106,29 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     if (name === 'local') return [new LocalSource(users, hasher)];
     return directory !== undefined ? [new LdapSource(directory, users, config.ldap!, deps.audit)] : [];
   });
-  const login = new LoginService(
+  const login = new LoginService({
     sources,
     users,
     sessions,
     tokens,
     throttle,
     hasher,
-    deps.audit,
+    audit: deps.audit,
     metrics,
     clock,
-    {
+    policies: {
       account: config.throttle.account,
       source: config.throttle.source,
       totpRequiredForRoles: config.totp.requiredForRoles,
       recordSourceIp: config.audit.recordSourceIp,
     },
-  );
+    totpSecrets,
+  });
+  const pendingLimits = {
+    capacity: config.sso.maxPending,
+    perSource: config.sso.maxPendingPerSource,
+    ttlMs: config.sso.pendingMinutes * 60_000,
+  };
   return {
     config,
     db,
@@ -119,12 +139,18 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
     sessions,
     keys,
     tokens,
+    steps: new StepTokenStore(db, clock),
     throttle,
     accounts,
     login,
     oidc:
-      config.oidc !== undefined ? new OidcSignIn(config.oidc, users, login, deps.audit, clock) : undefined,
-    saml: config.saml !== undefined ? new SamlSignIn(config.saml, users, login, deps.audit) : undefined,
+      config.oidc !== undefined
+        ? new OidcSignIn(config.oidc, login, deps.audit, clock, pendingLimits)
+        : undefined,
+    saml:
+      config.saml !== undefined
+        ? new SamlSignIn(config.saml, login, deps.audit, clock, pendingLimits)
+        : undefined,
     retention: new ProfileRetention(db, deps.audit, clock, config.retention.inactiveProfilesDays),
     async close() {
       await directory?.close();

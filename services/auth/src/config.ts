@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { roleSchema } from '@conclave/protocol';
@@ -41,6 +42,18 @@ const throttleSchema = (defaults: { freeAttempts: number; lockAfter: number | nu
 
 const groupDnSchema = z.string().min(3).max(1024);
 
+/** An IPv4/IPv6 address, optionally with a CIDR prefix length. */
+const proxyAddressSchema = z.string().refine(
+  (value) => {
+    const [address = '', prefix, ...rest] = value.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  },
+  { message: 'an IP address or CIDR, e.g. 10.0.0.5 or 10.0.0.0/24' },
+);
+
 /** Directory sign-in (OpenLDAP, Active Directory). Plain `ldap://` without StartTLS is refused. */
 export const ldapConfigSchema = z
   .strictObject({
@@ -59,6 +72,16 @@ export const ldapConfigSchema = z
       .includes('{username}', { message: 'must contain {username}' })
       .default('(&(objectClass=inetOrgPerson)(uid={username}))'),
     displayNameAttribute: z.string().min(1).max(64).default('cn'),
+    /**
+     * Attribute holding the sign-in name (`uid`; Active Directory `sAMAccountName`): the profile takes the name
+     * read back from the entry, not the spelling typed (which the directory matches ignoring case and spaces).
+     */
+    usernameAttribute: z.string().min(1).max(64).default('uid'),
+    /**
+     * The entry's stable identity the local profile is keyed on: OpenLDAP `entryUUID`, Active Directory
+     * `objectGUID` (binary, kept in hex). Entries without it are keyed on their DN.
+     */
+    idAttribute: z.string().min(1).max(64).default('entryUUID'),
     /**
      * Attribute holding the entry's DN exactly as the server wrote it (OpenLDAP `entryDN`, Active Directory
      * `distinguishedName`); used for the user bind instead of a re-serialised DN.
@@ -110,6 +133,11 @@ export const oidcConfigSchema = z
     groupsClaim: z.string().min(1).default('groups'),
     roleMap: z.record(z.string().min(1).max(1024), z.array(roleSchema).min(1)).default({}),
     defaultRoles: z.array(roleSchema).default(['member']),
+    /**
+     * ID token `amr` values (RFC 8176 §2) that count as a second factor: people whose roles are in
+     * `totp.requiredForRoles` are signed in only when the provider asserts one of them.
+     */
+    mfaAmr: z.array(z.string().min(1).max(64)).default(['mfa']),
     /** Tests only: accept an `http://` issuer on the loopback interface. */
     allowLoopbackHttp: z.boolean().default(false),
   })
@@ -142,6 +170,12 @@ export const samlConfigSchema = z.strictObject({
   roleMap: z.record(z.string().min(1).max(1024), z.array(roleSchema).min(1)).default({}),
   defaultRoles: z.array(roleSchema).default(['member']),
   acceptedClockSkewMs: z.number().int().min(0).max(300_000).default(30_000),
+  /**
+   * AuthnContextClassRef values that count as multi-factor: people whose roles are in `totp.requiredForRoles`
+   * are signed in only when the assertion carries one of them (none by default: such people use a password
+   * and TOTP).
+   */
+  mfaAuthnContexts: z.array(z.string().min(1).max(256)).default([]),
 });
 
 export type SamlConfig = z.infer<typeof samlConfigSchema>;
@@ -157,8 +191,18 @@ export const authConfigSchema = z.strictObject({
         .string()
         .regex(/^\d{1,4}kb$/)
         .default('16kb'),
-      /** Behind a reverse proxy: take the client address from its X-Forwarded-For. */
-      trustProxy: z.boolean().default(false),
+      /**
+       * Behind a reverse proxy: the proxies whose X-Forwarded-For is believed — their addresses or CIDRs, or the
+       * number of proxy hops in front of the service. Only the address a trusted proxy saw counts, never one a
+       * client wrote itself. `true` (believe anyone) is refused.
+       */
+      trustProxy: z
+        .union([
+          z.literal(false),
+          z.array(proxyAddressSchema).min(1).max(64),
+          z.number().int().min(1).max(10),
+        ])
+        .default(false),
     })
     .prefault({}),
   /** Internal listener: `/metrics`. */
@@ -211,6 +255,11 @@ export const authConfigSchema = z.strictObject({
       /** Roles whose holders must enrol TOTP before they get tokens. */
       requiredForRoles: z.array(roleSchema).default(['admin', 'security-officer']),
       recoveryCodes: z.number().int().min(4).max(20).default(10),
+      /**
+       * Key sealing TOTP secrets in the database (64 hex digits, 0600), kept outside it; created at first start.
+       * `<dataDir>/totp-secret.key` by default.
+       */
+      secretKeyFile: z.string().min(1).optional(),
     })
     .prefault({}),
   tokens: z
@@ -269,6 +318,18 @@ export const authConfigSchema = z.strictObject({
     })
     .prefault({}),
   ldap: ldapConfigSchema.optional(),
+  /**
+   * Single sign-ons started and not yet finished (OIDC and SAML each): held in memory, bounded, never evicted
+   * while live; starts past a limit are refused with 429.
+   */
+  sso: z
+    .strictObject({
+      maxPending: z.number().int().min(10).max(100_000).default(10_000),
+      /** Per client address (see `http.trustProxy`): one address cannot take the whole store. */
+      maxPendingPerSource: z.number().int().min(1).max(10_000).default(20),
+      pendingMinutes: z.number().int().min(1).max(30).default(10),
+    })
+    .prefault({}),
   oidc: oidcConfigSchema.optional(),
   saml: samlConfigSchema.optional(),
   audit: z
@@ -305,6 +366,10 @@ function resolvePaths(config: AuthConfig, baseDir: string): AuthConfig {
     dataDir,
     database: database.type === 'sqlite' ? { ...database, path: abs(database.path) } : database,
     tokens: { ...config.tokens, keysDir: abs(config.tokens.keysDir ?? resolve(dataDir, 'keys')) },
+    totp: {
+      ...config.totp,
+      secretKeyFile: abs(config.totp.secretKeyFile ?? resolve(dataDir, 'totp-secret.key')),
+    },
     audit:
       config.audit.trail === undefined
         ? config.audit

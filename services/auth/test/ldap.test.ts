@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { startSlapd, type SlapdFixture } from '@conclave/testing';
-import type { AuthConfigInput } from '../src/index';
+import { base32Decode, totpAt, totpStep, type AuthConfigInput } from '../src/index';
 import { startAuthFixture, type AuthFixture } from './support/auth-fixture';
 
 /** Sign-in names with every character that could break a filter or a DN, and non-ASCII letters. */
@@ -13,7 +13,7 @@ const AWKWARD = [
   'comma, user',
   'Zoë Ørsted',
   'quote"d+eq=ual',
-  ' #lead',
+  '#lead',
 ];
 const PASSWORD = 'Directory-Password-42!';
 
@@ -102,7 +102,8 @@ describe('LDAP over StartTLS', () => {
     assert.ok(profile !== null);
     assert.equal(profile.passwordHash, null);
     assert.equal(profile.displayName, 'Alice Admin');
-    assert.equal(profile.externalId, slapd.userDn('alice'));
+    // Keyed on the entry's entryUUID, not on a name or DN that can be spelt several ways.
+    assert.match(profile.externalId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   test('login() succeeds for names with quotes, parentheses, asterisks, backslashes, commas and non-ASCII letters', async () => {
@@ -156,6 +157,90 @@ describe('LDAP over StartTLS', () => {
     const local = await fx.login('plain', 'Local-Password-Only-7!');
     assert.deepEqual(decodeJwt(local.body['accessToken'] as string)['amr'], ['pwd']);
     assert.equal((await fx.login('plain', PASSWORD)).status, 401);
+  });
+});
+
+describe('LDAP look-alike sign-in names (issue 11, item 12)', () => {
+  let fx: AuthFixture;
+  before(async () => {
+    fx = await startAuthFixture({
+      config: {
+        ldap: ldapConfig('starttls'),
+        totp: { requiredForRoles: [] },
+        throttle: {
+          source: { freeAttempts: 1000 },
+          account: { freeAttempts: 3, baseDelayMs: 100, lockAfter: 5 },
+        },
+      },
+    });
+  });
+  after(() => fx.close());
+
+  const ldapProfiles = async () =>
+    (await fx.service.core.db.query(`SELECT username FROM auth_users WHERE source = 'ldap'`)) as {
+      username: string;
+    }[];
+
+  test('login() as "alice ", " alice" or "ALICE" still needs the TOTP alice enrolled, and makes no second profile', async () => {
+    const first = await fx.login('alice', PASSWORD);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const bearer = { authorization: `Bearer ${first.body['accessToken'] as string}` };
+    const enrol = await fx.request('POST', '/api/auth/totp/enrol', {
+      headers: bearer,
+      json: { password: PASSWORD },
+    });
+    assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+    const secret = base32Decode(enrol.body['secret'] as string);
+    const code = totpAt(secret, totpStep(fx.clock.now(), 30));
+    const confirm = await fx.request('POST', '/api/auth/totp/confirm', { headers: bearer, json: { code } });
+    assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
+
+    for (const spelling of ['alice ', ' alice', 'alice\t', '\u00a0alice']) {
+      const res = await fx.login(spelling, PASSWORD);
+      assert.equal(res.status, 400, `${JSON.stringify(spelling)}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body['code'], 'bad_request');
+    }
+    const upper = await fx.login('ALICE', PASSWORD);
+    assert.equal(upper.status, 401, JSON.stringify(upper.body));
+    assert.equal(upper.body['code'], 'totp_required');
+    assert.deepEqual(
+      (await ldapProfiles()).filter((p) => p.username.toLowerCase().includes('alice')),
+      [{ username: 'alice' }],
+    );
+  });
+
+  test('login() as "OSCAR" of a disabled directory user is refused like any wrong password', async () => {
+    assert.equal((await fx.login('oscar', PASSWORD)).status, 200);
+    await fx.service.core.accounts.disable('oscar', 'test');
+    for (const spelling of ['oscar', 'OSCAR', 'Oscar']) {
+      const res = await fx.login(spelling, PASSWORD);
+      assert.equal(res.status, 401, spelling);
+      assert.equal(res.body['code'], 'invalid_credentials');
+    }
+    for (const spelling of ['oscar ', ' OSCAR'])
+      assert.equal((await fx.login(spelling, PASSWORD)).status, 400);
+    assert.ok(
+      fx.audit.events.some(
+        (e) => e.action === 'auth.login' && e.reason === 'disabled' && e.outcome === 'failure',
+      ),
+    );
+  });
+
+  test('login() counts failures of every spelling the directory matches against one throttle, and the lock holds for all', async () => {
+    // The directory matches ignoring case and runs of inner spaces (RFC 4518 §2.6.1).
+    const spellings = ['Zoë Ørsted', 'ZOË  ØRSTED', 'zoë   ørsted', 'Zoë    Ørsted', 'ZoË     ØrSted'];
+    for (const [i, spelling] of spellings.entries()) {
+      fx.clock.advance(60_000);
+      const res = await fx.login(spelling, 'Wrong-Password-99!');
+      assert.equal(res.status, 401, `${i}: ${JSON.stringify(res.body)}`);
+    }
+    fx.clock.advance(60_000);
+    for (const spelling of ['Zoë Ørsted', 'zoë      ørsted']) {
+      const res = await fx.login(spelling, PASSWORD);
+      assert.equal(res.status, 429, `${spelling}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body['code'], 'account_locked');
+    }
+    assert.equal(fx.audit.events.filter((e) => e.action === 'auth.lock').length, 1);
   });
 });
 

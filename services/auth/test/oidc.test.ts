@@ -25,20 +25,25 @@ before(async () => {
         preferred_username: 'olive',
         groups: ['conclave-organisers', 'unrelated'],
       },
+      adele: { name: 'Adele Admin', preferred_username: 'adele', groups: ['conclave-admins'] },
+      // Another person at the provider whose name differs from olive's only by a trailing space.
+      mallory: { name: 'Mallory', preferred_username: 'olive ', groups: ['conclave-organisers'] },
     },
   });
   const secretFile = join(secretDir, 'client-secret');
   writeFileSync(secretFile, clientSecret, { mode: 0o600 });
   fx = await startAuthFixture({
     httpPort: port,
+    trustProxy: ['127.0.0.1'],
     config: {
+      sso: { maxPending: 60 },
       oidc: {
         issuer: idp.issuer,
         clientId: 'conclave',
         clientSecretFile: secretFile,
         redirectUri,
         scopes: ['openid', 'profile'],
-        roleMap: { 'conclave-organisers': ['organiser'] },
+        roleMap: { 'conclave-organisers': ['organiser'], 'conclave-admins': ['admin'] },
         allowLoopbackHttp: true,
       },
     },
@@ -80,6 +85,30 @@ test('OIDC: code flow with PKCE against a real oidc-provider issues tokens with 
   assert.equal(profile?.passwordHash, null);
 });
 
+test('OIDC: an admin (TOTP required for the role) is refused with sso_failed when the ID token asserts no MFA', async () => {
+  const { location, cookie } = await startFlow();
+  const callback = await idp.signIn(location, 'adele');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.equal(res.status, 401, JSON.stringify(body));
+  assert.equal(body['code'], 'sso_failed');
+  assert.equal(body['accessToken'], undefined);
+  assert.ok(fx.audit.events.some((e) => e.action === 'auth.login' && e.reason === 'mfa_required'));
+});
+
+test('OIDC: a provider name with a trailing space ("olive ") is refused with sso_failed and makes no profile', async () => {
+  const { location, cookie } = await startFlow();
+  const callback = await idp.signIn(location, 'mallory');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(res.status, 401);
+  assert.equal(((await res.json()) as { code: string }).code, 'sso_failed');
+  const rows = (await fx.service.core.db.query(`SELECT username FROM auth_users WHERE source = 'oidc'`)) as {
+    username: string;
+  }[];
+  assert.ok(!rows.some((r) => r.username !== r.username.trim()), JSON.stringify(rows));
+  assert.ok(fx.audit.events.some((e) => e.action === 'auth.login' && e.reason === 'bad_username'));
+});
+
 test('OIDC: a callback without the browser-bound state cookie, or replayed, is refused with sso_failed', async () => {
   const { location, cookie } = await startFlow();
   const callback = await idp.signIn(location, 'olive');
@@ -117,4 +146,33 @@ test('OIDC: sign-ins are counted by method and outcome in conclave_auth_sign_ins
       .join('\n'),
   );
   assert.ok(count('sso_failed') >= 1);
+});
+
+test('OIDC: a flood of sign-in starts from one address is refused past its quota, memory stays bounded, and a real sign-in completes', async () => {
+  const { location, cookie } = await startFlow();
+  const statuses: number[] = [];
+  for (let i = 0; i < 300; i++)
+    statuses.push((await fetch(`${fx.url}/api/auth/oidc/login`, { redirect: 'manual' })).status);
+  assert.ok(statuses.filter((s) => s === 429).length >= 280, JSON.stringify(statuses));
+  assert.ok(fx.service.core.oidc!.pendingCount <= 20, String(fx.service.core.oidc!.pendingCount));
+  const callback = await idp.signIn(location, 'olive');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(res.status, 200, JSON.stringify(await res.json()));
+});
+
+test('OIDC: a flood of sign-in starts from many addresses fills the bounded store without evicting a real sign-in', async () => {
+  const { location, cookie } = await startFlow();
+  const statuses: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const res = await fetch(`${fx.url}/api/auth/oidc/login`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-for': `10.${Math.floor(i / 250)}.${i % 250}.1` },
+    });
+    statuses.push(res.status);
+  }
+  assert.ok(statuses.includes(429), JSON.stringify(statuses));
+  assert.ok(fx.service.core.oidc!.pendingCount <= 60, String(fx.service.core.oidc!.pendingCount));
+  const callback = await idp.signIn(location, 'olive');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  assert.equal(res.status, 200, JSON.stringify(await res.json()));
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { startSamlIdp, type SamlIdpFixture } from '@conclave/testing';
-import { startAuthFixture, type AuthFixture } from './support/auth-fixture';
+import { cookiesOf, startAuthFixture, type AuthFixture } from './support/auth-fixture';
 
 const SP = 'https://conclave.test/saml/sp';
 const ACS = 'https://conclave.test/api/auth/saml/acs';
@@ -29,16 +29,28 @@ after(async () => {
   idp.destroy();
 });
 
-async function signedResponse(nameId: string): Promise<string> {
+/** A browser starting a sign-in: the IdP's signed answer for `nameId`, and the browser's request cookie. */
+async function startAndAnswer(nameId: string): Promise<{ response: string; cookie: string }> {
   const res = await fetch(`${fx.url}/api/auth/saml/login`, { redirect: 'manual' });
   assert.equal(res.status, 302);
-  return idp.respond(res.headers.get('location')!, nameId);
+  const cookie = Object.entries(cookiesOf(res.headers))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+  return { response: await idp.respond(res.headers.get('location')!, nameId), cookie };
 }
 
-const post = (samlResponse: string) =>
+let lastCookie = '';
+async function signedResponse(nameId: string): Promise<string> {
+  const { response, cookie } = await startAndAnswer(nameId);
+  lastCookie = cookie;
+  return response;
+}
+
+/** Posts a response from the browser that started the last sign-in (or from the given cookie). */
+const post = (samlResponse: string, cookie = lastCookie) =>
   fetch(`${fx.url}/api/auth/saml/acs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
     body: new URLSearchParams({ SAMLResponse: samlResponse }).toString(),
   });
 
@@ -77,4 +89,61 @@ test('SAML: a response answering our request with its signature removed is refus
   const res = await post(Buffer.from(stripped).toString('base64'));
   assert.equal(res.status, 401);
   assert.equal(((await res.json()) as { code: string }).code, 'sso_failed');
+});
+
+test('SAML: a response answering a request another browser started is refused (InResponseTo bound to the browser)', async () => {
+  // The attacker signs in at the IdP as themself and makes the victim's browser post the answer.
+  const attacker = await startAndAnswer('mallory@conclave.test');
+  const victim = await startAndAnswer('victim@conclave.test');
+  for (const cookie of [victim.cookie, '']) {
+    const res = await post(attacker.response, cookie);
+    assert.equal(res.status, 401, cookie);
+    assert.equal(((await res.json()) as { code: string }).code, 'sso_failed');
+  }
+  assert.equal(await fx.service.core.users.findByUsername('saml', 'mallory@conclave.test'), null);
+  assert.equal((await post(victim.response, victim.cookie)).status, 200);
+});
+
+test('SAML: a flood of sign-in starts from one address is refused past its quota, memory stays bounded, and a real sign-in completes', async () => {
+  const real = await startAndAnswer('sam@conclave.test');
+  const statuses: number[] = [];
+  for (let i = 0; i < 300; i++)
+    statuses.push((await fetch(`${fx.url}/api/auth/saml/login`, { redirect: 'manual' })).status);
+  assert.ok(statuses.filter((s) => s === 429).length >= 280, JSON.stringify(statuses));
+  assert.ok(fx.service.core.saml!.pendingCount <= 20, String(fx.service.core.saml!.pendingCount));
+  const res = await post(real.response, real.cookie);
+  assert.equal(res.status, 200, JSON.stringify(await res.json()));
+});
+
+test('SAML: an admin (TOTP required for the role) is refused with sso_failed when the assertion claims no multi-factor context', async () => {
+  const admins = await startAuthFixture({
+    config: {
+      saml: {
+        entryPoint: idp.ssoUrl,
+        idpCertFile: idp.certFile,
+        idpIssuer: idp.entityId,
+        issuer: SP,
+        callbackUrl: ACS,
+        defaultRoles: ['admin', 'member'],
+      },
+    },
+  });
+  try {
+    const start = await fetch(`${admins.url}/api/auth/saml/login`, { redirect: 'manual' });
+    const cookie = Object.entries(cookiesOf(start.headers))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+    const response = await idp.respond(start.headers.get('location')!, 'root@conclave.test');
+    const res = await fetch(`${admins.url}/api/auth/saml/acs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ SAMLResponse: response }).toString(),
+    });
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 401, JSON.stringify(body));
+    assert.equal(body['code'], 'sso_failed');
+    assert.ok(admins.audit.events.some((e) => e.reason === 'mfa_required'));
+  } finally {
+    await admins.close();
+  }
 });

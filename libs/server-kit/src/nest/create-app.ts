@@ -9,8 +9,11 @@ import { ConclaveExceptionFilter } from './exception-filter';
 export interface CreateAppOptions {
   /** Largest accepted JSON body. */
   bodyLimit?: string;
-  /** Behind a reverse proxy: trust its X-Forwarded-For for the client address. */
-  trustProxy?: boolean;
+  /**
+   * Behind a reverse proxy: whose X-Forwarded-For to believe for the client address (Express `trust proxy`): the
+   * proxies' addresses/CIDRs, or a hop count. `true` believes any client and should not be used.
+   */
+  trustProxy?: boolean | number | readonly string[];
 }
 
 /**
@@ -27,7 +30,8 @@ export async function createNestApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', options.trustProxy ?? false);
+  const trust = options.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
   app.use(helmet());
   app.use(
     express.json({

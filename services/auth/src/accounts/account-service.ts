@@ -11,14 +11,16 @@ import {
 import type { PasswordHasher } from '../credentials/password-hasher';
 import type { PasswordPolicy } from '../credentials/password-policy';
 import { hashRecoveryCode, newRecoveryCode } from '../credentials/recovery-codes';
+import type { TotpSecretBox } from '../credentials/totp-secret-box';
 import { base32Decode, base32Encode, DEFAULT_TOTP, otpauthUri, verifyTotp } from '../credentials/totp';
 import { accountKey, type LoginThrottle } from '../login/login-throttle';
 import type { UserRecord } from '../storage/entities';
-import { formatRoles, parseRoles, usernameKey, type UserStore } from '../storage/user-store';
+import { formatRoles, parseRoles, type UserStore } from '../storage/user-store';
 import type { SessionStore } from '../tokens/session-store';
+import { isAcceptableUsername, throttleName } from './usernames';
 
-/** User names of local accounts: printable, no leading or trailing space, at most 64 characters. */
-const USERNAME = /^[^\s\p{C}](?:[^\p{C}]{0,62}[^\s\p{C}])?$/u;
+/** Local user names are at most this long (and follow the sign-in name rules). */
+const MAX_LOCAL_USERNAME = 64;
 
 export interface AccountServiceOptions {
   totpIssuer: string;
@@ -39,6 +41,7 @@ export class AccountService {
     private readonly audit: AuditSink,
     private readonly clock: Clock,
     private readonly options: AccountServiceOptions,
+    private readonly totpSecrets: TotpSecretBox,
   ) {}
 
   /** Creates a local account; the password must meet the policy. */
@@ -48,7 +51,7 @@ export class AccountService {
     roles: Role[],
     options: { actor: string; mustChangePassword?: boolean; displayName?: string },
   ): Promise<UserRecord> {
-    if (!USERNAME.test(username))
+    if (!isAcceptableUsername(username) || username.length > MAX_LOCAL_USERNAME)
       throw new BadRequestError(
         'bad_request',
         'user names are 1 to 64 printable characters without surrounding spaces',
@@ -107,7 +110,7 @@ export class AccountService {
       );
     // 160 bits, the HMAC-SHA1 block-friendly size RFC 4226 §4 recommends.
     const secret = base32Encode(randomBytes(20));
-    await this.users.update(user.id, { totpPendingSecret: secret });
+    await this.users.update(user.id, { totpPendingSecret: this.totpSecrets.seal(user.id, secret) });
     return { secret, otpauthUri: otpauthUri(this.options.totpIssuer, user.username, secret, DEFAULT_TOTP) };
   }
 
@@ -116,7 +119,8 @@ export class AccountService {
     const user = await this.requireUser(userId);
     if (user.totpPendingSecret === null)
       throw new ConflictError('invalid_state', 'start the enrolment first');
-    const step = verifyTotp(base32Decode(user.totpPendingSecret), code, this.clock.now(), null, DEFAULT_TOTP);
+    const pending = base32Decode(this.totpSecrets.open(user.id, user.totpPendingSecret));
+    const step = verifyTotp(pending, code, this.clock.now(), null, DEFAULT_TOTP);
     if (step === null) {
       await this.audit.record({
         action: 'auth.totp.enrol',
@@ -166,7 +170,7 @@ export class AccountService {
 
   /** Lifts a temporary lock and forgets the failures counted against the name. */
   async unlock(username: string, actor: string): Promise<boolean> {
-    const cleared = await this.throttle.reset(accountKey(usernameKey(username)));
+    const cleared = await this.throttle.reset(accountKey(throttleName(username)));
     const user = await this.users.findByUsername('local', username);
     await this.audit.record({
       action: 'auth.user.unlock',

@@ -7,20 +7,23 @@ import {
   passwordChangeRequestSchema,
   refreshRequestSchema,
   totpConfirmRequestSchema,
+  totpEnrolRequestSchema,
   type LoginResponse,
   type MeResponse,
   type TokenResponse,
   type TotpConfirmation,
   type TotpEnrolment,
 } from '@conclave/protocol';
-import { NotFoundError, parseBody, UnauthorizedError } from '@conclave/server-kit';
+import { BadRequestError, NotFoundError, parseBody, UnauthorizedError } from '@conclave/server-kit';
 import type { AuthCore } from '../auth-core';
 import {
   CSRF_HEADER,
   clearSessionCookies,
   oidcStateCookie,
   refreshTokenFromCookie,
+  samlRequestCookie,
   setOidcStateCookie,
+  setSamlRequestCookie,
   setSessionCookies,
 } from './cookies';
 import { AUTH_CORE, RequestAuthenticator } from './request-authenticator';
@@ -36,7 +39,7 @@ const samlPostSchema = z.object({
   RelayState: z.string().max(80).optional(),
 });
 
-/** Client address for per-source throttling (the proxy's X-Forwarded-For only when `trustProxy` is on). */
+/** Client address for per-source throttling: the address a configured proxy saw (`http.trustProxy`), else the peer. */
 function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
@@ -71,8 +74,8 @@ export class AuthController {
   ): Promise<LoginResponse> {
     const request = parseBody(loginRequestSchema, body);
     const result = await this.core.login.login(request, clientAddress(req));
-    if (result.kind === 'tokens') this.setCookies(res, result);
-    return result;
+    if (result.kind !== 'tokens') return result;
+    return this.answer(res, result, request.session ?? 'token');
   }
 
   @Post('refresh')
@@ -97,8 +100,7 @@ export class AuthController {
     const token = refreshToken ?? refreshTokenFromCookie(req, this.core.config.cookies.secure);
     if (token === undefined) throw new UnauthorizedError('not_authenticated', 'no refresh token');
     const result = await this.core.login.refresh(token);
-    this.setCookies(res, result);
-    return result;
+    return this.answer(res, result, refreshToken === undefined ? 'cookie' : 'token');
   }
 
   @Post('logout')
@@ -150,22 +152,32 @@ export class AuthController {
   @ApiResponse(errorResponses[400])
   @ApiResponse(errorResponses[401])
   async changePassword(@Body() body: unknown, @Req() req: Request): Promise<void> {
-    const userId = await this.authenticator.stepToken(req, 'password_change_required');
+    const step = await this.authenticator.stepToken(req, 'password_change_required');
     const { newPassword } = parseBody(passwordChangeRequestSchema, body);
-    await this.core.accounts.changePassword(userId, newPassword);
+    await this.core.steps.runOnce(step, () => this.core.accounts.changePassword(step.userId, newPassword));
   }
 
   @Post('totp/enrol')
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({
-    summary: 'Start TOTP enrolment (step token of a `totp_enrolment_required` sign-in, or an access token).',
+    summary:
+      'Start TOTP enrolment: step token of a `totp_enrolment_required` sign-in, or an access token and the current password.',
   })
+  @ApiBody({ schema: schemaOf(totpEnrolRequestSchema), required: false })
+  @ApiResponse(errorResponses[400])
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
-  async enrolTotp(@Req() req: Request): Promise<TotpEnrolment> {
-    const userId = await this.authenticator.stepOrAccessToken(req, 'totp_enrolment_required');
-    return this.core.accounts.beginTotpEnrolment(userId);
+  async enrolTotp(@Body() body: unknown, @Req() req: Request): Promise<TotpEnrolment> {
+    const { user, step } = await this.authenticator.stepOrAccessToken(req, 'totp_enrolment_required');
+    const { password } = parseBody(totpEnrolRequestSchema, body ?? {});
+    if (step === undefined) {
+      // Outside the forced flow, a session alone is not enough: the password again.
+      if (password === undefined)
+        throw new BadRequestError('bad_request', 'enter your password to turn on two-factor authentication');
+      await this.core.login.confirmPassword(user, password);
+    }
+    return this.core.accounts.beginTotpEnrolment(user.id);
   }
 
   @Post('totp/confirm')
@@ -178,9 +190,12 @@ export class AuthController {
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
   async confirmTotp(@Body() body: unknown, @Req() req: Request): Promise<TotpConfirmation> {
-    const userId = await this.authenticator.stepOrAccessToken(req, 'totp_enrolment_required');
+    const { user, step } = await this.authenticator.stepOrAccessToken(req, 'totp_enrolment_required');
     const { code } = parseBody(totpConfirmRequestSchema, body);
-    return { recoveryCodes: await this.core.accounts.confirmTotp(userId, code) };
+    const confirm = () => this.core.accounts.confirmTotp(user.id, code);
+    return {
+      recoveryCodes: step === undefined ? await confirm() : await this.core.steps.runOnce(step, confirm),
+    };
   }
 
   @Get('oidc/login')
@@ -190,9 +205,13 @@ export class AuthController {
       'Start OpenID Connect sign-in: redirects to the identity provider (code flow, PKCE, state, nonce).',
   })
   @ApiResponse({ status: 302, description: 'To the identity provider.' })
-  async oidcLogin(@Res({ passthrough: true }) res: Response): Promise<{ url: string; statusCode: number }> {
+  @ApiResponse(errorResponses[429])
+  async oidcLogin(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ url: string; statusCode: number }> {
     const oidc = this.requireOidc();
-    const { url, state } = await oidc.start();
+    const { url, state } = await oidc.start(clientAddress(req));
     setOidcStateCookie(res, state, this.core.config.cookies.secure);
     return { url, statusCode: 302 };
   }
@@ -214,16 +233,21 @@ export class AuthController {
     ];
     res.clearCookie(oidcStateCookie(this.core.config.cookies.secure), { path: '/' });
     const tokens = await oidc.finish(query, typeof bound === 'string' ? bound : undefined);
-    this.setCookies(res, tokens);
-    return tokens;
+    return this.answer(res, tokens, 'cookie');
   }
 
   @Get('saml/login')
   @Redirect()
   @ApiOperation({ summary: 'Start SAML sign-in: redirects to the identity provider with an AuthnRequest.' })
   @ApiResponse({ status: 302, description: 'To the identity provider.' })
-  async samlLogin(): Promise<{ url: string; statusCode: number }> {
-    return { url: await this.requireSaml().start(), statusCode: 302 };
+  @ApiResponse(errorResponses[429])
+  async samlLogin(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ url: string; statusCode: number }> {
+    const { url, requestId } = await this.requireSaml().start(clientAddress(req));
+    setSamlRequestCookie(res, requestId, this.core.config.cookies.secure);
+    return { url, statusCode: 302 };
   }
 
   @Post('saml/acs')
@@ -234,12 +258,18 @@ export class AuthController {
   })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
-  async samlAcs(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+  async samlAcs(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponse> {
     const saml = this.requireSaml();
     const { SAMLResponse } = parseBody(samlPostSchema, body);
-    const tokens = await saml.finish(SAMLResponse);
-    this.setCookies(res, tokens);
-    return tokens;
+    const cookie = samlRequestCookie(this.core.config.cookies.secure);
+    const bound = ((req.cookies ?? {}) as Record<string, unknown>)[cookie];
+    res.clearCookie(cookie, { path: '/' });
+    const tokens = await saml.finish(SAMLResponse, typeof bound === 'string' ? bound : undefined);
+    return this.answer(res, tokens, 'cookie');
   }
 
   @Get('.well-known/jwks.json')
@@ -261,13 +291,21 @@ export class AuthController {
     return this.core.oidc;
   }
 
-  private setCookies(res: Response, tokens: TokenResponse): void {
-    setSessionCookies(
-      res,
-      tokens.refreshToken,
-      this.core.config.tokens.refreshTokenSeconds,
-      this.core.config.cookies.secure,
-    );
+  /**
+   * Tokens as the flow wants them: `cookie` puts the refresh token in the `HttpOnly` cookie and leaves it out of
+   * the body (script must not read it); `token` returns it in the body and sets no cookie.
+   */
+  private answer(res: Response, tokens: TokenResponse, flow: 'cookie' | 'token'): TokenResponse {
+    if (flow === 'token') return tokens;
+    const { refreshToken, ...rest } = tokens;
+    if (refreshToken !== undefined)
+      setSessionCookies(
+        res,
+        refreshToken,
+        this.core.config.tokens.refreshTokenSeconds,
+        this.core.config.cookies.secure,
+      );
+    return rest;
   }
 
   private async sessionOfCookie(req: Request): Promise<string> {

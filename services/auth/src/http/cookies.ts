@@ -71,3 +71,22 @@ export function setOidcStateCookie(res: Response, state: string, secure: boolean
     maxAge: 600_000,
   });
 }
+
+/**
+ * Binds a SAML sign-in to the browser that started it (the AuthnRequest ID the response must answer). The IdP
+ * answers with a cross-site POST, which only `SameSite=None` cookies survive; without `Secure` (plain-HTTP tests)
+ * browsers refuse `None`, so `Lax` is used there.
+ */
+export function samlRequestCookie(secure: boolean): string {
+  return secure ? '__Host-conclave-saml-request' : 'conclave-saml-request';
+}
+
+export function setSamlRequestCookie(res: Response, requestId: string, secure: boolean): void {
+  res.cookie(samlRequestCookie(secure), requestId, {
+    secure,
+    sameSite: secure ? 'none' : 'lax',
+    path: '/',
+    httpOnly: true,
+    maxAge: 600_000,
+  });
+}

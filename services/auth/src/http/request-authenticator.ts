@@ -3,6 +3,7 @@ import type { AccessTokenClaims } from '@conclave/protocol';
 import { UnauthorizedError } from '@conclave/server-kit';
 import type { AuthCore } from '../auth-core';
 import type { UserRecord } from '../storage/entities';
+import type { StepGrant } from '../tokens/step-token-store';
 import type { StepPurpose } from '../tokens/token-issuer';
 
 /** Nest injection token of the service's core. */
@@ -24,20 +25,28 @@ export class RequestAuthenticator {
     return { claims, user };
   }
 
-  async stepToken(req: Request, purpose: StepPurpose): Promise<string> {
-    const userId = await this.core.tokens.verifyStepToken(this.bearer(req), purpose);
-    const user = await this.core.users.findById(userId);
-    if (user === null || user.disabled)
+  /** A step-up token for `purpose`, not used yet, of an enabled user. */
+  async stepToken(req: Request, purpose: StepPurpose): Promise<StepGrant> {
+    const grant = await this.core.tokens.verifyStepToken(this.bearer(req), purpose);
+    const user = await this.core.users.findById(grant.userId);
+    if (user === null || user.disabled || (await this.core.steps.isUsed(grant.jti)))
       throw new UnauthorizedError('invalid_token', 'the token is not valid');
-    return userId;
+    return grant;
   }
 
-  async stepOrAccessToken(req: Request, purpose: StepPurpose): Promise<string> {
+  /** The step-up token's grant, or the user of a live access token (`step` absent). */
+  async stepOrAccessToken(
+    req: Request,
+    purpose: StepPurpose,
+  ): Promise<{ user: UserRecord; step?: StepGrant }> {
     try {
-      return await this.stepToken(req, purpose);
+      const step = await this.stepToken(req, purpose);
+      const user = await this.core.users.findById(step.userId);
+      if (user !== null) return { user, step };
     } catch {
-      return (await this.accessToken(req)).user.id;
+      // Not a step token: an access token, below.
     }
+    return { user: (await this.accessToken(req)).user };
   }
 
   private bearer(req: Request): string {

@@ -1,5 +1,9 @@
 /** A person found in the directory. */
 export interface DirectoryUser {
+  /** The entry's stable identity (`idAttribute`: entryUUID, objectGUID in hex), else its DN as the server wrote it. */
+  id: string;
+  /** The sign-in name as the entry holds it (`usernameAttribute`), whatever spelling the search matched. */
+  username: string;
   dn: string;
   displayName: string;
   /** DNs of the groups the person belongs to (direct, or nested when configured). */

@@ -6,12 +6,12 @@ import type { UserStore } from '../storage/user-store';
 import type { Directory } from './directory';
 import { LdapSource, mapGroupsToRoles } from './ldap-source';
 
-test('authenticate() refuses an empty password without asking the directory anything', async () => {
+test('verify() of a found user refuses an empty password without any bind', async () => {
   const calls: string[] = [];
   const directory: Directory = {
     findUser: async (username) => (
       calls.push(`find ${username}`),
-      { dn: 'uid=a,dc=x', displayName: 'A', groups: [] }
+      { id: 'uuid-a', username: 'a', dn: 'uid=a,dc=x', displayName: 'A', groups: [] }
     ),
     verifyPassword: async () => (calls.push('bind'), true),
     close: async () => undefined,
@@ -22,8 +22,11 @@ test('authenticate() refuses an empty password without asking the directory anyt
     { roleMap: {}, defaultRoles: ['member'] } as unknown as LdapConfig,
     new MemoryAuditSink(),
   );
-  assert.deepEqual(await source.authenticate('alice', ''), { kind: 'rejected', reason: 'empty_password' });
-  assert.deepEqual(calls, []);
+  const candidate = await source.find('alice');
+  assert.ok(candidate !== null);
+  assert.equal(candidate.canonicalName, 'a');
+  assert.deepEqual(await candidate.verify(''), { kind: 'rejected', reason: 'empty_password' });
+  assert.deepEqual(calls, ['find alice']);
 });
 
 test('mapGroupsToRoles() matches group DNs case- and spacing-insensitively and adds the default roles', () => {

@@ -2,8 +2,9 @@ import { parseDN } from 'ldapjs';
 import type { Role } from '@conclave/protocol';
 import type { AuditSink } from '@conclave/server-kit';
 import type { LdapConfig } from '../config';
-import type { CredentialSource, SourceResult } from '../login/credential-source';
-import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
+import { provisionExternalUser } from '../accounts/external-users';
+import type { Candidate, CredentialSource, SourceResult } from '../login/credential-source';
+import type { UserStore } from '../storage/user-store';
 import type { Directory, DirectoryUser } from './directory';
 
 /** Compares DNs as the directory does: parsed and re-serialised (RFC 4514), case-insensitively. */
@@ -26,7 +27,10 @@ export function mapGroupsToRoles(
   return [...roles];
 }
 
-/** Directory sign-in: search with the service account, bind as the user, keep a minimal local profile. */
+/**
+ * Directory sign-in: search with the service account, bind as the user, keep a minimal local profile keyed on
+ * the entry's stable identity and named as the entry names the person.
+ */
 export class LdapSource implements CredentialSource {
   readonly name = 'ldap';
 
@@ -37,47 +41,29 @@ export class LdapSource implements CredentialSource {
     private readonly audit: AuditSink,
   ) {}
 
-  async authenticate(username: string, password: string): Promise<SourceResult> {
-    if (password.length === 0) return { kind: 'rejected', reason: 'empty_password' };
+  async find(username: string): Promise<Candidate | null> {
     const person = await this.directory.findUser(username);
-    if (person === null) return { kind: 'unknown' };
-    if (!(await this.directory.verifyPassword(person.dn, password)))
-      return { kind: 'rejected', reason: 'invalid_password' };
-    const user = await this.upsertProfile(username, person);
-    if (user.disabled) return { kind: 'rejected', reason: 'disabled', userId: user.id };
-    return { kind: 'accepted', user, amr: 'ldap' };
+    if (person === null) return null;
+    return { canonicalName: person.username, verify: (password) => this.verify(person, password) };
   }
 
-  /** Display name and roles are refreshed from the directory at every sign-in; nothing else is kept. */
-  private async upsertProfile(username: string, person: DirectoryUser) {
-    const roles = mapGroupsToRoles(person.groups, this.config);
-    const existing = await this.users.findByUsername('ldap', username);
-    if (existing === null) {
-      return this.users.create({
-        source: 'ldap',
-        username,
-        displayName: person.displayName,
-        roles,
-        groups: person.groups,
-        externalId: person.dn,
-      });
-    }
-    const changes = {
+  private async verify(person: DirectoryUser, password: string): Promise<SourceResult> {
+    if (password.length === 0) return { kind: 'rejected', reason: 'empty_password' };
+    if (!(await this.directory.verifyPassword(person.dn, password)))
+      return { kind: 'rejected', reason: 'invalid_password' };
+    // Display name, groups and roles are refreshed from the directory at every sign-in; nothing else is kept.
+    const result = await provisionExternalUser(this.users, this.audit, {
+      source: 'ldap',
+      externalId: person.id,
+      username: person.username,
       displayName: person.displayName,
-      roles: formatRoles(roles),
-      groups: formatGroups(person.groups),
-      externalId: person.dn,
-    };
-    await this.users.update(existing.id, changes);
-    if (changes.roles !== existing.roles) {
-      await this.audit.record({
-        action: 'auth.user.roles',
-        outcome: 'success',
-        actor: 'directory',
-        target: existing.id,
-        details: { before: existing.roles, after: changes.roles },
-      });
-    }
-    return { ...existing, ...changes };
+      groups: person.groups,
+      roles: mapGroupsToRoles(person.groups, this.config),
+      formerIds: [person.dn],
+    });
+    if (result.kind === 'refused') return { kind: 'rejected', reason: result.reason };
+    const { user } = result;
+    if (user.disabled) return { kind: 'rejected', reason: 'disabled', userId: user.id };
+    return { kind: 'accepted', user, amr: 'ldap' };
   }
 }

@@ -47,6 +47,8 @@ export class LdapjsDirectory implements Directory {
         this.config.displayNameAttribute,
         this.config.memberOfAttribute,
         this.config.dnAttribute,
+        this.config.usernameAttribute,
+        this.config.idAttribute,
       ];
       const entries = await this.search(
         client,
@@ -77,8 +79,16 @@ export class LdapjsDirectory implements Directory {
         for (const group of groupEntries)
           groups.add(group.attributes[this.config.dnAttribute.toLowerCase()]?.[0] ?? group.dn);
       }
-      const displayName = entry.attributes[this.config.displayNameAttribute.toLowerCase()]?.[0] ?? username;
-      return { dn: entry.dn, displayName, groups: [...groups] };
+      const canonical = entry.attributes[this.config.usernameAttribute.toLowerCase()]?.[0];
+      if (canonical === undefined) {
+        this.log.warn('directory entry without the sign-in name attribute', {
+          attribute: this.config.usernameAttribute,
+        });
+        return null;
+      }
+      const id = entry.attributes[this.config.idAttribute.toLowerCase()]?.[0] ?? `dn:${entry.dn}`;
+      const displayName = entry.attributes[this.config.displayNameAttribute.toLowerCase()]?.[0] ?? canonical;
+      return { id, username: canonical, dn: entry.dn, displayName, groups: [...groups] };
     } catch (error) {
       this.dropServiceConnection();
       throw error;
@@ -188,8 +198,14 @@ export class LdapjsDirectory implements Directory {
             if (error) return reject(error);
             response.on('searchEntry', (entry) => {
               const attributes: Record<string, string[]> = {};
-              for (const attribute of entry.attributes)
-                attributes[attribute.type.toLowerCase()] = ([] as string[]).concat(attribute.values);
+              for (const attribute of entry.attributes) {
+                const type = attribute.type.toLowerCase();
+                // A GUID is 16 raw bytes: its text form would be mangled, its hex form is stable.
+                attributes[type] =
+                  type === 'objectguid'
+                    ? attribute.buffers.map((b) => b.toString('hex'))
+                    : ([] as string[]).concat(attribute.values);
+              }
               entries.push({ dn: entry.objectName?.toString() ?? '', attributes });
             });
             response.on('error', (e: Error & { name: string }) =>

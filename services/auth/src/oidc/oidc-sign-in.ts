@@ -4,16 +4,12 @@ import type { Role, TokenResponse } from '@conclave/protocol';
 import { UnauthorizedError, UnavailableError, type AuditSink, type Clock } from '@conclave/server-kit';
 import type { OidcConfig } from '../config';
 import type { LoginService } from '../login/login-service';
-import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
-
-/** How long a started sign-in may take at the provider. */
-const PENDING_MS = 10 * 60_000;
-const MAX_PENDING = 10_000;
+import { PendingSignIns, type PendingLimits } from '../sso/pending-sign-ins';
+import type { ExternalIdentity } from '../accounts/external-users';
 
 interface Pending {
   codeVerifier: string;
   nonce: string;
-  expiresAt: number;
 }
 
 /**
@@ -23,24 +19,33 @@ interface Pending {
  */
 export class OidcSignIn {
   private configuration: Promise<client.Configuration> | undefined;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingSignIns<Pending>;
 
   constructor(
     private readonly config: OidcConfig,
-    private readonly users: UserStore,
     private readonly login: LoginService,
     private readonly audit: AuditSink,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+    limits: PendingLimits,
+  ) {
+    this.pending = new PendingSignIns(clock, limits);
+  }
 
-  /** The provider URL to send the browser to, and the state to bind to it. */
-  async start(): Promise<{ url: string; state: string }> {
+  /** Sign-ins started and not yet finished. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * The provider URL to send the browser to, and the state to bind to it; `rate_limited` when `source` (the
+   * client address) or the service has too many sign-ins pending.
+   */
+  async start(source: string): Promise<{ url: string; state: string }> {
     const configuration = await this.discover();
-    this.prune();
     const state = client.randomState();
     const nonce = client.randomNonce();
     const codeVerifier = client.randomPKCECodeVerifier();
-    this.pending.set(state, { codeVerifier, nonce, expiresAt: this.clock.now() + PENDING_MS });
+    this.pending.add(state, source, { codeVerifier, nonce });
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.config.redirectUri,
       scope: this.config.scopes.join(' '),
@@ -60,9 +65,8 @@ export class OidcSignIn {
 
   private async complete(query: string, boundState: string | undefined): Promise<TokenResponse> {
     const state = new URLSearchParams(query).get('state');
-    const pending = state === null ? undefined : this.pending.get(state);
-    if (state !== null) this.pending.delete(state);
-    if (pending === undefined || state !== boundState || pending.expiresAt < this.clock.now()) {
+    const pending = state === null ? undefined : this.pending.take(state);
+    if (pending === undefined || state !== boundState) {
       await this.audit.record({
         action: 'auth.login',
         outcome: 'failure',
@@ -94,34 +98,33 @@ export class OidcSignIn {
       });
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
-    return this.login.completeSso('oidc', await this.upsert(claims));
+    return this.login.completeSso('oidc', this.identity(claims), this.assertsMfa(claims));
   }
 
-  private async upsert(claims: Record<string, unknown>) {
+  /** The person the ID token names: keyed on `iss|sub`, named by the configured claim. */
+  private identity(claims: Record<string, unknown>): ExternalIdentity {
     const text = (name: string) => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined);
-    const subject = `${text('iss') ?? ''}|${text('sub') ?? ''}`;
-    const username = (text(this.config.usernameClaim) ?? text('sub') ?? '').slice(0, 256);
+    const username = text(this.config.usernameClaim) ?? text('sub') ?? '';
     const displayName = (text(this.config.displayNameClaim) ?? username).slice(0, 256);
     const groups = Array.isArray(claims[this.config.groupsClaim])
       ? (claims[this.config.groupsClaim] as unknown[]).filter((g): g is string => typeof g === 'string')
       : [];
     const roles = new Set<Role>(this.config.defaultRoles);
     for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
-    const existing = await this.users.findByUsername('oidc', username);
-    if (existing === null)
-      return this.users.create({
-        source: 'oidc',
-        username,
-        displayName,
-        roles: [...roles],
-        groups,
-        externalId: subject,
-      });
-    if (existing.externalId !== subject)
-      throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
-    const changes = { displayName, roles: formatRoles([...roles]), groups: formatGroups(groups) };
-    await this.users.update(existing.id, changes);
-    return { ...existing, ...changes };
+    return {
+      source: 'oidc',
+      externalId: `${text('iss') ?? ''}|${text('sub') ?? ''}`,
+      username,
+      displayName,
+      groups,
+      roles: [...roles],
+    };
+  }
+
+  /** The ID token's `amr` (RFC 8176) names a method the configuration counts as a second factor. */
+  private assertsMfa(claims: Record<string, unknown>): boolean {
+    const amr = claims['amr'];
+    return Array.isArray(amr) && amr.some((m) => typeof m === 'string' && this.config.mfaAmr.includes(m));
   }
 
   private discover(): Promise<client.Configuration> {
@@ -142,11 +145,5 @@ export class OidcSignIn {
         );
       });
     return this.configuration;
-  }
-
-  private prune(): void {
-    const now = this.clock.now();
-    for (const [state, pending] of this.pending) if (pending.expiresAt < now) this.pending.delete(state);
-    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
   }
 }

@@ -1,10 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import type { Role, TokenResponse } from '@conclave/protocol';
-import { UnauthorizedError, type AuditSink } from '@conclave/server-kit';
+import { UnauthorizedError, type AuditSink, type Clock } from '@conclave/server-kit';
 import type { SamlConfig } from '../config';
 import type { LoginService } from '../login/login-service';
-import { formatGroups, formatRoles, type UserStore } from '../storage/user-store';
+import { PendingSignIns, type PendingLimits } from '../sso/pending-sign-ins';
+import type { ExternalIdentity } from '../accounts/external-users';
 
 /**
  * SAML 2.0 sign-in through `@node-saml/node-saml` as the service provider: signed assertions required
@@ -13,13 +16,19 @@ import { formatGroups, formatRoles, type UserStore } from '../storage/user-store
  */
 export class SamlSignIn {
   private readonly saml: SAML;
+  /** Requests made and not yet answered: their instant, by AuthnRequest ID. */
+  private readonly pending: PendingSignIns<string>;
+  /** The ID of the AuthnRequest being built, for node-saml's `generateUniqueId`. */
+  private readonly requestId = new AsyncLocalStorage<string>();
 
   constructor(
     private readonly config: SamlConfig,
-    private readonly users: UserStore,
     private readonly login: LoginService,
     private readonly audit: AuditSink,
+    clock: Clock,
+    limits: PendingLimits,
   ) {
+    this.pending = new PendingSignIns(clock, limits);
     this.saml = new SAML({
       entryPoint: config.entryPoint,
       issuer: config.issuer,
@@ -33,24 +42,56 @@ export class SamlSignIn {
       acceptedClockSkewMs: config.acceptedClockSkewMs,
       signatureAlgorithm: 'sha256',
       disableRequestedAuthnContext: true,
+      generateUniqueId: () => this.requestId.getStore() ?? `_${randomUUID()}`,
+      // The requests this service made, bounded (see PendingSignIns): node-saml checks InResponseTo against them.
+      cacheProvider: {
+        saveAsync: async (key, value) =>
+          this.pending.peek(key) !== undefined ? { value, createdAt: 0 } : null,
+        getAsync: async (key) => this.pending.peek(key) ?? null,
+        removeAsync: async (key) => (key === null ? null : (this.pending.take(key) ?? null)),
+      },
     });
   }
 
-  /** The IdP URL (HTTP-Redirect binding) carrying a fresh AuthnRequest. */
-  start(): Promise<string> {
-    return this.saml.getAuthorizeUrlAsync('', undefined, {});
+  /** Sign-ins started and not yet finished. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
-  /** Validates the posted `SAMLResponse` and starts a session for the person it names. */
-  /** Completes a sign-on; every outcome is counted in `conclave_auth_sign_ins_total`. */
-  finish(samlResponse: string): Promise<TokenResponse> {
-    return this.login.countedSso('saml', () => this.complete(samlResponse));
+  /**
+   * The IdP URL (HTTP-Redirect binding) carrying a fresh AuthnRequest, and that request's ID to bind to the
+   * browser; `rate_limited` when `source` (the client address) or the service has too many sign-ins pending.
+   */
+  async start(source: string): Promise<{ url: string; requestId: string }> {
+    const requestId = `_${randomUUID()}`;
+    this.pending.add(requestId, source, new Date().toISOString());
+    try {
+      const url = await this.requestId.run(requestId, () =>
+        this.saml.getAuthorizeUrlAsync('', undefined, {}),
+      );
+      return { url, requestId };
+    } catch (error) {
+      this.pending.take(requestId);
+      throw error;
+    }
   }
 
-  private async complete(samlResponse: string): Promise<TokenResponse> {
+  /**
+   * Validates the posted `SAMLResponse` and starts a session for the person it names; `boundRequestId` is the
+   * request cookie of the browser posting it, which must be the request the response answers. Every outcome is
+   * counted in `conclave_auth_sign_ins_total`.
+   */
+  finish(samlResponse: string, boundRequestId: string | undefined): Promise<TokenResponse> {
+    return this.login.countedSso('saml', () => this.complete(samlResponse, boundRequestId));
+  }
+
+  private async complete(samlResponse: string, boundRequestId: string | undefined): Promise<TokenResponse> {
     let profile: Profile | null;
     try {
       ({ profile } = await this.saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
+      // A response this service asked for, but in another browser (login CSRF, a stolen response): refused.
+      if (profile !== null && (boundRequestId === undefined || profile.inResponseTo !== boundRequestId))
+        throw new Error('InResponseTo is not the request of this browser');
     } catch (error) {
       await this.audit.record({
         action: 'auth.login',
@@ -64,11 +105,12 @@ export class SamlSignIn {
     if (profile === null || typeof profile.nameID !== 'string' || profile.nameID.length === 0) {
       throw new UnauthorizedError('sso_failed', 'the identity provider did not confirm the sign-in');
     }
-    return this.login.completeSso('saml', await this.upsert(profile));
+    return this.login.completeSso('saml', this.identity(profile), this.assertsMfa(profile));
   }
 
-  private async upsert(profile: Profile) {
-    const username = profile.nameID.slice(0, 256);
+  /** The person the assertion names: keyed on `IdP|NameID`, named by the NameID. */
+  private identity(profile: Profile): ExternalIdentity {
+    const username = profile.nameID;
     const attribute = (name: string): unknown => (profile as Record<string, unknown>)[name];
     const display = attribute(this.config.displayNameAttribute);
     const displayName = (typeof display === 'string' ? display : username).slice(0, 256);
@@ -78,19 +120,20 @@ export class SamlSignIn {
     );
     const roles = new Set<Role>(this.config.defaultRoles);
     for (const group of groups) for (const role of this.config.roleMap[group] ?? []) roles.add(role);
-    const subject = `${profile.issuer}|${username}`;
-    const existing = await this.users.findByUsername('saml', username);
-    if (existing === null)
-      return this.users.create({
-        source: 'saml',
-        username,
-        displayName,
-        roles: [...roles],
-        groups,
-        externalId: subject,
-      });
-    const changes = { displayName, roles: formatRoles([...roles]), groups: formatGroups(groups) };
-    await this.users.update(existing.id, changes);
-    return { ...existing, ...changes };
+    return {
+      source: 'saml',
+      externalId: `${profile.issuer}|${username}`,
+      username,
+      displayName,
+      groups,
+      roles: [...roles],
+    };
+  }
+
+  /** The assertion's AuthnContextClassRef is one the configuration counts as multi-factor. */
+  private assertsMfa(profile: Profile): boolean {
+    const xml = profile.getAssertionXml?.() ?? '';
+    const refs = [...xml.matchAll(/<(?:\w+:)?AuthnContextClassRef>([^<]+)<\//g)].map((m) => m[1]!.trim());
+    return refs.some((ref) => this.config.mfaAuthnContexts.includes(ref));
   }
 }

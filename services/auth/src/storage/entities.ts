@@ -24,7 +24,10 @@ export interface UserRecord {
   externalId: string | null;
   passwordHash: string | null;
   mustChangePassword: boolean;
-  /** Base32 TOTP secret once enrolment is confirmed; `totpPendingSecret` while it is not. */
+  /**
+   * TOTP secret once enrolment is confirmed, `totpPendingSecret` while it is not: sealed with the key of
+   * `totp.secretKeyFile` (see TotpSecretBox); never the secret itself.
+   */
   totpSecret: string | null;
   totpPendingSecret: string | null;
   /** Last TOTP time step accepted: a code is accepted once only. */
@@ -48,8 +51,8 @@ export const UserEntity = new EntitySchema<UserRecord>({
     externalId: { name: 'external_id', type: 'varchar', length: 1024, nullable: true },
     passwordHash: { name: 'password_hash', type: 'varchar', length: 256, nullable: true },
     mustChangePassword: { name: 'must_change_password', type: 'boolean' },
-    totpSecret: { name: 'totp_secret', type: 'varchar', length: 64, nullable: true },
-    totpPendingSecret: { name: 'totp_pending_secret', type: 'varchar', length: 64, nullable: true },
+    totpSecret: { name: 'totp_secret', type: 'varchar', length: 128, nullable: true },
+    totpPendingSecret: { name: 'totp_pending_secret', type: 'varchar', length: 128, nullable: true },
     totpLastStep: { name: 'totp_last_step', type: 'bigint', nullable: true, transformer: millis },
     disabled: { type: 'boolean' },
     createdAt: { name: 'created_at', type: 'bigint', transformer: millis },
@@ -125,6 +128,8 @@ export interface ThrottleRecord {
   failures: number;
   lastFailureAt: number;
   lockedUntil: number | null;
+  /** When a refusal of this key was last audited: one audit entry per throttled or locked period. */
+  refusalNotedAt: number | null;
 }
 
 export const ThrottleEntity = new EntitySchema<ThrottleRecord>({
@@ -135,10 +140,27 @@ export const ThrottleEntity = new EntitySchema<ThrottleRecord>({
     failures: { type: 'integer' },
     lastFailureAt: { name: 'last_failure_at', type: 'bigint', transformer: millis },
     lockedUntil: { name: 'locked_until', type: 'bigint', nullable: true, transformer: millis },
+    refusalNotedAt: { name: 'refusal_noted_at', type: 'bigint', nullable: true, transformer: millis },
+  },
+});
+
+/** The id (`jti`) of a step-up token that has been used, kept until the token expires. */
+export interface UsedStepTokenRecord {
+  jti: string;
+  expiresAt: number;
+}
+
+export const UsedStepTokenEntity = new EntitySchema<UsedStepTokenRecord>({
+  name: 'UsedStepToken',
+  tableName: 'auth_used_step_tokens',
+  columns: {
+    jti: { type: 'varchar', length: 64, primary: true },
+    expiresAt: { name: 'expires_at', type: 'bigint', transformer: millis },
   },
 });
 
 export const AUTH_ENTITIES = [
+  UsedStepTokenEntity,
   UserEntity,
   RecoveryCodeEntity,
   SessionEntity,

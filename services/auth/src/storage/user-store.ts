@@ -70,6 +70,11 @@ export class UserStore {
     return this.users.findOneBy({ source, usernameKey: usernameKey(username) });
   }
 
+  /** The profile a directory or identity provider's stable identity designates. */
+  findByExternalId(source: UserSource, externalId: string): Promise<UserRecord | null> {
+    return this.users.findOneBy({ source, externalId });
+  }
+
   findById(id: string): Promise<UserRecord | null> {
     return this.users.findOneBy({ id });
   }

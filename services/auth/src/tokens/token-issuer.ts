@@ -10,6 +10,7 @@ import {
 } from '@conclave/protocol';
 import { UnauthorizedError, type Clock } from '@conclave/server-kit';
 import { SIGNING_ALGORITHM, type SigningKeys } from './signing-keys';
+import type { StepGrant } from './step-token-store';
 
 /** Audience of step-up tokens: only this service accepts them, never the other services. */
 export const STEP_TOKEN_AUDIENCE = 'conclave-auth-step';
@@ -68,12 +69,17 @@ export class TokenIssuer {
     return claims.data;
   }
 
-  /** Verifies a step-up token for one purpose and returns its user id. */
-  async verifyStepToken(token: string, purpose: StepPurpose): Promise<string> {
+  /** Verifies a step-up token for one purpose: its user, and the id and expiry that make it single use. */
+  async verifyStepToken(token: string, purpose: StepPurpose): Promise<StepGrant> {
     const payload = await this.verify(token, STEP_TOKEN_AUDIENCE);
-    if (payload['step'] !== purpose || typeof payload.sub !== 'string')
+    if (
+      payload['step'] !== purpose ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.exp !== 'number'
+    )
       throw new UnauthorizedError('invalid_token', 'the token is not valid');
-    return payload.sub;
+    return { userId: payload.sub, jti: payload.jti, expiresAt: payload.exp * 1000 };
   }
 
   private async sign(

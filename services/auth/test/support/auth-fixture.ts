@@ -45,6 +45,8 @@ export interface FixtureOptions {
   directory?: Directory;
   /** Public port (0: any); OIDC needs it known before start for the redirect URI. */
   httpPort?: number;
+  /** `http.trustProxy`: the proxies whose X-Forwarded-For is believed. */
+  trustProxy?: NonNullable<AuthConfigInput['http']>['trustProxy'];
   /** Start time of the manual clock (defaults to now, so other processes agree on token validity). */
   startAt?: number;
 }
@@ -61,7 +63,11 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
   const audit = new MemoryAuditSink();
   const config = parseAuthConfig({
     ...options.config,
-    http: { host: '127.0.0.1', port: options.httpPort ?? 0 },
+    http: {
+      host: '127.0.0.1',
+      port: options.httpPort ?? 0,
+      ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    },
     internal: { host: '127.0.0.1', port: 0 },
     dataDir: dir,
     ...(options.database !== undefined ? { database: options.database } : {}),

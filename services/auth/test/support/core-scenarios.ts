@@ -7,6 +7,7 @@ import {
   ACCESS_TOKEN_MAX_LIFETIME_SECONDS,
   accessTokenClaimsSchema,
 } from '@conclave/protocol';
+import { TotpSecretBox } from '../../src/credentials/totp-secret-box';
 import { base32Decode, totpAt, totpStep } from '../../src/index';
 import { cookiesOf, strongPassword, type AuthFixture, type FixtureOptions } from './auth-fixture';
 
@@ -50,9 +51,29 @@ export function coreScenarios(label: string, start: Start): void {
       SECRETS_NEVER_IN_AUDIT(fx, [password, token, res.body['refreshToken'] as string]);
     });
 
-    test('login() sets HttpOnly Secure SameSite=Strict __Host- cookies for browsers', async () => {
+    test('login() with session cookie sets HttpOnly Secure SameSite=Strict __Host- cookies and keeps the refresh token out of the body', async () => {
       await fx.addUser('cookie', strongPassword('c'));
-      const res = await fx.login('cookie', strongPassword('c'));
+      const res = await fx.request('POST', '/api/auth/login', {
+        json: { username: 'cookie', password: strongPassword('c'), session: 'cookie' },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(typeof res.body['accessToken'], 'string');
+      assert.equal('refreshToken' in res.body, false, JSON.stringify(Object.keys(res.body)));
+      const refreshed = await fx.request('POST', '/api/auth/refresh', {
+        headers: {
+          cookie: Object.entries(cookiesOf(res.headers))
+            .map(([k, v]) => `${k}=${v}`)
+            .join('; '),
+          'x-csrf-token': cookiesOf(res.headers)['__Host-conclave-csrf']!,
+        },
+      });
+      assert.equal(refreshed.status, 200);
+      assert.equal('refreshToken' in refreshed.body, false);
+      assert.ok(cookiesOf(refreshed.headers)['__Host-conclave-refresh']);
+      // The token flow (API clients) gets it in the body and no cookie.
+      const api = await fx.login('cookie', strongPassword('c'));
+      assert.equal(typeof api.body['refreshToken'], 'string');
+      assert.deepEqual(api.headers.getSetCookie(), []);
       const lines = res.headers.getSetCookie();
       const refresh = lines.find((l) => l.startsWith('__Host-conclave-refresh='))!;
       assert.match(refresh, /HttpOnly/);
@@ -148,6 +169,19 @@ export function coreScenarios(label: string, start: Start): void {
       assert.equal(confirm.status, 200);
       const recovery = confirm.body['recoveryCodes'] as string[];
       assert.equal(recovery.length, 10);
+      // The step token was used: replayed, it neither confirms again nor starts a new enrolment.
+      for (const path of ['/api/auth/totp/confirm', '/api/auth/totp/enrol']) {
+        const replay = await fx.request('POST', path, { headers: step, json: { code: code() } });
+        assert.equal(replay.status, 401, path);
+        assert.equal(replay.body['code'], 'invalid_token');
+      }
+      // The column holds the secret sealed, never the secret.
+      const [row] = (await fx.service.core.db.query(
+        `SELECT totp_secret, totp_pending_secret FROM auth_users WHERE username = 'eve'`,
+      )) as { totp_secret: string; totp_pending_secret: string | null }[];
+      assert.ok(row!.totp_secret.startsWith('v1.'), row!.totp_secret);
+      assert.ok(!row!.totp_secret.includes(enrol.body['secret'] as string));
+      assert.equal(row!.totp_pending_secret, null);
 
       fx.clock.advance(30_000);
       const without = await fx.login('eve', password);
@@ -168,6 +202,49 @@ export function coreScenarios(label: string, start: Start): void {
       await fx.service.core.throttle.reset('account:eve');
     });
 
+    test('totp/enrol with an access token needs the current password again (400 without, 401 wrong)', async () => {
+      await fx.addUser('stolen', strongPassword('st'));
+      const login = await fx.login('stolen', strongPassword('st'));
+      const bearer = { authorization: `Bearer ${login.body['accessToken'] as string}` };
+      const none = await fx.request('POST', '/api/auth/totp/enrol', { headers: bearer });
+      assert.equal(none.status, 400);
+      assert.equal(none.body['code'], 'bad_request');
+      const wrong = await fx.request('POST', '/api/auth/totp/enrol', {
+        headers: bearer,
+        json: { password: strongPassword('guess') },
+      });
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.body['code'], 'invalid_credentials');
+      const right = await fx.request('POST', '/api/auth/totp/enrol', {
+        headers: bearer,
+        json: { password: strongPassword('st') },
+      });
+      assert.equal(right.status, 200);
+      assert.equal(typeof right.body['secret'], 'string');
+      const [row] = (await fx.service.core.db.query(
+        `SELECT totp_pending_secret FROM auth_users WHERE username = 'stolen'`,
+      )) as { totp_pending_secret: string }[];
+      assert.ok(row!.totp_pending_secret.startsWith('v1.'));
+      assert.ok(!row!.totp_pending_secret.includes(right.body['secret'] as string));
+      await fx.service.core.throttle.reset('account:stolen');
+    });
+
+    test('a TOTP secret an older version stored in clear is sealed at start-up and still accepts codes', async () => {
+      const password = strongPassword('old');
+      const id = await fx.addUser('legacy', password);
+      const clear = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      await fx.service.core.db.query(`UPDATE auth_users SET totp_secret = '${clear}' WHERE id = '${id}'`);
+      const box = TotpSecretBox.loadOrCreate(fx.service.core.config.totp.secretKeyFile!);
+      assert.equal(await box.sealStoredInClear(fx.service.core.db), 1);
+      const [row] = (await fx.service.core.db.query(
+        `SELECT totp_secret FROM auth_users WHERE id = '${id}'`,
+      )) as { totp_secret: string }[];
+      assert.ok(row!.totp_secret.startsWith('v1.') && !row!.totp_secret.includes(clear));
+      fx.clock.advance(60_000);
+      const code = totpAt(base32Decode(clear), totpStep(fx.clock.now(), 30));
+      assert.equal((await fx.login('legacy', password, code)).status, 200);
+    });
+
     test('a first administrator must change the one-time password before anything else', async () => {
       const initial = strongPassword('first');
       await fx.addUser('root-admin', initial, ['member'], { mustChangePassword: true });
@@ -185,6 +262,13 @@ export function coreScenarios(label: string, start: Start): void {
         json: { newPassword: strongPassword('second') },
       });
       assert.equal(changed.status, 204);
+      // The step token was used: a replay cannot set the password again.
+      const replay = await fx.request('POST', '/api/auth/password', {
+        headers,
+        json: { newPassword: strongPassword('attacker') },
+      });
+      assert.equal(replay.status, 401);
+      assert.equal(replay.body['code'], 'invalid_token');
       assert.equal((await fx.login('root-admin', initial)).status, 401);
       assert.equal((await fx.login('root-admin', strongPassword('second'))).body['kind'], 'tokens');
     });
@@ -214,7 +298,9 @@ export function coreScenarios(label: string, start: Start): void {
 
     test('refresh() from the cookie requires the CSRF header to match the CSRF cookie', async () => {
       await fx.addUser('browser', strongPassword('br'));
-      const login = await fx.login('browser', strongPassword('br'));
+      const login = await fx.request('POST', '/api/auth/login', {
+        json: { username: 'browser', password: strongPassword('br'), session: 'cookie' },
+      });
       const cookies = cookiesOf(login.headers);
       const cookie = Object.entries(cookies)
         .map(([k, v]) => `${k}=${v}`)
@@ -355,6 +441,104 @@ export function coreScenarios(label: string, start: Start): void {
         if (res.status === 429) limited = { status: res.status, code: res.body['code'] };
       }
       assert.deepEqual(limited, { status: 429, code: 'rate_limited' });
+    });
+  });
+
+  describe(`throttling under attack (${label}, issue 11 item 13)`, () => {
+    const wrong = 'Not-The-Password-123!';
+
+    test('300 parallel guesses from one address let through at most the 20 free attempts and audit one refusal', async () => {
+      const fx = await start();
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 300 }, (_, i) => fx.login(`parallel-${i}`, wrong)),
+        );
+        const through = results.filter((r) => r.status === 401).length;
+        const refused = results.filter((r) => r.status === 429).length;
+        assert.equal(through + refused, 300, JSON.stringify(results.map((r) => r.status)));
+        assert.ok(through >= 1 && through <= 20, `${through} guesses were checked`);
+        const audited = fx.audit.events.filter(
+          (e) => e.action === 'auth.login' && e.reason === 'rate_limited',
+        );
+        assert.equal(audited.length, 1, `${refused} refusals wrote ${audited.length} audit entries`);
+        // The throttled period ends; the next refused period is audited once more.
+        fx.clock.advance(3_600_000 + 1);
+        for (let i = 0; i < 21; i++) await fx.login(`later-${i}`, wrong);
+        for (let i = 0; i < 50; i++) assert.equal((await fx.login(`later-x${i}`, wrong)).status, 429);
+        assert.equal(
+          fx.audit.events.filter((e) => e.action === 'auth.login' && e.reason === 'rate_limited').length,
+          2,
+        );
+      } finally {
+        await fx.close();
+      }
+    });
+
+    test('parallel guesses at one account pass its free attempts at most, and its refusals write one audit entry per period', async () => {
+      const fx = await start({
+        config: { throttle: { source: { freeAttempts: 1000 }, account: { freeAttempts: 5, lockAfter: 5 } } },
+      });
+      try {
+        await fx.addUser('target', strongPassword('t'));
+        const results = await Promise.all(Array.from({ length: 100 }, () => fx.login('target', wrong)));
+        assert.ok(results.filter((r) => r.status === 401).length <= 5);
+        for (let i = 0; i < 40; i++)
+          assert.equal((await fx.login('target', strongPassword('t'))).body['code'], 'account_locked');
+        assert.equal(fx.audit.events.filter((e) => e.action === 'auth.lock').length, 1);
+        // 135 refusals: at most one entry for the throttled period and one for the locked one.
+        const refusals = fx.audit.events.filter(
+          (e) => e.reason === 'account_locked' || e.reason === 'rate_limited',
+        );
+        assert.ok(refusals.length >= 1 && refusals.length <= 2, JSON.stringify(refusals));
+      } finally {
+        await fx.close();
+      }
+    });
+
+    test('a forged X-Forwarded-For does not reset the per-address throttle behind a trusted proxy', async () => {
+      const fx = await start({
+        trustProxy: ['127.0.0.1'],
+        config: { throttle: { source: { freeAttempts: 3 } } },
+      });
+      try {
+        // The proxy appends the address it saw; whatever the client wrote before it is not believed.
+        const through = async (forged: string) =>
+          fx.request('POST', '/api/auth/login', {
+            json: { username: `xff-${forged}`, password: wrong },
+            headers: { 'x-forwarded-for': `${forged}, 203.0.113.7` },
+          });
+        const codes: number[] = [];
+        for (let i = 0; i < 8; i++) codes.push((await through(`198.51.100.${i}`)).status);
+        assert.deepEqual(codes, [401, 401, 401, 429, 429, 429, 429, 429]);
+        // Another client behind the same proxy is not affected.
+        const other = await fx.request('POST', '/api/auth/login', {
+          json: { username: 'xff-other', password: wrong },
+          headers: { 'x-forwarded-for': '203.0.113.8' },
+        });
+        assert.equal(other.status, 401);
+      } finally {
+        await fx.close();
+      }
+    });
+
+    test('X-Forwarded-For from a peer that is not a configured proxy is ignored', async () => {
+      const fx = await start({
+        trustProxy: ['192.0.2.1'],
+        config: { throttle: { source: { freeAttempts: 3 } } },
+      });
+      try {
+        const codes: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          const res = await fx.request('POST', '/api/auth/login', {
+            json: { username: `peer-${i}`, password: wrong },
+            headers: { 'x-forwarded-for': `198.51.100.${i}` },
+          });
+          codes.push(res.status);
+        }
+        assert.deepEqual(codes, [401, 401, 401, 429, 429, 429]);
+      } finally {
+        await fx.close();
+      }
     });
   });
 }
