@@ -52,6 +52,11 @@ export const ERROR_CODES = [
   'not_organiser',
   'not_admitted',
   'role_missing',
+  // Organiser powers at the SFU (issue 11, items 8 and 9)
+  /** The ticket predates a change of this participant's rights, mute or presence, or a newer ticket was used. */
+  'ticket_superseded',
+  /** An organiser muted this source: the participant may not resume or re-produce it until it is released. */
+  'muted_by_organiser',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,3 +5,4 @@ export * from './ticket';
 export * from './signalling';
 export * from './auth';
 export * from './rooms';
+export * from './sfu-internal';
