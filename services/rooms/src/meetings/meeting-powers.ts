@@ -1,6 +1,7 @@
 import type { MediaSource, MeetingView, ParticipantView, Right } from '@conclave/protocol';
 import {
   BadRequestError,
+  ConclaveError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -12,7 +13,7 @@ import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistenc
 import type { SfuControl } from '../sfu/sfu-control';
 import type { MeetingAccess } from './meeting-access';
 import { formatRights, parseRights, userPrincipal, withRight } from './meeting-policy';
-import type { AuditAppend, MeetingRecords, MeetingStore } from './meeting-store';
+import type { MeetingRecords, MeetingStore } from './meeting-store';
 import { participantView, view } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
 
@@ -66,22 +67,19 @@ export class MeetingPowers {
 
   /** Ends the meeting for everyone: the SFU closes every session, and no ticket is issued afterwards. */
   async end(caller: Caller, meetingId: string, sourceIp?: string): Promise<MeetingView> {
-    return this.deps.access.organiserWrite(
+    const { meeting, members } = await this.deps.access.authoriseOrganiser(
       caller,
       meetingId,
       'end',
       sourceIp,
-      (records, record, meeting, members) =>
-        this.endMeeting(records, record, meeting, members, caller.userId, sourceIp),
     );
+    return this.endMeeting(meeting, members, caller.userId, sourceIp);
   }
 
   /** Administrators (CLI): ends a meeting whoever organises it. */
   async endAsAdministrator(actor: string, meetingId: string): Promise<MeetingView> {
-    return this.deps.store.write(async (records, record) => {
-      const { meeting, members } = await records.load(meetingId);
-      return (await this.endMeeting(records, record, meeting, members, actor))();
-    });
+    const { meeting, members } = await this.deps.store.read.load(meetingId);
+    return this.endMeeting(meeting, members, actor);
   }
 
   async setAutoAdmit(
@@ -190,17 +188,13 @@ export class MeetingPowers {
     source: MediaSource,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'mute',
-      sourceIp,
-      async (_records, target, meeting, members) => {
-        await this.deps.sfu.pause(meetingId, target.id, source, caller.userId);
-        return { details: { source }, after: () => participantView(target, meeting, members) };
-      },
-    );
+    return this.participantPower(caller, meetingId, participantId, 'mute', sourceIp, {
+      sfu: (target) => this.deps.sfu.pause(meetingId, target.id, source, caller.userId),
+      store: async (_records, target, meeting, members) => ({
+        details: { source },
+        after: () => participantView(target, meeting, members),
+      }),
+    });
   }
 
   /** Asks the participant's client to unmute; the participant decides. */
@@ -210,13 +204,8 @@ export class MeetingPowers {
     participantId: string,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'ask-unmute',
-      sourceIp,
-      async (_records, target, meeting, members) => ({
+    return this.participantPower(caller, meetingId, participantId, 'ask-unmute', sourceIp, {
+      store: async (_records, target, meeting, members) => ({
         after: () => {
           this.deps.inbox.post(target.id, {
             type: 'unmute-requested',
@@ -226,7 +215,7 @@ export class MeetingPowers {
           return participantView(target, meeting, members);
         },
       }),
-    );
+    });
   }
 
   /** Removes a participant (waiting or admitted) and bars the user from this meeting; the SFU rekeys the group. */
@@ -236,17 +225,14 @@ export class MeetingPowers {
     participantId: string,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'remove',
-      sourceIp,
-      async (records, target, meeting, members) => {
+    return this.participantPower(caller, meetingId, participantId, 'remove', sourceIp, {
+      targetStates: ['waiting', 'admitted', 'refused', 'left'],
+      sfu: async (target) => {
+        const live = await this.deps.store.read.sessionsOf(meetingId, target.userId, ['admitted']);
+        for (const session of live) await this.deps.sfu.remove(meetingId, session.id, true, caller.userId);
+      },
+      store: async (records, target, meeting, members) => {
         const sessions = await records.sessionsOf(meetingId, target.userId, ['waiting', 'admitted']);
-        for (const session of sessions)
-          if (session.state === 'admitted')
-            await this.deps.sfu.remove(meetingId, session.id, true, caller.userId);
         const now = this.deps.clock.now();
         await records.updateSessions(
           meetingId,
@@ -264,8 +250,7 @@ export class MeetingPowers {
           },
         };
       },
-      ['waiting', 'admitted', 'refused', 'left'],
-    );
+    });
   }
 
   /** Makes an admitted participant a co-organiser of this meeting, with every organiser power. */
@@ -275,15 +260,12 @@ export class MeetingPowers {
     participantId: string,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'promote',
-      sourceIp,
-      async (records, target, meeting, members) => {
-        const rights = withRight(parseRights(target.rights), 'produce:screen', true);
-        await this.deps.sfu.setRights(meetingId, target.id, rights, caller.userId);
+    const promoted = (target: ParticipantRow) =>
+      withRight(parseRights(target.rights), 'produce:screen', true);
+    return this.participantPower(caller, meetingId, participantId, 'promote', sourceIp, {
+      sfu: (target) => this.deps.sfu.setRights(meetingId, target.id, promoted(target), caller.userId),
+      store: async (records, target, meeting, members) => {
+        const rights = promoted(target);
         const principal = userPrincipal(target.userId);
         const existing = members.find((m) => m.principal === principal);
         await records.makeCoOrganiser(meetingId, principal, existing !== undefined);
@@ -300,7 +282,7 @@ export class MeetingPowers {
           after: () => participantView({ ...target, rights: formatRights(rights) }, meeting, updatedMembers),
         };
       },
-    );
+    });
   }
 
   private async changeRight(
@@ -312,15 +294,11 @@ export class MeetingPowers {
     allowed: boolean,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      power,
-      sourceIp,
-      async (records, target, meeting, members) => {
-        const rights = withRight(parseRights(target.rights), right, allowed);
-        await this.deps.sfu.setRights(meetingId, target.id, rights, caller.userId);
+    const changed = (target: ParticipantRow) => withRight(parseRights(target.rights), right, allowed);
+    return this.participantPower(caller, meetingId, participantId, power, sourceIp, {
+      sfu: (target) => this.deps.sfu.setRights(meetingId, target.id, changed(target), caller.userId),
+      store: async (records, target, meeting, members) => {
+        const rights = changed(target);
         await records.updateParticipant(target.id, {
           rights: formatRights(rights),
           updatedAtMs: this.deps.clock.now(),
@@ -330,66 +308,129 @@ export class MeetingPowers {
           after: () => participantView({ ...target, rights: formatRights(rights) }, meeting, members),
         };
       },
-    );
+    });
   }
 
+  /**
+   * A power over one participant, in three steps so that no transaction or audit lock is ever held while the
+   * SFU is called: authorise and read (no transaction), apply on the SFU, then store the change with its audit
+   * entry in one short write. An SFU that refuses or does not answer leaves the records unchanged and an
+   * audited failure.
+   */
   private async participantPower(
     caller: Caller,
     meetingId: string,
     participantId: string,
     power: Power,
     sourceIp: string | undefined,
-    apply: (
-      records: MeetingRecords,
-      target: ParticipantRow,
-      meeting: MeetingRow,
-      members: MeetingMemberRow[],
-    ) => Promise<{ details?: Details; after: () => ParticipantView }>,
-    targetStates: ParticipantRow['state'][] = ['admitted'],
+    plan: {
+      targetStates?: ParticipantRow['state'][];
+      /** The change on the media, made before anything is stored. */
+      sfu?: (target: ParticipantRow) => Promise<void>;
+      /** Stores the change (the target read again in the write) and says what to answer. */
+      store: (
+        records: MeetingRecords,
+        target: ParticipantRow,
+        meeting: MeetingRow,
+        members: MeetingMemberRow[],
+      ) => Promise<{ details?: Details; after: () => ParticipantView }>;
+    },
   ): Promise<ParticipantView> {
-    return this.deps.access.organiserWrite(
+    const { meeting, members } = await this.deps.access.authoriseOrganiser(
       caller,
       meetingId,
       power,
       sourceIp,
-      async (records, record, meeting, members) => {
-        if (meeting.status === 'ended') throw new ConflictError('meeting_ended', 'this meeting has ended');
-        const target = await records.participant(meetingId, participantId);
-        if (target === null) throw new NotFoundError('not_found', 'no such participant in this meeting');
-        if (!targetStates.includes(target.state))
-          throw new ConflictError('invalid_state', `this participant is ${target.state}`);
-        const { details, after } = await apply(records, target, meeting, members);
-        await record({
-          action: `room.participant.${power}`,
-          outcome: 'success',
-          actor: caller.userId,
-          target: target.id,
-          details: { meeting: meetingId, ...details },
-          sourceIp,
-        });
-        return () => {
-          this.deps.metrics.rightsActions.inc({ action: power, outcome: 'success' });
-          return after();
-        };
-      },
     );
+    const targetStates = plan.targetStates ?? ['admitted'];
+    const current = async (records: MeetingRecords) => {
+      if ((await records.load(meetingId)).meeting.status === 'ended')
+        throw new ConflictError('meeting_ended', 'this meeting has ended');
+      const target = await records.participant(meetingId, participantId);
+      if (target === null) throw new NotFoundError('not_found', 'no such participant in this meeting');
+      if (!targetStates.includes(target.state))
+        throw new ConflictError('invalid_state', `this participant is ${target.state}`);
+      return target;
+    };
+    const target = await current(this.deps.store.read);
+    if (plan.sfu !== undefined) {
+      const sfu = plan.sfu;
+      await this.onSfu(() => sfu(target), {
+        action: `room.participant.${power}`,
+        actor: caller.userId,
+        target: target.id,
+        details: { meeting: meetingId },
+        sourceIp,
+        power,
+      });
+    }
+    const after = await this.deps.store.write(async (records, record) => {
+      const fresh = await current(records);
+      const { details, after } = await plan.store(records, fresh, meeting, members);
+      await record({
+        action: `room.participant.${power}`,
+        outcome: 'success',
+        actor: caller.userId,
+        target: fresh.id,
+        details: { meeting: meetingId, ...details },
+        sourceIp,
+      });
+      return after;
+    });
+    this.deps.metrics.rightsActions.inc({ action: power, outcome: 'success' });
+    return after();
   }
 
   private async endMeeting(
-    records: MeetingRecords,
-    record: AuditAppend,
     meeting: MeetingRow,
     members: MeetingMemberRow[],
     actor: string,
     sourceIp?: string,
-  ): Promise<() => MeetingView> {
+  ): Promise<MeetingView> {
     if (meeting.status === 'ended')
       throw new ConflictError('meeting_ended', 'this meeting has already ended');
-    await this.deps.sfu.end(meeting.id, actor);
+    await this.onSfu(() => this.deps.sfu.end(meeting.id, actor), {
+      action: 'room.end',
+      actor,
+      target: meeting.id,
+      sourceIp,
+      power: 'end',
+    });
     const now = this.deps.clock.now();
-    await records.updateMeeting(meeting.id, { status: 'ended', endedAtMs: now, locked: true });
-    await records.updateSessions(meeting.id, ['waiting', 'admitted'], { state: 'left', updatedAtMs: now });
-    await record({ action: 'room.end', outcome: 'success', actor, target: meeting.id, sourceIp });
-    return () => view({ ...meeting, status: 'ended', endedAtMs: now, locked: true }, members);
+    await this.deps.store.write(async (records, record) => {
+      await records.updateMeeting(meeting.id, { status: 'ended', endedAtMs: now, locked: true });
+      await records.updateSessions(meeting.id, ['waiting', 'admitted'], { state: 'left', updatedAtMs: now });
+      await record({ action: 'room.end', outcome: 'success', actor, target: meeting.id, sourceIp });
+    });
+    return view({ ...meeting, status: 'ended', endedAtMs: now, locked: true }, members);
+  }
+
+  /** Calls the SFU outside any transaction; a refusal or silence is audited as a failure and rethrown. */
+  private async onSfu(
+    call: () => Promise<void>,
+    failure: {
+      action: string;
+      actor: string;
+      target: string;
+      details?: Details;
+      sourceIp: string | undefined;
+      power: string;
+    },
+  ): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      await this.deps.store.recordAlone({
+        action: failure.action,
+        outcome: 'failure',
+        actor: failure.actor,
+        target: failure.target,
+        reason: error instanceof ConclaveError ? error.code : 'media_unavailable',
+        ...(failure.details !== undefined ? { details: failure.details } : {}),
+        sourceIp: failure.sourceIp,
+      });
+      this.deps.metrics.rightsActions.inc({ action: failure.power, outcome: 'failure' });
+      throw error;
+    }
   }
 }
