@@ -20,7 +20,7 @@ export const command: CliCommand = {
 async function list(configFile: string): Promise<number> {
   const admin = await openRoomsAdmin(loadRoomsConfig(configFile));
   try {
-    const meetings = await admin.meetings.listAll();
+    const meetings = await admin.meetings.scheduling.listAll();
     if (meetings.length === 0) {
       console.log('no meetings');
       return 0;
@@ -43,7 +43,7 @@ async function list(configFile: string): Promise<number> {
 async function end(configFile: string, meetingId: string): Promise<number> {
   const admin = await openRoomsAdmin(loadRoomsConfig(configFile));
   try {
-    const meeting = await admin.meetings.endAsAdministrator(`cli:${userInfo().username}`, meetingId);
+    const meeting = await admin.meetings.powers.endAsAdministrator(`cli:${userInfo().username}`, meetingId);
     console.log(`meeting ${meeting.id} ended`);
     return 0;
   } catch (error) {

@@ -3,11 +3,15 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
-import { MeetingsService } from './meetings/meetings.service';
+import { MeetingAdmission } from './meetings/meeting-admission';
+import { MeetingPowers } from './meetings/meeting-powers';
+import { MeetingScheduling } from './meetings/meeting-scheduling';
 import { TicketIssuer } from './tickets/ticket-issuer';
 
 export interface RoomsModuleProviders {
-  meetings: MeetingsService;
+  scheduling: MeetingScheduling;
+  admission: MeetingAdmission;
+  powers: MeetingPowers;
   verifier: AccessTokenVerifier;
   tickets: TicketIssuer;
 }
@@ -20,7 +24,9 @@ export class RoomsModule {
       module: RoomsModule,
       controllers: [MeetingsController, KeysController],
       providers: [
-        { provide: MeetingsService, useValue: providers.meetings },
+        { provide: MeetingScheduling, useValue: providers.scheduling },
+        { provide: MeetingAdmission, useValue: providers.admission },
+        { provide: MeetingPowers, useValue: providers.powers },
         { provide: AccessTokenVerifier, useValue: providers.verifier },
         { provide: TicketIssuer, useValue: providers.tickets },
         AuthGuard,

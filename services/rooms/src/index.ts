@@ -9,12 +9,20 @@ export {
 export {
   createAuditStore,
   openRoomsAdmin,
+  openRoomsCore,
   openRoomsDatabase,
   RoomsServer,
   type RoomsAdminContext,
+  type RoomsCore,
   type RoomsServerDeps,
 } from './rooms-server';
-export { MeetingsService } from './meetings/meetings.service';
+export {
+  MeetingAdmission,
+  MeetingPowers,
+  MeetingScheduling,
+  MeetingStore,
+  type MeetingServices,
+} from './meetings';
 export { RetentionJob, type PurgeReport, type RetentionOptions } from './retention/retention-job';
 export { HttpSfuControl, type SfuControl } from './sfu/sfu-control';
 export { TicketIssuer } from './tickets/ticket-issuer';

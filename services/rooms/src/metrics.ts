@@ -56,7 +56,7 @@ export class RoomsMetrics {
     });
     this.rightsActions = new Counter({
       name: 'conclave_rooms_rights_actions_total',
-      help: 'Organiser powers exercised (outcome success) or refused (outcome denied)',
+      help: 'Organiser powers exercised (outcome success), refused (outcome denied) or not applied by the SFU (outcome failure)',
       labelNames: ['action', 'outcome'],
       registers,
     });

@@ -21,8 +21,7 @@ import { ROOMS_MIGRATIONS } from '../migrations';
 import { RoomsModule } from './app.module';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import type { ResolvedRoomsConfig } from './config';
-import { MeetingsService } from './meetings/meetings.service';
-import { ParticipantInbox } from './meetings/participant-inbox';
+import { createMeetingServices, type MeetingServices } from './meetings';
 import { RoomsMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { ROOMS_ENTITIES } from './persistence/entities';
@@ -61,11 +60,51 @@ export function createAuditStore(
   });
 }
 
+/** The records, audit trail, keys and meeting logic of the service, built in one place. */
+export interface RoomsCore {
+  dataSource: DataSource;
+  audit: AuditStore;
+  tickets: TicketIssuer;
+  metrics: RoomsMetrics;
+  meetings: MeetingServices;
+}
+
+/** Opens the database and builds everything above it; on failure the database is closed again. */
+export async function openRoomsCore(
+  config: ResolvedRoomsConfig,
+  deps: { clock: Clock; log: Logger; sfu?: SfuControl },
+): Promise<RoomsCore> {
+  const dataSource = await openRoomsDatabase(config);
+  try {
+    const audit = createAuditStore(dataSource, config, deps.clock);
+    const tickets = TicketIssuer.loadOrCreate(
+      config.tickets.keyFile,
+      config.tickets.lifetimeSeconds,
+      deps.clock,
+    );
+    const metrics = new RoomsMetrics(dataSource);
+    const meetings = createMeetingServices({
+      dataSource,
+      audit,
+      sfu: deps.sfu ?? new HttpSfuControl(config.sfu, deps.log.child({ component: 'sfu-control' })),
+      tickets,
+      metrics,
+      clock: deps.clock,
+      instantDurationMinutes: config.meetings.instantDurationMinutes,
+      ...(config.sfu.signallingUrl !== undefined ? { signallingUrl: config.sfu.signallingUrl } : {}),
+    });
+    return { dataSource, audit, tickets, metrics, meetings };
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw error;
+  }
+}
+
 /** What the operator CLI needs, without the HTTP listeners: records, the audit trail and the meeting logic. */
 export interface RoomsAdminContext {
   dataSource: DataSource;
   audit: AuditStore;
-  meetings: MeetingsService;
+  meetings: MeetingServices;
   close(): Promise<void>;
 }
 
@@ -74,62 +113,53 @@ export async function openRoomsAdmin(
   config: ResolvedRoomsConfig,
   log: Logger = createLogger('rooms-admin', { level: 'error' }),
 ): Promise<RoomsAdminContext> {
-  const dataSource = await openRoomsDatabase(config);
-  const audit = createAuditStore(dataSource, config);
-  const meetings = new MeetingsService({
-    dataSource,
-    audit,
-    sfu: new HttpSfuControl(config.sfu, log),
-    tickets: TicketIssuer.loadOrCreate(config.tickets.keyFile, config.tickets.lifetimeSeconds, systemClock),
-    inbox: new ParticipantInbox(),
-    metrics: new RoomsMetrics(dataSource),
-    clock: systemClock,
-    instantDurationMinutes: config.meetings.instantDurationMinutes,
-  });
+  const { dataSource, audit, meetings } = await openRoomsCore(config, { clock: systemClock, log });
   return { dataSource, audit, meetings, close: () => dataSource.destroy() };
+}
+
+interface RoomsServerParts extends RoomsCore {
+  app: NestExpressApplication;
+  http: Server;
+  internal: InternalHttpServer;
+  retention: RetentionJob;
+  url: string;
 }
 
 /** The room-control service: REST API, audit trail, retention job, metrics. */
 export class RoomsServer {
-  private constructor(
-    readonly app: NestExpressApplication,
-    private readonly http: Server,
-    private readonly internal: InternalHttpServer,
-    readonly dataSource: DataSource,
-    readonly audit: AuditStore,
-    readonly meetings: MeetingsService,
-    readonly retention: RetentionJob,
-    readonly metrics: RoomsMetrics,
-    readonly tickets: TicketIssuer,
-    readonly url: string,
-  ) {}
+  readonly app: NestExpressApplication;
+  readonly dataSource: DataSource;
+  readonly audit: AuditStore;
+  readonly meetings: MeetingServices;
+  readonly retention: RetentionJob;
+  readonly metrics: RoomsMetrics;
+  readonly tickets: TicketIssuer;
+  readonly url: string;
+  private readonly http: Server;
+  private readonly internal: InternalHttpServer;
+
+  private constructor(parts: RoomsServerParts) {
+    this.app = parts.app;
+    this.http = parts.http;
+    this.internal = parts.internal;
+    this.dataSource = parts.dataSource;
+    this.audit = parts.audit;
+    this.meetings = parts.meetings;
+    this.retention = parts.retention;
+    this.metrics = parts.metrics;
+    this.tickets = parts.tickets;
+    this.url = parts.url;
+  }
 
   static async start(config: ResolvedRoomsConfig, deps: RoomsServerDeps = {}): Promise<RoomsServer> {
     const log = deps.logger ?? createLogger('rooms', { level: config.log.level });
     const clock = deps.clock ?? systemClock;
-    const dataSource = await openRoomsDatabase(config);
+    const core = await openRoomsCore(config, { clock, log, ...(deps.sfu ? { sfu: deps.sfu } : {}) });
+    const { dataSource, audit, tickets, metrics, meetings } = core;
     try {
-      const audit = createAuditStore(dataSource, config, clock);
-      const tickets = TicketIssuer.loadOrCreate(
-        config.tickets.keyFile,
-        config.tickets.lifetimeSeconds,
-        clock,
-      );
       if (config.tickets.jwksOutFile !== undefined) tickets.writeJwks(config.tickets.jwksOutFile);
-      const metrics = new RoomsMetrics(dataSource);
-      const meetings = new MeetingsService({
-        dataSource,
-        audit,
-        sfu: deps.sfu ?? new HttpSfuControl(config.sfu, log.child({ component: 'sfu-control' })),
-        tickets,
-        inbox: new ParticipantInbox(),
-        metrics,
-        clock,
-        instantDurationMinutes: config.meetings.instantDurationMinutes,
-        ...(config.sfu.signallingUrl !== undefined ? { signallingUrl: config.sfu.signallingUrl } : {}),
-      });
       const verifier = new AccessTokenVerifier(config.auth);
-      const app = await createNestApp(RoomsModule.register({ meetings, verifier, tickets }), log, {
+      const app = await createNestApp(RoomsModule.register({ ...meetings, verifier, tickets }), log, {
         bodyLimit: config.http.bodyLimit,
         trustProxy: config.http.trustProxy,
       });
@@ -175,18 +205,7 @@ export class RoomsServer {
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
       const url = `${config.http.certFile !== undefined ? 'https' : 'http'}://${host}:${port}${ROOMS_API_PREFIX}`;
       await audit.record({ action: 'service.start', outcome: 'success', actor: 'rooms' });
-      return new RoomsServer(
-        app,
-        http,
-        internal,
-        dataSource,
-        audit,
-        meetings,
-        retention,
-        metrics,
-        tickets,
-        url,
-      );
+      return new RoomsServer({ ...core, app, http, internal, retention, url });
     } catch (error) {
       if (dataSource.isInitialized) await dataSource.destroy();
       throw error;

@@ -85,7 +85,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const listed = (await rooms.api('GET', '/meetings', alice)).body as { id: string; e2eeSuite: string }[];
       for (const [id, suite] of expected)
         assert.equal(listed.find((m) => m.id === id)?.e2eeSuite, suite, 'GET /meetings');
-      const all = await rooms.server.meetings.listAll();
+      const all = await rooms.server.meetings.scheduling.listAll();
       for (const [id, suite] of expected)
         assert.equal(all.find((m) => m.id === id)?.e2eeSuite, suite, 'listAll');
     });

@@ -12,7 +12,9 @@ import {
 import { parseBody } from '@conclave/server-kit';
 import type { Caller } from '../auth/access-token-verifier';
 import { AuthGuard, CurrentCaller, SourceIp } from '../auth/auth.guard';
-import { MeetingsService } from '../meetings/meetings.service';
+import { MeetingAdmission } from '../meetings/meeting-admission';
+import { MeetingPowers } from '../meetings/meeting-powers';
+import { MeetingScheduling } from '../meetings/meeting-scheduling';
 import {
   errorSchema,
   eventsSchema,
@@ -48,7 +50,11 @@ const participantParam = ApiParam({ name: 'participantId', description: "A parti
 @UseGuards(AuthGuard)
 @Controller('meetings')
 export class MeetingsController {
-  constructor(@Inject(MeetingsService) private readonly meetings: MeetingsService) {}
+  constructor(
+    @Inject(MeetingScheduling) private readonly scheduling: MeetingScheduling,
+    @Inject(MeetingAdmission) private readonly admission: MeetingAdmission,
+    @Inject(MeetingPowers) private readonly powers: MeetingPowers,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Schedule a meeting (organisers and administrators)' })
@@ -56,7 +62,7 @@ export class MeetingsController {
   @ApiResponse({ status: 201, schema: meetingViewSchema })
   @Refusals(400, 403)
   schedule(@CurrentCaller() caller: Caller, @Body() body: unknown, @SourceIp() ip?: string) {
-    return this.meetings.schedule(caller, parseBody(scheduleMeetingRequestSchema, body), ip);
+    return this.scheduling.schedule(caller, parseBody(scheduleMeetingRequestSchema, body), ip);
   }
 
   @Post('instant')
@@ -65,7 +71,7 @@ export class MeetingsController {
   @ApiResponse({ status: 201, schema: meetingViewSchema })
   @Refusals(400, 403)
   instant(@CurrentCaller() caller: Caller, @Body() body: unknown, @SourceIp() ip?: string) {
-    return this.meetings.createInstant(caller, parseBody(instantMeetingRequestSchema, body), ip);
+    return this.scheduling.createInstant(caller, parseBody(instantMeetingRequestSchema, body), ip);
   }
 
   @Get()
@@ -73,7 +79,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: meetingListSchema })
   @Refusals()
   list(@CurrentCaller() caller: Caller) {
-    return this.meetings.listMine(caller);
+    return this.scheduling.listMine(caller);
   }
 
   @Get(':meetingId')
@@ -82,7 +88,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: meetingViewSchema })
   @Refusals(403, 404)
   get(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string) {
-    return this.meetings.get(caller, meetingId);
+    return this.scheduling.get(caller, meetingId);
   }
 
   @Post(':meetingId/join')
@@ -94,7 +100,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: joinResponseSchema })
   @Refusals(403, 404, 409)
   join(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @SourceIp() ip?: string) {
-    return this.meetings.join(caller, meetingId, ip);
+    return this.admission.join(caller, meetingId, ip);
   }
 
   @Get(':meetingId/lobby')
@@ -103,7 +109,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: participantListSchema })
   @Refusals(403, 404)
   lobby(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string) {
-    return this.meetings.lobby(caller, meetingId);
+    return this.admission.lobby(caller, meetingId);
   }
 
   @Post(':meetingId/lobby/admit')
@@ -119,7 +125,7 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.decide(caller, meetingId, 'admit', parseBody(lobbyDecisionRequestSchema, body), ip);
+    return this.admission.decide(caller, meetingId, 'admit', parseBody(lobbyDecisionRequestSchema, body), ip);
   }
 
   @Post(':meetingId/lobby/refuse')
@@ -135,7 +141,13 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.decide(caller, meetingId, 'refuse', parseBody(lobbyDecisionRequestSchema, body), ip);
+    return this.admission.decide(
+      caller,
+      meetingId,
+      'refuse',
+      parseBody(lobbyDecisionRequestSchema, body),
+      ip,
+    );
   }
 
   @Post(':meetingId/lock')
@@ -145,7 +157,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: meetingViewSchema })
   @Refusals(403, 404, 409)
   lock(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @SourceIp() ip?: string) {
-    return this.meetings.setLocked(caller, meetingId, true, ip);
+    return this.powers.setLocked(caller, meetingId, true, ip);
   }
 
   @Post(':meetingId/unlock')
@@ -155,7 +167,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: meetingViewSchema })
   @Refusals(403, 404, 409)
   unlock(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @SourceIp() ip?: string) {
-    return this.meetings.setLocked(caller, meetingId, false, ip);
+    return this.powers.setLocked(caller, meetingId, false, ip);
   }
 
   @Post(':meetingId/end')
@@ -165,7 +177,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: meetingViewSchema })
   @Refusals(403, 404, 409, 503)
   end(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string, @SourceIp() ip?: string) {
-    return this.meetings.end(caller, meetingId, ip);
+    return this.powers.end(caller, meetingId, ip);
   }
 
   @Put(':meetingId/auto-admit')
@@ -180,7 +192,7 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.setAutoAdmit(caller, meetingId, parseBody(autoAdmitRequestSchema, body).users, ip);
+    return this.powers.setAutoAdmit(caller, meetingId, parseBody(autoAdmitRequestSchema, body).users, ip);
   }
 
   @Put(':meetingId/knock')
@@ -195,7 +207,7 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.setKnock(caller, meetingId, parseBody(knockRequestSchema, body).allowed, ip);
+    return this.powers.setKnock(caller, meetingId, parseBody(knockRequestSchema, body).allowed, ip);
   }
 
   @Get(':meetingId/participants')
@@ -204,7 +216,7 @@ export class MeetingsController {
   @ApiResponse({ status: 200, schema: participantListSchema })
   @Refusals(403, 404)
   participants(@CurrentCaller() caller: Caller, @Param('meetingId') meetingId: string) {
-    return this.meetings.participants(caller, meetingId);
+    return this.admission.participants(caller, meetingId);
   }
 
   @Get(':meetingId/participants/:participantId')
@@ -221,7 +233,7 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Param('participantId') participantId: string,
   ) {
-    return this.meetings.participant(caller, meetingId, participantId);
+    return this.admission.participant(caller, meetingId, participantId);
   }
 
   @Post(':meetingId/participants/:participantId/ticket')
@@ -239,7 +251,7 @@ export class MeetingsController {
     @Param('participantId') participantId: string,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.issueTicket(caller, meetingId, participantId, ip);
+    return this.admission.issueTicket(caller, meetingId, participantId, ip);
   }
 
   @Get(':meetingId/participants/:participantId/events')
@@ -253,7 +265,7 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Param('participantId') participantId: string,
   ) {
-    return this.meetings.events(caller, meetingId, participantId);
+    return this.admission.events(caller, meetingId, participantId);
   }
 
   @Put(':meetingId/participants/:participantId/share')
@@ -272,7 +284,7 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.setShare(
+    return this.powers.setShare(
       caller,
       meetingId,
       participantId,
@@ -297,7 +309,7 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.setCamera(
+    return this.powers.setCamera(
       caller,
       meetingId,
       participantId,
@@ -321,7 +333,7 @@ export class MeetingsController {
     @Body() body: unknown,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.mute(
+    return this.powers.mute(
       caller,
       meetingId,
       participantId,
@@ -345,7 +357,7 @@ export class MeetingsController {
     @Param('participantId') participantId: string,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.askUnmute(caller, meetingId, participantId, ip);
+    return this.powers.askUnmute(caller, meetingId, participantId, ip);
   }
 
   @Post(':meetingId/participants/:participantId/remove')
@@ -364,7 +376,7 @@ export class MeetingsController {
     @Param('participantId') participantId: string,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.remove(caller, meetingId, participantId, ip);
+    return this.powers.remove(caller, meetingId, participantId, ip);
   }
 
   @Post(':meetingId/participants/:participantId/promote')
@@ -380,6 +392,6 @@ export class MeetingsController {
     @Param('participantId') participantId: string,
     @SourceIp() ip?: string,
   ) {
-    return this.meetings.promote(caller, meetingId, participantId, ip);
+    return this.powers.promote(caller, meetingId, participantId, ip);
   }
 }

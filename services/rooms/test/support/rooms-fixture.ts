@@ -102,7 +102,7 @@ export interface RoomsFixtureOptions {
   database?: (dir: string) => Promise<DatabaseConfig> | DatabaseConfig;
   sfu?: SfuControl;
   /** Real SFU internal API instead of `sfu`. */
-  sfuInternal?: { url: string; token: string };
+  sfuInternal?: { url: string; token: string; timeoutMs?: number };
   clock?: Clock;
   config?: Partial<RoomsConfigInput>;
 }
@@ -120,7 +120,11 @@ export async function startRooms(options: RoomsFixtureOptions = {}): Promise<Roo
       dataDir: dir,
       ...(options.database ? { database: await options.database(dir) } : {}),
       auth: { jwksFile: tokens.jwksFile },
-      sfu: { internalUrl: options.sfuInternal?.url ?? 'http://127.0.0.1:9', apiTokenFile },
+      sfu: {
+        internalUrl: options.sfuInternal?.url ?? 'http://127.0.0.1:9',
+        apiTokenFile,
+        ...(options.sfuInternal?.timeoutMs !== undefined ? { timeoutMs: options.sfuInternal.timeoutMs } : {}),
+      },
       audit: { checkpointEvery: 10, checkpointIntervalSeconds: 0 },
       tickets: { jwksOutFile: join(dir, 'tickets.jwks.json') },
       ...options.config,

@@ -1,0 +1,70 @@
+import type { Clock } from '@conclave/server-kit';
+import type { AuditStore } from '../audit-lib';
+import type { RoomsMetrics } from '../metrics';
+import type { SfuControl } from '../sfu/sfu-control';
+import type { TicketIssuer } from '../tickets/ticket-issuer';
+import type { DataSource } from 'typeorm';
+import { MeetingAccess } from './meeting-access';
+import { MeetingAdmission } from './meeting-admission';
+import { MeetingPowers } from './meeting-powers';
+import { MeetingScheduling } from './meeting-scheduling';
+import { MeetingStore } from './meeting-store';
+import { ParticipantInbox } from './participant-inbox';
+
+export { MeetingAccess } from './meeting-access';
+export { MeetingAdmission } from './meeting-admission';
+export { MeetingPowers } from './meeting-powers';
+export { MeetingScheduling } from './meeting-scheduling';
+export { MeetingStore, MeetingRecords } from './meeting-store';
+
+export interface MeetingServicesDeps {
+  dataSource: DataSource;
+  audit: AuditStore;
+  sfu: SfuControl;
+  tickets: TicketIssuer;
+  metrics: RoomsMetrics;
+  clock: Clock;
+  instantDurationMinutes: number;
+  signallingUrl?: string;
+}
+
+/** The meeting logic, one service per job, over one store. */
+export interface MeetingServices {
+  store: MeetingStore;
+  scheduling: MeetingScheduling;
+  admission: MeetingAdmission;
+  powers: MeetingPowers;
+}
+
+/** Builds the meeting services and what they share (store, access rules, participant inbox). */
+export function createMeetingServices(deps: MeetingServicesDeps): MeetingServices {
+  const store = new MeetingStore(deps.dataSource, deps.audit);
+  const access = new MeetingAccess({ store, metrics: deps.metrics });
+  const inbox = new ParticipantInbox();
+  return {
+    store,
+    scheduling: new MeetingScheduling({
+      store,
+      access,
+      clock: deps.clock,
+      instantDurationMinutes: deps.instantDurationMinutes,
+    }),
+    admission: new MeetingAdmission({
+      store,
+      access,
+      tickets: deps.tickets,
+      inbox,
+      metrics: deps.metrics,
+      clock: deps.clock,
+      ...(deps.signallingUrl !== undefined ? { signallingUrl: deps.signallingUrl } : {}),
+    }),
+    powers: new MeetingPowers({
+      store,
+      access,
+      sfu: deps.sfu,
+      inbox,
+      metrics: deps.metrics,
+      clock: deps.clock,
+    }),
+  };
+}
