@@ -40,11 +40,12 @@ export const joinTicketClaimsSchema = z.object({
    */
   mls_suite: e2eeSuiteSchema.optional(),
   /**
-   * The meeting's powers version when the ticket was issued: room control numbers every ticket and every change
-   * of rights, mute, removal or end in a meeting from one strictly increasing counter. The SFU refuses a ticket
-   * older than the last change it was told of for this participant (`ticket_superseded`), for this user
-   * (`participant_removed`) or for the meeting (`meeting_ended`), and one older than a ticket it already accepted
-   * for this participant session (`ticket_superseded`).
+   * The meeting's powers version of this session's last change when the ticket was issued. Room control numbers
+   * every change of rights, mute, removal and end in a meeting from one strictly increasing counter, before it
+   * tells the SFU, and stores the number with the change. The SFU refuses a ticket older than the last change it
+   * was told of for this session (`ticket_superseded`), for this user (`participant_removed`) or for the meeting
+   * (`meeting_ended`), and one issued (`iat`) before a ticket it already accepted for this session
+   * (`ticket_superseded`).
    */
   pv: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** Sources an organiser muted: the SFU refuses to resume or produce them until an organiser releases them. */

@@ -62,7 +62,7 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
     sfuStub = createServer((req, res) => {
       sfuCalls.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"live":true}');
     });
     await new Promise<void>((resolve) => sfuStub.listen(0, '127.0.0.1', resolve));
     const sfuPort = (sfuStub.address() as { port: number }).port;

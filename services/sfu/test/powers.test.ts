@@ -193,13 +193,15 @@ describe('organiser powers hold against the participant they apply to', () => {
   });
 
   test('once a newer ticket of a session was used, an older one is refused with ticket_superseded', async () => {
+    const now = Math.floor(Date.now() / 1000);
     const older = await sfu.signer.sign({
       user: 'carol',
       room: 'p-newer',
       participant: 'carol-1',
-      powersVersion: 2,
+      powersVersion: 3,
+      issuedAt: now - 10,
     });
-    await enter({ user: 'carol', room: 'p-newer', participant: 'carol-1', powersVersion: 3 });
+    await enter({ user: 'carol', room: 'p-newer', participant: 'carol-1', powersVersion: 3, issuedAt: now });
     const client = await sfu.connect();
     clients.push(client);
     assert.equal(await codeOf(client.hello(older)), 'ticket_superseded');

@@ -14,6 +14,7 @@ import {
   organiserRole,
   PARTICIPANT_RIGHTS,
   parseRights,
+  parseSources,
 } from './meeting-policy';
 import type { MeetingRecords, MeetingStore } from './meeting-store';
 import { joinResponse, participantView } from './meeting-views';
@@ -72,6 +73,8 @@ export class MeetingAdmission {
         displayName: caller.name,
         state: admitted ? 'admitted' : 'waiting',
         rights: formatRights(role !== null ? ORGANISER_RIGHTS : PARTICIPANT_RIGHTS),
+        paused: '',
+        powersVersion: 0,
         createdAtMs: now,
         updatedAtMs: now,
       };
@@ -198,13 +201,20 @@ export class MeetingAdmission {
         name: participant.displayName,
         rights,
         mlsSuite: meeting.e2eeSuite,
+        powersVersion: Number(participant.powersVersion),
+        paused: parseSources(participant.paused),
       });
       await record({
         action: 'room.ticket',
         outcome: 'success',
         actor: caller.userId,
         target: participantId,
-        details: { meeting: meetingId, rights: rights.join(',') },
+        details: {
+          meeting: meetingId,
+          rights: rights.join(','),
+          version: Number(participant.powersVersion),
+          ...(participant.paused !== '' ? { paused: participant.paused } : {}),
+        },
         sourceIp,
       });
       return {

@@ -1,4 +1,10 @@
-import { RIGHTS, type ParticipantRole, type Right } from '@conclave/protocol';
+import {
+  MEDIA_SOURCES,
+  RIGHTS,
+  type MediaSource,
+  type ParticipantRole,
+  type Right,
+} from '@conclave/protocol';
 import type { Caller } from '../auth/access-token-verifier';
 import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
 
@@ -28,6 +34,20 @@ export function parseRights(text: string): Right[] {
 
 export function formatRights(rights: readonly Right[]): string {
   return RIGHTS.filter((r) => rights.includes(r)).join(',');
+}
+
+/** Sources an organiser muted, stored comma-separated in the canonical order. */
+export function parseSources(text: string): MediaSource[] {
+  const held = new Set(text.split(',').filter((s) => s.length > 0));
+  return MEDIA_SOURCES.filter((s) => held.has(s));
+}
+
+/** `sources` with `source` added (muted) or taken away (released), comma-separated. */
+export function withSource(text: string, source: MediaSource, muted: boolean): string {
+  const set = new Set(parseSources(text));
+  if (muted) set.add(source);
+  else set.delete(source);
+  return MEDIA_SOURCES.filter((s) => set.has(s)).join(',');
 }
 
 /** The organiser, or a co-organiser named at scheduling or promoted since; null for everyone else. */

@@ -12,7 +12,14 @@ import type { RoomsMetrics } from '../metrics';
 import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
 import type { SfuControl } from '../sfu/sfu-control';
 import type { MeetingAccess } from './meeting-access';
-import { formatRights, parseRights, userPrincipal, withRight } from './meeting-policy';
+import {
+  formatRights,
+  parseRights,
+  parseSources,
+  userPrincipal,
+  withRight,
+  withSource,
+} from './meeting-policy';
 import type { MeetingRecords, MeetingStore } from './meeting-store';
 import { participantView, view } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
@@ -189,15 +196,28 @@ export class MeetingPowers {
     sourceIp?: string,
   ): Promise<ParticipantView> {
     return this.participantPower(caller, meetingId, participantId, 'mute', sourceIp, {
-      sfu: (target) => this.deps.sfu.pause(meetingId, target.id, source, caller.userId),
-      store: async (_records, target, meeting, members) => ({
-        details: { source },
-        after: () => participantView(target, meeting, members),
-      }),
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'pause',
+          meetingId,
+          participantId: target.id,
+          body: { source, version, actor: caller.userId },
+        }),
+      store: async (records, target, meeting, members) => {
+        const paused = withSource(target.paused, source, true);
+        await records.updateParticipant(target.id, { paused });
+        return {
+          details: { source },
+          after: () => participantView({ ...target, paused }, meeting, members),
+        };
+      },
     });
   }
 
-  /** Asks the participant's client to unmute; the participant decides. */
+  /**
+   * Asks the participant's client to unmute and lifts the organiser mute at the SFU, so that the participant may
+   * accept by resuming its microphone; the participant decides, nothing is resumed for it.
+   */
   async askUnmute(
     caller: Caller,
     meetingId: string,
@@ -205,16 +225,27 @@ export class MeetingPowers {
     sourceIp?: string,
   ): Promise<ParticipantView> {
     return this.participantPower(caller, meetingId, participantId, 'ask-unmute', sourceIp, {
-      store: async (_records, target, meeting, members) => ({
-        after: () => {
-          this.deps.inbox.post(target.id, {
-            type: 'unmute-requested',
-            by: caller.userId,
-            at: new Date(this.deps.clock.now()).toISOString(),
-          });
-          return participantView(target, meeting, members);
-        },
-      }),
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'release',
+          meetingId,
+          participantId: target.id,
+          body: { sources: parseSources(target.paused), version, actor: caller.userId },
+        }),
+      skipSfu: (target) => target.paused === '',
+      store: async (records, target, meeting, members) => {
+        if (target.paused !== '') await records.updateParticipant(target.id, { paused: '' });
+        return {
+          after: () => {
+            this.deps.inbox.post(target.id, {
+              type: 'unmute-requested',
+              by: caller.userId,
+              at: new Date(this.deps.clock.now()).toISOString(),
+            });
+            return participantView({ ...target, paused: '' }, meeting, members);
+          },
+        };
+      },
     });
   }
 
@@ -227,17 +258,25 @@ export class MeetingPowers {
   ): Promise<ParticipantView> {
     return this.participantPower(caller, meetingId, participantId, 'remove', sourceIp, {
       targetStates: ['waiting', 'admitted', 'refused', 'left'],
-      sfu: async (target) => {
+      // The SFU is told even of a session not admitted now: it then refuses every ticket fetched before.
+      sfu: async (target, version) => {
         const live = await this.deps.store.read.sessionsOf(meetingId, target.userId, ['admitted']);
-        for (const session of live) await this.deps.sfu.remove(meetingId, session.id, true, caller.userId);
+        const sessions = new Set([target.id, ...live.map((session) => session.id)]);
+        for (const session of sessions)
+          await this.deps.sfu.apply({
+            kind: 'remove',
+            meetingId,
+            participantId: session,
+            body: { userId: target.userId, bar: true, version, actor: caller.userId },
+          });
       },
-      store: async (records, target, meeting, members) => {
+      store: async (records, target, meeting, members, version) => {
         const sessions = await records.sessionsOf(meetingId, target.userId, ['waiting', 'admitted']);
         const now = this.deps.clock.now();
         await records.updateSessions(
           meetingId,
           ['waiting', 'admitted'],
-          { state: 'removed', updatedAtMs: now },
+          { state: 'removed', updatedAtMs: now, powersVersion: version },
           target.userId,
         );
         if (target.state !== 'waiting' && target.state !== 'admitted')
@@ -263,7 +302,13 @@ export class MeetingPowers {
     const promoted = (target: ParticipantRow) =>
       withRight(parseRights(target.rights), 'produce:screen', true);
     return this.participantPower(caller, meetingId, participantId, 'promote', sourceIp, {
-      sfu: (target) => this.deps.sfu.setRights(meetingId, target.id, promoted(target), caller.userId),
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'rights',
+          meetingId,
+          participantId: target.id,
+          body: { rights: promoted(target), version, actor: caller.userId },
+        }),
       store: async (records, target, meeting, members) => {
         const rights = promoted(target);
         const principal = userPrincipal(target.userId);
@@ -296,7 +341,13 @@ export class MeetingPowers {
   ): Promise<ParticipantView> {
     const changed = (target: ParticipantRow) => withRight(parseRights(target.rights), right, allowed);
     return this.participantPower(caller, meetingId, participantId, power, sourceIp, {
-      sfu: (target) => this.deps.sfu.setRights(meetingId, target.id, changed(target), caller.userId),
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'rights',
+          meetingId,
+          participantId: target.id,
+          body: { rights: changed(target), version, actor: caller.userId },
+        }),
       store: async (records, target, meeting, members) => {
         const rights = changed(target);
         await records.updateParticipant(target.id, {
@@ -325,14 +376,17 @@ export class MeetingPowers {
     sourceIp: string | undefined,
     plan: {
       targetStates?: ParticipantRow['state'][];
-      /** The change on the media, made before anything is stored. */
-      sfu?: (target: ParticipantRow) => Promise<void>;
+      /** The change on the media, made before anything is stored, numbered with the meeting's next version. */
+      sfu?: (target: ParticipantRow, version: number) => Promise<unknown>;
+      /** True when this target needs no change on the media. */
+      skipSfu?: (target: ParticipantRow) => boolean;
       /** Stores the change (the target read again in the write) and says what to answer. */
       store: (
         records: MeetingRecords,
         target: ParticipantRow,
         meeting: MeetingRow,
         members: MeetingMemberRow[],
+        version: number,
       ) => Promise<{ details?: Details; after: () => ParticipantView }>;
     },
   ): Promise<ParticipantView> {
@@ -353,9 +407,14 @@ export class MeetingPowers {
       return target;
     };
     const target = await current(this.deps.store.read);
-    if (plan.sfu !== undefined) {
+    let version: number | undefined;
+    if (plan.sfu !== undefined && !(plan.skipSfu?.(target) ?? false)) {
       const sfu = plan.sfu;
-      await this.onSfu(() => sfu(target), {
+      // Numbered before the SFU hears of it: a ticket issued from now until the change is stored still
+      // carries this session's older version, which the SFU then refuses.
+      const numbered = await this.deps.store.write((records) => records.nextPowersVersion(meetingId));
+      version = numbered;
+      await this.onSfu(() => sfu(target, numbered), {
         action: `room.participant.${power}`,
         actor: caller.userId,
         target: target.id,
@@ -366,13 +425,16 @@ export class MeetingPowers {
     }
     const after = await this.deps.store.write(async (records, record) => {
       const fresh = await current(records);
-      const { details, after } = await plan.store(records, fresh, meeting, members);
+      const stamped = version ?? Number(fresh.powersVersion);
+      const { details, after } = await plan.store(records, fresh, meeting, members, stamped);
+      if (version !== undefined && Number(fresh.powersVersion) < version)
+        await records.updateParticipant(fresh.id, { powersVersion: version });
       await record({
         action: `room.participant.${power}`,
         outcome: 'success',
         actor: caller.userId,
         target: fresh.id,
-        details: { meeting: meetingId, ...details },
+        details: { meeting: meetingId, ...details, ...(version !== undefined ? { version } : {}) },
         sourceIp,
       });
       return after;
@@ -389,13 +451,17 @@ export class MeetingPowers {
   ): Promise<MeetingView> {
     if (meeting.status === 'ended')
       throw new ConflictError('meeting_ended', 'this meeting has already ended');
-    await this.onSfu(() => this.deps.sfu.end(meeting.id, actor), {
-      action: 'room.end',
-      actor,
-      target: meeting.id,
-      sourceIp,
-      power: 'end',
-    });
+    const version = await this.deps.store.write((records) => records.nextPowersVersion(meeting.id));
+    await this.onSfu(
+      () => this.deps.sfu.apply({ kind: 'end', meetingId: meeting.id, body: { version, actor } }),
+      {
+        action: 'room.end',
+        actor,
+        target: meeting.id,
+        sourceIp,
+        power: 'end',
+      },
+    );
     const now = this.deps.clock.now();
     await this.deps.store.write(async (records, record) => {
       await records.updateMeeting(meeting.id, { status: 'ended', endedAtMs: now, locked: true });
@@ -407,7 +473,7 @@ export class MeetingPowers {
 
   /** Calls the SFU outside any transaction; a refusal or silence is audited as a failure and rethrown. */
   private async onSfu(
-    call: () => Promise<void>,
+    call: () => Promise<unknown>,
     failure: {
       action: string;
       actor: string;

@@ -115,6 +115,7 @@ export class MeetingScheduling {
       knock: false,
       locked: false,
       status: 'scheduled',
+      powersVersion: 0,
       createdAtMs: now,
       endedAtMs: null,
     };

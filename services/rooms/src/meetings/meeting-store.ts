@@ -10,7 +10,9 @@ const PARTICIPANT_ID = /^p[A-Za-z0-9_-]{16}$/;
 export type AuditAppend = (event: AuditEvent) => Promise<void>;
 
 type ParticipantState = ParticipantRow['state'];
-type ParticipantPatch = Partial<Pick<ParticipantRow, 'state' | 'rights' | 'updatedAtMs'>>;
+type ParticipantPatch = Partial<
+  Pick<ParticipantRow, 'state' | 'rights' | 'paused' | 'powersVersion' | 'updatedAtMs'>
+>;
 type MeetingPatch = Partial<Pick<MeetingRow, 'status' | 'locked' | 'knock' | 'endedAtMs'>>;
 
 /** A meeting with the people it is for. */
@@ -58,6 +60,17 @@ export class MeetingRecords {
 
   async updateMeeting(meetingId: string, patch: MeetingPatch): Promise<void> {
     await this.manager.update(MeetingRow, { id: meetingId }, patch);
+  }
+
+  /** Takes the meeting's next powers version (strictly increasing; call it in a `write`). */
+  async nextPowersVersion(meetingId: string): Promise<number> {
+    await this.manager.increment(MeetingRow, { id: meetingId }, 'powersVersion', 1);
+    const row = await this.manager.findOne(MeetingRow, {
+      where: { id: meetingId },
+      select: { id: true, powersVersion: true },
+    });
+    if (row === null) throw new NotFoundError('not_found', 'no such meeting');
+    return Number(row.powersVersion);
   }
 
   async setAutoAdmit(meetingId: string, principal: string, autoAdmit: boolean): Promise<void> {

@@ -45,6 +45,10 @@ export class MeetingRow {
   @Column({ type: 'varchar', length: 16 })
   status!: 'scheduled' | 'live' | 'ended';
 
+  /** The number of the meeting's last change of rights, mute, removal or end (strictly increasing). */
+  @Column({ name: 'powers_version', type: 'integer', default: 0 })
+  powersVersion!: number;
+
   @Column({ name: 'created_at_ms', type: 'bigint' })
   createdAtMs!: string | number;
 
@@ -90,6 +94,14 @@ export class ParticipantRow {
   /** Comma-separated rights. */
   @Column({ type: 'varchar', length: 128 })
   rights!: string;
+
+  /** Comma-separated sources an organiser muted; the SFU refuses to resume them until released. */
+  @Column({ type: 'varchar', length: 64, default: '' })
+  paused!: string;
+
+  /** The meeting's powers version of this session's last change; stamped into its join tickets (`pv`). */
+  @Column({ name: 'powers_version', type: 'integer', default: 0 })
+  powersVersion!: number;
 
   @Column({ name: 'created_at_ms', type: 'bigint' })
   createdAtMs!: string | number;

@@ -17,8 +17,9 @@ interface Stamp {
 
 interface MeetingRecord {
   ended?: Stamp;
-  /** Per participant session: the last change of its rights or mute, and the newest ticket accepted for it. */
+  /** Per participant session: the last change of its rights or mute. */
   changed: Map<string, Stamp>;
+  /** Per participant session: the issue time (`iat`, s) of the newest ticket accepted for it. */
   newestTicket: Map<string, Stamp>;
   /** Per user: the removal that barred it. */
   barred: Map<string, Stamp>;
@@ -26,8 +27,8 @@ interface MeetingRecord {
 
 /**
  * What the SFU knows of organiser powers independently of live sessions: per meeting, the powers version of the
- * last change to each participant session, each user's bar, the meeting's end, and the newest ticket accepted
- * per session. A join ticket older than any of these is refused, so a ticket fetched before a change cannot
+ * last change to each participant session, each user's bar, the meeting's end, and the issue time of the newest
+ * ticket accepted per session. A join ticket older than any of these is refused, so a ticket fetched before a change cannot
  * bring back what the change took away, even when the change happened while its holder was disconnected.
  */
 export class PowersLedger {
@@ -57,7 +58,7 @@ export class PowersLedger {
    * Refuses a verified ticket older than the last change it would undo, then records it as its session's
    * newest. Call it right before admitting, with no `await` in between, so no change slips between the two.
    */
-  admit(claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'sub' | 'pv'>): void {
+  admit(claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'sub' | 'pv' | 'iat'>): void {
     const record = this.meetings.get(claims.room);
     if (record !== undefined) {
       if (record.ended !== undefined && claims.pv < record.ended.version)
@@ -69,10 +70,10 @@ export class PowersLedger {
           'ticket_superseded',
           'the join ticket predates a change of your rights; fetch a new one',
         );
-      if (claims.pv < (record.newestTicket.get(claims.pid)?.version ?? 0))
+      if (claims.iat < (record.newestTicket.get(claims.pid)?.version ?? 0))
         throw new UnauthorizedError('ticket_superseded', 'a newer join ticket was used for this session');
     }
-    stamp(this.meeting(claims.room).newestTicket, claims.pid, claims.pv, this.now());
+    stamp(this.meeting(claims.room).newestTicket, claims.pid, claims.iat, this.now());
   }
 
   private meeting(meetingId: string): MeetingRecord {
