@@ -85,6 +85,7 @@ export class SfuServer {
       clock,
       // A ticket issued before a change has expired, on either side's clock, once this has passed.
       retentionMs: (JOIN_TICKET_MAX_LIFETIME_SECONDS + 2 * config.tickets.clockToleranceSeconds + 60) * 1000,
+      clockToleranceSeconds: config.tickets.clockToleranceSeconds,
     });
     const dispatch = createDispatcher({ tickets, rooms, ledger, e2ee, audit });
     const apiToken =

@@ -199,9 +199,15 @@ describe('organiser powers hold against the participant they apply to', () => {
       room: 'p-newer',
       participant: 'carol-1',
       powersVersion: 3,
-      issuedAt: now - 10,
+      issuedAt: now,
     });
-    await enter({ user: 'carol', room: 'p-newer', participant: 'carol-1', powersVersion: 3, issuedAt: now });
+    await enter({
+      user: 'carol',
+      room: 'p-newer',
+      participant: 'carol-1',
+      powersVersion: 3,
+      issuedAt: now + 2,
+    });
     const client = await sfu.connect();
     clients.push(client);
     assert.equal(await codeOf(client.hello(older)), 'ticket_superseded');
@@ -217,6 +223,21 @@ describe('organiser powers hold against the participant they apply to', () => {
     assert.equal(
       await helloCode({ user: 'bob', room: 'p-ended', participant: 'bob-1', powersVersion: 1 }),
       'meeting_ended',
+    );
+  });
+
+  test('a ticket issued before the SFU started is refused with ticket_superseded (the SFU forgot the changes before it)', async () => {
+    const before = Math.floor(Date.now() / 1000) - 60;
+    assert.equal(
+      await helloCode({
+        user: 'carol',
+        room: 'p-restart',
+        participant: 'carol-1',
+        powersVersion: 9,
+        issuedAt: before,
+        expiresIn: 120,
+      }),
+      'ticket_superseded',
     );
   });
 

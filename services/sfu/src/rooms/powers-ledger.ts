@@ -8,6 +8,8 @@ export interface PowersLedgerOptions {
    * on both sides, after which every ticket issued before the change has expired anyway.
    */
   retentionMs: number;
+  /** Allowed clock difference between room control and this SFU (`tickets.clockToleranceSeconds`). */
+  clockToleranceSeconds: number;
 }
 
 interface Stamp {
@@ -34,8 +36,12 @@ interface MeetingRecord {
 export class PowersLedger {
   private readonly meetings = new Map<string, MeetingRecord>();
   private lastSweepMs = 0;
+  /** This SFU forgets everything on restart, so it refuses tickets issued before it started. */
+  private readonly startedAtMs: number;
 
-  constructor(private readonly options: PowersLedgerOptions) {}
+  constructor(private readonly options: PowersLedgerOptions) {
+    this.startedAtMs = options.clock.now();
+  }
 
   /** A participant session's rights or mute changed at `version`. */
   changed(meetingId: string, participantId: string, version: number): void {
@@ -59,6 +65,11 @@ export class PowersLedger {
    * newest. Call it right before admitting, with no `await` in between, so no change slips between the two.
    */
   admit(claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'sub' | 'pv' | 'iat'>): void {
+    if ((claims.iat + this.options.clockToleranceSeconds) * 1000 < this.startedAtMs)
+      throw new UnauthorizedError(
+        'ticket_superseded',
+        'the join ticket predates this media server; fetch a new one',
+      );
     const record = this.meetings.get(claims.room);
     if (record !== undefined) {
       if (record.ended !== undefined && claims.pv < record.ended.version)
