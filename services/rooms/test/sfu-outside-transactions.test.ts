@@ -18,7 +18,10 @@ class HangingSfu {
     request.resume();
     this.held.push({
       path: request.url ?? '',
-      respond: (status) => response.writeHead(status, { 'content-type': 'application/json' }).end('{}'),
+      respond: (status) =>
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(status === 200 ? '{"ok":true,"live":true}' : '{}'),
     });
     for (const wake of this.waiters.splice(0)) wake();
   });
