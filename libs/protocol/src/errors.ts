@@ -52,6 +52,10 @@ export const ERROR_CODES = [
   'not_organiser',
   'not_admitted',
   'role_missing',
+  /** Refused from this meeting's lobby: refusal is final for the meeting. */
+  'lobby_refused',
+  /** A co-organiser promoted during the meeting acting on the organiser or a co-organiser named at scheduling. */
+  'organiser_protected',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

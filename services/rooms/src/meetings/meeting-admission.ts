@@ -57,6 +57,8 @@ export class MeetingAdmission {
         return refuse(new ForbiddenError('not_invited', 'you are not invited to this meeting'));
       if (await records.isBarred(meetingId, caller.userId))
         return refuse(new ForbiddenError('participant_removed', 'you were removed from this meeting'));
+      if (role === null && (await records.hasSession(meetingId, caller.userId, 'refused')))
+        return refuse(new ForbiddenError('lobby_refused', 'you were refused entry to this meeting'));
       const [current] = await records.sessionsOf(meetingId, caller.userId, ['waiting', 'admitted']);
       if (current !== undefined) return joinResponse(meeting, current, role);
       if (meeting.locked && role === null)

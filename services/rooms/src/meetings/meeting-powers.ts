@@ -12,7 +12,7 @@ import type { RoomsMetrics } from '../metrics';
 import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
 import type { SfuControl } from '../sfu/sfu-control';
 import type { MeetingAccess } from './meeting-access';
-import { formatRights, parseRights, userPrincipal, withRight } from './meeting-policy';
+import { authority, formatRights, mayActOn, parseRights, userPrincipal, withRight } from './meeting-policy';
 import type { MeetingRecords, MeetingStore } from './meeting-store';
 import { participantView, view } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
@@ -268,15 +268,24 @@ export class MeetingPowers {
         const rights = promoted(target);
         const principal = userPrincipal(target.userId);
         const existing = members.find((m) => m.principal === principal);
-        await records.makeCoOrganiser(meetingId, principal, existing !== undefined);
+        await records.promote(meetingId, principal, existing);
         await records.updateParticipant(target.id, {
           rights: formatRights(rights),
           updatedAtMs: this.deps.clock.now(),
         });
-        const updatedMembers = [
-          ...members.filter((m) => m.principal !== principal),
-          { meetingId, principal, role: 'co-organiser' as const, autoAdmit: existing?.autoAdmit ?? false },
-        ];
+        const updatedMembers =
+          existing?.role === 'co-organiser'
+            ? members
+            : [
+                ...members.filter((m) => m.principal !== principal),
+                {
+                  meetingId,
+                  principal,
+                  role: 'co-organiser' as const,
+                  autoAdmit: existing?.autoAdmit ?? false,
+                  promoted: true,
+                },
+              ];
         return {
           details: { user: target.userId },
           after: () => participantView({ ...target, rights: formatRights(rights) }, meeting, updatedMembers),
@@ -353,6 +362,23 @@ export class MeetingPowers {
       return target;
     };
     const target = await current(this.deps.store.read);
+    const actor = authority(meeting, members, caller.userId);
+    if (actor !== null && !mayActOn(actor, authority(meeting, members, target.userId))) {
+      await this.deps.store.recordAlone({
+        action: 'room.power.denied',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: target.id,
+        reason: 'organiser_protected',
+        details: { power, meeting: meetingId },
+        sourceIp,
+      });
+      this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
+      throw new ForbiddenError(
+        'organiser_protected',
+        'a co-organiser promoted during the meeting has no power over the organiser or the co-organisers named at scheduling',
+      );
+    }
     if (plan.sfu !== undefined) {
       const sfu = plan.sfu;
       await this.onSfu(() => sfu(target), {

@@ -64,17 +64,39 @@ export class MeetingRecords {
     await this.manager.update(MeetingMemberRow, { meetingId, principal }, { autoAdmit });
   }
 
-  /** Makes `principal` a co-organiser, whether it was an invitee or not named at all. */
-  async makeCoOrganiser(meetingId: string, principal: string, named: boolean): Promise<void> {
-    if (named)
-      await this.manager.update(MeetingMemberRow, { meetingId, principal }, { role: 'co-organiser' });
+  /**
+   * Makes `principal` a co-organiser promoted during the meeting; a co-organiser named at scheduling stays one.
+   */
+  async promote(meetingId: string, principal: string, current: MeetingMemberRow | undefined): Promise<void> {
+    if (current?.role === 'co-organiser') return;
+    if (current !== undefined)
+      await this.manager.update(
+        MeetingMemberRow,
+        { meetingId, principal },
+        { role: 'co-organiser', promoted: true },
+      );
     else
       await this.manager.insert(MeetingMemberRow, {
         meetingId,
         principal,
         role: 'co-organiser',
         autoAdmit: false,
+        promoted: true,
       });
+  }
+
+  /** The members of these meetings. */
+  membersOf(meetingIds: readonly string[]): Promise<MeetingMemberRow[]> {
+    return meetingIds.length > 0
+      ? this.manager.findBy(MeetingMemberRow, { meetingId: In([...meetingIds]) })
+      : Promise.resolve([]);
+  }
+
+  /** The user's sessions in these meetings. */
+  sessionsOfUser(userId: string, meetingIds: readonly string[]): Promise<ParticipantRow[]> {
+    return meetingIds.length > 0
+      ? this.manager.findBy(ParticipantRow, { userId, meetingId: In([...meetingIds]) })
+      : Promise.resolve([]);
   }
 
   /** A participant session of this meeting; null for an unknown or malformed id. */
