@@ -136,10 +136,15 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         [state(alice)?.state, state(bob)?.rights.includes('produce:video')],
         ['admitted', true],
       );
+      await rooms.server.meetings.store.denials.flush(true);
       const denials = (await rooms.server.dataSource.query(
-        `SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'room.power.denied' AND reason = 'organiser_protected' AND actor = 'pat'`,
-      )) as { n: string }[];
-      assert.equal(Number(denials[0]!.n), 5);
+        `SELECT details FROM audit_entries WHERE action = 'room.power.denied' AND reason = 'organiser_protected' AND actor = 'pat' ORDER BY sequence`,
+      )) as { details: string }[];
+      assert.deepEqual(
+        denials.map((d) => (JSON.parse(d.details) as { repeated?: number }).repeated ?? 1),
+        [1, 4],
+        'the five refusals are audited: the first, then the count of its repeats',
+      );
       const removed = await rooms.api('POST', `/meetings/${id}/participants/${dave}/remove`, as('pat'));
       assert.deepEqual([removed.status, removed.body.state], [200, 'removed']);
       const ended = await rooms.api('POST', `/meetings/${id}/end`, as('alice'));

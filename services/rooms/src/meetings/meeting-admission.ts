@@ -37,15 +37,7 @@ export class MeetingAdmission {
   async join(caller: Caller, meetingId: string, sourceIp?: string): Promise<JoinResponse> {
     const outcome = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      const refuse = async (error: ForbiddenError | ConflictError) => {
-        await record({
-          action: 'room.join',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: error.code,
-          sourceIp,
-        });
+      const refuse = (error: ForbiddenError | ConflictError) => {
         this.deps.metrics.refusals.inc({ reason: error.code });
         return error;
       };
@@ -98,7 +90,17 @@ export class MeetingAdmission {
         });
       return joinResponse(meeting, participant, role);
     });
-    if (outcome instanceof Error) throw outcome;
+    if (outcome instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.join',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: outcome.code,
+        sourceIp,
+      });
+      throw outcome;
+    }
     return outcome;
   }
 
@@ -180,18 +182,7 @@ export class MeetingAdmission {
             : participant.state !== 'admitted'
               ? new ForbiddenError('not_admitted', 'you have not been admitted to this meeting')
               : undefined;
-      if (refusal !== undefined) {
-        await record({
-          action: 'room.ticket',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: participantId,
-          reason: refusal.code,
-          details: { meeting: meetingId },
-          sourceIp,
-        });
-        return refusal;
-      }
+      if (refusal !== undefined) return refusal;
       const rights = parseRights(participant.rights);
       const { ticket, expiresAtMs } = await this.deps.tickets.issue({
         userId: caller.userId,
@@ -215,7 +206,18 @@ export class MeetingAdmission {
         signallingUrl: this.deps.signallingUrl ?? null,
       };
     });
-    if (issued instanceof Error) throw issued;
+    if (issued instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.ticket',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: participantId,
+        reason: issued.code,
+        details: { meeting: meetingId },
+        sourceIp,
+      });
+      throw issued;
+    }
     return issued;
   }
 

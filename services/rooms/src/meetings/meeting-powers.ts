@@ -132,17 +132,8 @@ export class MeetingPowers {
   ): Promise<MeetingView> {
     const result = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      if (!caller.roles.includes('admin')) {
-        await record({
-          action: 'room.knock',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: 'role_missing',
-          sourceIp,
-        });
+      if (!caller.roles.includes('admin'))
         return new ForbiddenError('role_missing', 'only an administrator may change who can knock');
-      }
       await records.updateMeeting(meetingId, { knock: allowed });
       await record({
         action: 'room.knock',
@@ -154,7 +145,17 @@ export class MeetingPowers {
       });
       return view({ ...meeting, knock: allowed }, members);
     });
-    if (result instanceof Error) throw result;
+    if (result instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.knock',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: result.code,
+        sourceIp,
+      });
+      throw result;
+    }
     return result;
   }
 
@@ -364,7 +365,7 @@ export class MeetingPowers {
     const target = await current(this.deps.store.read);
     const actor = authority(meeting, members, caller.userId);
     if (actor !== null && !mayActOn(actor, authority(meeting, members, target.userId))) {
-      await this.deps.store.recordAlone({
+      await this.deps.store.recordDenial({
         action: 'room.power.denied',
         outcome: 'failure',
         actor: caller.userId,

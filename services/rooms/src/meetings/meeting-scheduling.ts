@@ -107,7 +107,7 @@ export class MeetingScheduling {
     sourceIp?: string,
   ): Promise<MeetingView> {
     if (!caller.roles.some((r) => (SCHEDULING_ROLES as readonly string[]).includes(r))) {
-      await this.deps.store.recordAlone({
+      await this.deps.store.recordDenial({
         action: `room.${kind === 'instant' ? 'create' : 'schedule'}`,
         outcome: 'failure',
         actor: caller.userId,

@@ -1,7 +1,8 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { NotFoundError, type AuditEvent } from '@conclave/server-kit';
+import { NotFoundError, type AuditEvent, type Clock } from '@conclave/server-kit';
 import { serialisedTransaction, type AuditStore } from '../audit-lib';
 import { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
+import { DenialLog } from './denial-log';
 
 const MEETING_ID = /^[A-Za-z0-9_-]{22}$/;
 const PARTICIPANT_ID = /^p[A-Za-z0-9_-]{16}$/;
@@ -167,11 +168,20 @@ export class MeetingStore {
   /** Reads outside any transaction. */
   readonly read: MeetingRecords;
 
+  /** Refusals, with their repeats aggregated. */
+  readonly denials: DenialLog;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditStore,
+    options: { clock: Clock; denialWindowMs: number },
   ) {
     this.read = new MeetingRecords(dataSource.manager);
+    this.denials = new DenialLog({
+      write: (event) => audit.record(event),
+      clock: options.clock,
+      windowMs: options.denialWindowMs,
+    });
   }
 
   write<T>(work: (records: MeetingRecords, record: AuditAppend) => Promise<T>): Promise<T> {
@@ -182,8 +192,13 @@ export class MeetingStore {
     );
   }
 
-  /** Appends one audit entry on its own (a refusal that changes nothing). */
+  /** Appends one audit entry on its own (a failure that changed nothing). */
   recordAlone(event: AuditEvent): Promise<void> {
     return this.audit.record(event);
+  }
+
+  /** Records a refusal; a flood of the same refusal is written as one entry with its count. */
+  recordDenial(event: AuditEvent): Promise<void> {
+    return this.denials.record(event);
   }
 }
