@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
+import { RateLimits, SourceRateLimitGuard, UserRateLimitGuard } from './http/rate-limit';
 import { MeetingAdmission } from './meetings/meeting-admission';
 import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
@@ -14,6 +16,7 @@ export interface RoomsModuleProviders {
   powers: MeetingPowers;
   verifier: AccessTokenVerifier;
   tickets: TicketIssuer;
+  limits: RateLimits;
 }
 
 /** The REST API: controllers over services built (and owned) by `RoomsServer`. */
@@ -29,7 +32,10 @@ export class RoomsModule {
         { provide: MeetingPowers, useValue: providers.powers },
         { provide: AccessTokenVerifier, useValue: providers.verifier },
         { provide: TicketIssuer, useValue: providers.tickets },
+        { provide: RateLimits, useValue: providers.limits },
+        { provide: APP_GUARD, useClass: SourceRateLimitGuard },
         AuthGuard,
+        UserRateLimitGuard,
       ],
     };
   }

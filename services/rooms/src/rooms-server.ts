@@ -19,6 +19,7 @@ import {
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS, AuditStore, CheckpointKey } from './audit-lib';
 import { ROOMS_MIGRATIONS } from '../migrations';
 import { RoomsModule } from './app.module';
+import { RateLimits } from './http/rate-limit';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import type { ResolvedRoomsConfig } from './config';
 import { createMeetingServices, type MeetingServices } from './meetings';
@@ -91,6 +92,7 @@ export async function openRoomsCore(
       metrics,
       clock: deps.clock,
       instantDurationMinutes: config.meetings.instantDurationMinutes,
+      denialWindowMs: config.rateLimit.denialWindowSeconds * 1000,
       ...(config.sfu.signallingUrl !== undefined ? { signallingUrl: config.sfu.signallingUrl } : {}),
     });
     return { dataSource, audit, tickets, metrics, meetings };
@@ -159,10 +161,19 @@ export class RoomsServer {
     try {
       if (config.tickets.jwksOutFile !== undefined) tickets.writeJwks(config.tickets.jwksOutFile);
       const verifier = new AccessTokenVerifier(config.auth);
-      const app = await createNestApp(RoomsModule.register({ ...meetings, verifier, tickets }), log, {
-        bodyLimit: config.http.bodyLimit,
-        trustProxy: config.http.trustProxy,
-      });
+      const app = await createNestApp(
+        RoomsModule.register({
+          ...meetings,
+          verifier,
+          tickets,
+          limits: new RateLimits(config.rateLimit, clock, metrics),
+        }),
+        log,
+        {
+          bodyLimit: config.http.bodyLimit,
+          trustProxy: config.http.trustProxy,
+        },
+      );
       app.setGlobalPrefix(ROOMS_API_PREFIX.slice(1));
       const document = buildOpenApiDocument(app);
       (app.getHttpAdapter().getInstance() as Express).get(
@@ -200,6 +211,7 @@ export class RoomsServer {
         log.child({ component: 'retention' }),
       );
       audit.start();
+      meetings.store.denials.start();
       retention.start(config.retention.purgeIntervalMinutes * 60_000);
       const { port } = http.address() as AddressInfo;
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -224,6 +236,7 @@ export class RoomsServer {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     await this.internal.close();
     await this.app.close();
+    await this.meetings.store.denials.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -80,6 +80,8 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
         `sfu: { internalUrl: "http://127.0.0.1:${sfuPort}", apiTokenFile: ${join(dir, 'sfu.token')} }`,
         'audit: { checkpointEvery: 25, checkpointIntervalSeconds: 0 }',
         'log: { level: error }',
+        // A burst of one organiser's writes, far above the per-user limit of a real client.
+        'rateLimit: { userBurst: 100000, userPerSecond: 10000 }',
       ].join('\n'),
     );
   });

@@ -49,7 +49,7 @@ export class MeetingAccess {
     power: string,
   ): Promise<void> {
     if (await this.isOrganiser(this.deps.store.read, caller, meeting, members)) return;
-    await this.deps.store.recordAlone({
+    await this.deps.store.recordDenial({
       action: 'room.power.denied',
       outcome: 'failure',
       actor: caller.userId,
@@ -73,7 +73,7 @@ export class MeetingAccess {
   ): Promise<LoadedMeeting> {
     const loaded = await this.deps.store.read.load(meetingId);
     if (await this.isOrganiser(this.deps.store.read, caller, loaded.meeting, loaded.members)) return loaded;
-    await this.deps.store.recordAlone({
+    await this.deps.store.recordDenial({
       action: 'room.power.denied',
       outcome: 'failure',
       actor: caller.userId,
@@ -105,21 +105,20 @@ export class MeetingAccess {
   ): Promise<T> {
     const outcome = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      if (!(await this.isOrganiser(records, caller, meeting, members))) {
-        await record({
-          action: 'room.power.denied',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: 'not_organiser',
-          details: { power },
-          sourceIp,
-        });
+      if (!(await this.isOrganiser(records, caller, meeting, members)))
         return new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
-      }
       return work(records, record, meeting, members);
     });
     if (outcome instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.power.denied',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: 'not_organiser',
+        details: { power },
+        sourceIp,
+      });
       this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
       throw outcome;
     }

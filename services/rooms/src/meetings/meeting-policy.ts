@@ -76,3 +76,26 @@ export function isInvited(
 export function isAutoAdmitted(members: readonly MeetingMemberRow[], userId: string): boolean {
   return members.some((m) => m.principal === userPrincipal(userId) && m.autoAdmit);
 }
+
+/**
+ * How far a person's organiser powers reach in a meeting: the organiser (`owner`) and the co-organisers named at
+ * scheduling (`delegate`, the delegation the organiser chose) over everyone; a participant promoted during the
+ * meeting (`promoted`) over everyone else but them. Null for people without powers.
+ */
+export type Authority = 'owner' | 'delegate' | 'promoted';
+
+export function authority(
+  meeting: MeetingRow,
+  members: readonly MeetingMemberRow[],
+  userId: string,
+): Authority | null {
+  if (meeting.organiserId === userId) return 'owner';
+  const member = members.find((m) => m.principal === userPrincipal(userId) && m.role === 'co-organiser');
+  if (member === undefined) return null;
+  return member.promoted ? 'promoted' : 'delegate';
+}
+
+/** Whether a person with `actor` authority may exercise a power over a person with `target` authority. */
+export function mayActOn(actor: Authority, target: Authority | null): boolean {
+  return actor !== 'promoted' || target === null || target === 'promoted';
+}

@@ -13,7 +13,9 @@ import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistenc
 import type { SfuControl } from '../sfu/sfu-control';
 import type { MeetingAccess } from './meeting-access';
 import {
+  authority,
   formatRights,
+  mayActOn,
   parseRights,
   parseSources,
   userPrincipal,
@@ -139,17 +141,8 @@ export class MeetingPowers {
   ): Promise<MeetingView> {
     const result = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      if (!caller.roles.includes('admin')) {
-        await record({
-          action: 'room.knock',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: 'role_missing',
-          sourceIp,
-        });
+      if (!caller.roles.includes('admin'))
         return new ForbiddenError('role_missing', 'only an administrator may change who can knock');
-      }
       await records.updateMeeting(meetingId, { knock: allowed });
       await record({
         action: 'room.knock',
@@ -161,7 +154,17 @@ export class MeetingPowers {
       });
       return view({ ...meeting, knock: allowed }, members);
     });
-    if (result instanceof Error) throw result;
+    if (result instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.knock',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: result.code,
+        sourceIp,
+      });
+      throw result;
+    }
     return result;
   }
 
@@ -313,15 +316,24 @@ export class MeetingPowers {
         const rights = promoted(target);
         const principal = userPrincipal(target.userId);
         const existing = members.find((m) => m.principal === principal);
-        await records.makeCoOrganiser(meetingId, principal, existing !== undefined);
+        await records.promote(meetingId, principal, existing);
         await records.updateParticipant(target.id, {
           rights: formatRights(rights),
           updatedAtMs: this.deps.clock.now(),
         });
-        const updatedMembers = [
-          ...members.filter((m) => m.principal !== principal),
-          { meetingId, principal, role: 'co-organiser' as const, autoAdmit: existing?.autoAdmit ?? false },
-        ];
+        const updatedMembers =
+          existing?.role === 'co-organiser'
+            ? members
+            : [
+                ...members.filter((m) => m.principal !== principal),
+                {
+                  meetingId,
+                  principal,
+                  role: 'co-organiser' as const,
+                  autoAdmit: existing?.autoAdmit ?? false,
+                  promoted: true,
+                },
+              ];
         return {
           details: { user: target.userId },
           after: () => participantView({ ...target, rights: formatRights(rights) }, meeting, updatedMembers),
@@ -407,6 +419,23 @@ export class MeetingPowers {
       return target;
     };
     const target = await current(this.deps.store.read);
+    const actor = authority(meeting, members, caller.userId);
+    if (actor !== null && !mayActOn(actor, authority(meeting, members, target.userId))) {
+      await this.deps.store.recordDenial({
+        action: 'room.power.denied',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: target.id,
+        reason: 'organiser_protected',
+        details: { power, meeting: meetingId },
+        sourceIp,
+      });
+      this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
+      throw new ForbiddenError(
+        'organiser_protected',
+        'a co-organiser promoted during the meeting has no power over the organiser or the co-organisers named at scheduling',
+      );
+    }
     let version: number | undefined;
     if (plan.sfu !== undefined && !(plan.skipSfu?.(target) ?? false)) {
       const sfu = plan.sfu;

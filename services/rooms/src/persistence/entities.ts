@@ -70,6 +70,10 @@ export class MeetingMemberRow {
 
   @Column({ name: 'auto_admit', type: 'boolean' })
   autoAdmit!: boolean;
+
+  /** A co-organiser promoted during the meeting (not named at scheduling): no power over those who were. */
+  @Column({ type: 'boolean', default: false })
+  promoted!: boolean;
 }
 
 /** One person's presence in a meeting: waiting, admitted, refused, removed (barred) or gone. */

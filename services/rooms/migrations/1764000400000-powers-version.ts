@@ -5,8 +5,8 @@ import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm'
  * mute, removal and end (`powers_version`); each participant session keeps the number of its last change and
  * the sources an organiser muted (`paused`), both stamped into its join tickets.
  */
-export class PowersVersion1764000300000 implements MigrationInterface {
-  name = 'PowersVersion1764000300000';
+export class PowersVersion1764000400000 implements MigrationInterface {
+  name = 'PowersVersion1764000400000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.addColumn('meetings', versionColumn());
