@@ -52,6 +52,15 @@ export const ERROR_CODES = [
   'not_organiser',
   'not_admitted',
   'role_missing',
+  /** Refused from this meeting's lobby: refusal is final for the meeting. */
+  'lobby_refused',
+  /** A co-organiser promoted during the meeting acting on the organiser or a co-organiser named at scheduling. */
+  'organiser_protected',
+  // Organiser powers at the SFU (issue 11, items 8 and 9)
+  /** The ticket predates a change of this participant's rights, mute or presence, or a newer ticket was used. */
+  'ticket_superseded',
+  /** An organiser muted this source: the participant may not resume or re-produce it until it is released. */
+  'muted_by_organiser',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -104,7 +104,8 @@ export type ParticipantRole = 'organiser' | 'co-organiser' | 'participant';
 export interface MeetingSummary {
   id: string;
   kind: MeetingKind;
-  title: string;
+  /** Null (with `classification`) in a list, for a caller who would wait in the lobby or was refused. */
+  title: string | null;
   startsAt: string;
   endsAt: string;
   timeZone: string;
@@ -117,6 +118,7 @@ export interface MeetingSummary {
 
 /** What organisers and admitted participants see. */
 export interface MeetingView extends MeetingSummary {
+  title: string;
   coOrganisers: string[];
   invitees: string[];
   groups: string[];

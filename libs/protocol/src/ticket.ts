@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { e2eeSuiteSchema } from './e2ee-suite';
-import { rightsSchema } from './rights';
+import { MEDIA_SOURCES, mediaSourceSchema, rightsSchema } from './rights';
 
 /** `iss` of join tickets: the room-control service issues them. */
 export const JOIN_TICKET_ISSUER = 'conclave-rooms';
@@ -39,6 +39,17 @@ export const joinTicketClaimsSchema = z.object({
    * ticket naming another suite than the live group's (`suite_mismatch`); absent, the SFU's configured default.
    */
   mls_suite: e2eeSuiteSchema.optional(),
+  /**
+   * The meeting's powers version of this session's last change when the ticket was issued. Room control numbers
+   * every change of rights, mute, removal and end in a meeting from one strictly increasing counter, before it
+   * tells the SFU, and stores the number with the change. The SFU refuses a ticket older than the last change it
+   * was told of for this session (`ticket_superseded`), for this user (`participant_removed`) or for the meeting
+   * (`meeting_ended`), and one issued (`iat`) before a ticket it already accepted for this session
+   * (`ticket_superseded`).
+   */
+  pv: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** Sources an organiser muted: the SFU refuses to resume or produce them until an organiser releases them. */
+  paused: z.array(mediaSourceSchema).max(MEDIA_SOURCES.length).optional(),
   /** Unique ticket id: a ticket is accepted once. */
   jti: z.string().min(8).max(128),
   iat: z.number().int(),

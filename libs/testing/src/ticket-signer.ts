@@ -7,6 +7,7 @@ import {
   JOIN_TICKET_ISSUER,
   RIGHTS,
   type E2eeSuite,
+  type MediaSource,
   type Right,
 } from '@conclave/protocol';
 
@@ -25,6 +26,10 @@ export interface TicketClaimsInput {
   audience?: string;
   issuedAt?: number;
   jti?: string;
+  /** The meeting's powers version (`pv`); 0 when absent, older than any organiser change. */
+  powersVersion?: number;
+  /** Sources an organiser muted (`paused`). */
+  paused?: readonly MediaSource[];
 }
 
 /**
@@ -56,6 +61,8 @@ export class TicketSigner {
       name: input.name ?? input.user,
       rights: [...(input.rights ?? RIGHTS)],
       ...(input.mlsSuite !== undefined ? { mls_suite: input.mlsSuite } : {}),
+      pv: input.powersVersion ?? 0,
+      ...(input.paused !== undefined ? { paused: [...input.paused] } : {}),
     })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId })
       .setIssuer(input.issuer ?? JOIN_TICKET_ISSUER)

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
@@ -9,6 +10,7 @@ import {
   MemberCredentialKeysController,
   MemberCredentials,
 } from './identity';
+import { RateLimits, SourceRateLimitGuard, UserRateLimitGuard } from './http/rate-limit';
 import { MeetingAdmission } from './meetings/meeting-admission';
 import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
@@ -22,6 +24,7 @@ export interface RoomsModuleProviders {
   tickets: TicketIssuer;
   credentialIssuer: MemberCredentialIssuer;
   memberCredentials: MemberCredentials;
+  limits: RateLimits;
 }
 
 /** The REST API: controllers over services built (and owned) by `RoomsServer`. */
@@ -44,7 +47,10 @@ export class RoomsModule {
         { provide: TicketIssuer, useValue: providers.tickets },
         { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },
         { provide: MemberCredentials, useValue: providers.memberCredentials },
+        { provide: RateLimits, useValue: providers.limits },
+        { provide: APP_GUARD, useClass: SourceRateLimitGuard },
         AuthGuard,
+        UserRateLimitGuard,
       ],
     };
   }

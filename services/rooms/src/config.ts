@@ -102,6 +102,23 @@ export const roomsConfigSchema = z.strictObject({
       purgeIntervalMinutes: z.number().int().min(1).max(1440).default(60),
     })
     .prefault({}),
+  /**
+   * Request limits (token buckets, in memory): per signed-in user on every authenticated route, per source address
+   * on every route (behind a proxy, set `http.trustProxy`). Over the limit: 429 `rate_limited` with Retry-After,
+   * nothing audited.
+   */
+  rateLimit: z
+    .strictObject({
+      /** Requests a user may make at once, and how many more each second. */
+      userBurst: z.number().int().min(1).max(100_000).default(60),
+      userPerSecond: z.number().min(0.1).max(10_000).default(10),
+      /** Requests one source address may make at once, and how many more each second. */
+      sourceBurst: z.number().int().min(1).max(1_000_000).default(600),
+      sourcePerSecond: z.number().min(0.1).max(100_000).default(100),
+      /** Repeats of a refusal (same person, action and reason) within this window are audited as one entry. */
+      denialWindowSeconds: z.number().int().min(1).max(3600).default(60),
+    })
+    .prefault({}),
   meetings: z
     .strictObject({
       /** Length of an instant meeting. */

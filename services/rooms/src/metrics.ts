@@ -10,6 +10,7 @@ export class RoomsMetrics {
   readonly refusals: Counter<'reason'>;
   readonly rightsActions: Counter<'action' | 'outcome'>;
   readonly lobbyWait: Histogram;
+  readonly rateLimited: Counter<'scope'>;
 
   constructor(dataSource: DataSource) {
     this.registry = createMetricsRegistry('conclave_rooms');
@@ -56,8 +57,14 @@ export class RoomsMetrics {
     });
     this.rightsActions = new Counter({
       name: 'conclave_rooms_rights_actions_total',
-      help: 'Organiser powers exercised (outcome success) or refused (outcome denied)',
+      help: 'Organiser powers exercised (outcome success), refused (outcome denied) or not applied by the SFU (outcome failure)',
       labelNames: ['action', 'outcome'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'conclave_rooms_rate_limited_total',
+      help: 'Requests refused with 429 by the per-user or per-source limit',
+      labelNames: ['scope'],
       registers,
     });
     this.lobbyWait = new Histogram({

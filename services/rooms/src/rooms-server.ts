@@ -19,6 +19,7 @@ import {
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS, AuditStore, CheckpointKey } from './audit-lib';
 import { ROOMS_MIGRATIONS } from '../migrations';
 import { RoomsModule } from './app.module';
+import { RateLimits } from './http/rate-limit';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import type { ResolvedRoomsConfig } from './config';
 import { createMeetingServices, type MeetingServices } from './meetings';
@@ -92,6 +93,7 @@ export async function openRoomsCore(
       metrics,
       clock: deps.clock,
       instantDurationMinutes: config.meetings.instantDurationMinutes,
+      denialWindowMs: config.rateLimit.denialWindowSeconds * 1000,
       ...(config.sfu.signallingUrl !== undefined ? { signallingUrl: config.sfu.signallingUrl } : {}),
     });
     return { dataSource, audit, tickets, metrics, meetings };
@@ -168,6 +170,7 @@ export class RoomsServer {
         tickets,
         credentialIssuer,
         memberCredentials,
+        limits: new RateLimits(config.rateLimit, clock, metrics),
       });
       const app = await createNestApp(module, log, {
         bodyLimit: config.http.bodyLimit,
@@ -210,6 +213,7 @@ export class RoomsServer {
         log.child({ component: 'retention' }),
       );
       audit.start();
+      meetings.store.denials.start();
       retention.start(config.retention.purgeIntervalMinutes * 60_000);
       const { port } = http.address() as AddressInfo;
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -234,6 +238,7 @@ export class RoomsServer {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     await this.internal.close();
     await this.app.close();
+    await this.meetings.store.denials.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

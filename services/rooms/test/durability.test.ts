@@ -62,7 +62,7 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
     sfuStub = createServer((req, res) => {
       sfuCalls.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"live":true}');
     });
     await new Promise<void>((resolve) => sfuStub.listen(0, '127.0.0.1', resolve));
     const sfuPort = (sfuStub.address() as { port: number }).port;
@@ -80,6 +80,8 @@ describe('durability: kill -9 in the middle of a burst of writes', () => {
         `sfu: { internalUrl: "http://127.0.0.1:${sfuPort}", apiTokenFile: ${join(dir, 'sfu.token')} }`,
         'audit: { checkpointEvery: 25, checkpointIntervalSeconds: 0 }',
         'log: { level: error }',
+        // A burst of one organiser's writes, far above the per-user limit of a real client.
+        'rateLimit: { userBurst: 100000, userPerSecond: 10000 }',
       ].join('\n'),
     );
   });

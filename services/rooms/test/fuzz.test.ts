@@ -60,7 +60,7 @@ describe('REST API fuzz', () => {
     // The SFU's internal API, answering every power as applied.
     sfuStub = createServer((req, res) => {
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"live":true}');
     });
     await new Promise<void>((resolve) => sfuStub.listen(0, '127.0.0.1', resolve));
     writeFileSync(join(shm, 'sfu.token'), 'token', { mode: 0o600 });

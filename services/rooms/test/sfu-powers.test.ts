@@ -189,6 +189,113 @@ describe('organiser powers against a real SFU', () => {
     await stopped(producer, sub.receiver.packets, 'askednotforced');
   });
 
+  test('a muted participant cannot undo the mute: resumeProducer and producing again are refused with muted_by_organiser, also after reconnecting, until ask-unmute', async () => {
+    const id = await meeting();
+    const { carol, producer, sub } = await flowing(id, 'microphone', 7151);
+    assert.equal((await power('POST', id, `participants/${carol.participantId}/mute`, 'alice')).status, 200);
+    await stopped(producer, sub.receiver.packets, 'muted');
+
+    await assert.rejects(
+      carol.client.request('resumeProducer', { producerId: producer.producerId }),
+      (e: SignallingError) => e.code === 'muted_by_organiser',
+    );
+    await stopped(producer, sub.receiver.packets, 'selfresumed');
+    await carol.client.request('closeProducer', { producerId: producer.producerId });
+    await assert.rejects(
+      publishPlain(carol.client, 'microphone', 7152),
+      (e: SignallingError) => e.code === 'muted_by_organiser',
+    );
+
+    const fresh = await rooms.api(
+      'POST',
+      `/meetings/${id}/participants/${carol.participantId}/ticket`,
+      tokens.carol,
+    );
+    assert.equal(fresh.status, 200);
+    const again = await sfu.connect();
+    clients.push(again);
+    await again.hello(fresh.body.ticket);
+    await again.request('join', { rtpCapabilities: carol.hello.routerRtpCapabilities });
+    await assert.rejects(
+      publishPlain(again, 'microphone', 7153),
+      (e: SignallingError) => e.code === 'muted_by_organiser',
+    );
+
+    assert.equal(
+      (await power('POST', id, `participants/${carol.participantId}/ask-unmute`, 'alice')).status,
+      200,
+    );
+    const accepted = await publishPlain(again, 'microphone', 7154);
+    sockets.push(accepted);
+    assert.ok(accepted.producerId.length > 0);
+  });
+
+  test('a ticket fetched before its holder lost the camera right while disconnected is refused with ticket_superseded', async () => {
+    const id = await meeting();
+    const alice = await enter(id, 'alice');
+    const carol = await enter(id, 'carol');
+    const spare = await rooms.api(
+      'POST',
+      `/meetings/${id}/participants/${carol.participantId}/ticket`,
+      tokens.carol,
+    );
+    const left = alice.client.next('peerLeft', (m) => m.participantId === carol.participantId);
+    carol.client.close();
+    await left;
+
+    assert.equal(
+      (await power('PUT', id, `participants/${carol.participantId}/camera`, 'alice', { allowed: false }))
+        .status,
+      200,
+    );
+    const replay = await sfu.connect();
+    clients.push(replay);
+    await assert.rejects(
+      replay.hello(spare.body.ticket),
+      (e: SignallingError) => e.code === 'ticket_superseded',
+    );
+
+    const fresh = await rooms.api(
+      'POST',
+      `/meetings/${id}/participants/${carol.participantId}/ticket`,
+      tokens.carol,
+    );
+    const back = await sfu.connect();
+    clients.push(back);
+    const hello = await back.hello(fresh.body.ticket);
+    assert.equal(hello.rights.includes('produce:video'), false);
+    await back.request('join', { rtpCapabilities: hello.routerRtpCapabilities });
+    await assert.rejects(
+      publishPlain(back, 'camera', 7251),
+      (e: SignallingError) => e.code === 'right_missing',
+    );
+  });
+
+  test('a ticket fetched before its holder was removed while disconnected is refused with participant_removed', async () => {
+    const id = await meeting();
+    const alice = await enter(id, 'alice');
+    const mallory = await enter(id, 'mallory');
+    const spare = await rooms.api(
+      'POST',
+      `/meetings/${id}/participants/${mallory.participantId}/ticket`,
+      tokens.mallory,
+    );
+    const left = alice.client.next('peerLeft', (m) => m.participantId === mallory.participantId);
+    mallory.client.close();
+    await left;
+
+    assert.equal(
+      (await power('POST', id, `participants/${mallory.participantId}/remove`, 'alice')).status,
+      200,
+    );
+    const replay = await sfu.connect();
+    clients.push(replay);
+    await assert.rejects(
+      replay.hello(spare.body.ticket),
+      (e: SignallingError) => e.code === 'participant_removed',
+    );
+  });
+
   test('turning a camera off closes the producer within 200 ms and refuses another; a non-organiser cannot', async () => {
     const id = await meeting();
     const { carol, producer, sub } = await flowing(id, 'camera', 7201);

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import helmet from 'helmet';
 import { WebSocketServer } from 'ws';
+import { JOIN_TICKET_MAX_LIFETIME_SECONDS } from '@conclave/protocol';
 import {
   createLogger,
   createMetricsRegistry,
@@ -21,6 +22,7 @@ import { InternalApi } from './internal-api/internal-api';
 import { StatsPoller } from './media/stats-poller';
 import { WorkerPool } from './media/worker-pool';
 import { createSfuMetrics } from './metrics';
+import { PowersLedger } from './rooms/powers-ledger';
 import { RoomRegistry } from './rooms/room-registry';
 import { createDispatcher } from './signalling/handlers';
 import { CLOSE_CODES, SignallingSession } from './signalling/session';
@@ -79,12 +81,18 @@ export class SfuServer {
     );
     const e2ee = new E2eeRelay(deps.mls, config.e2ee, log);
     const tickets = new TicketVerifier({ ...config.tickets, clock });
-    const dispatch = createDispatcher({ tickets, rooms, e2ee, audit });
+    const ledger = new PowersLedger({
+      clock,
+      // A ticket issued before a change has expired, on either side's clock, once this has passed.
+      retentionMs: (JOIN_TICKET_MAX_LIFETIME_SECONDS + 2 * config.tickets.clockToleranceSeconds + 60) * 1000,
+      clockToleranceSeconds: config.tickets.clockToleranceSeconds,
+    });
+    const dispatch = createDispatcher({ tickets, rooms, ledger, e2ee, audit });
     const apiToken =
       config.internal.apiTokenFile !== undefined
         ? readFileSync(config.internal.apiTokenFile, 'utf8').trim()
         : undefined;
-    const internalApi = new InternalApi(apiToken, rooms, audit, log);
+    const internalApi = new InternalApi(apiToken, rooms, ledger, audit, log);
     trackMembership(rooms, e2ee, log);
 
     const secureHeaders = helmet();

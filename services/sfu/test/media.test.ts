@@ -155,6 +155,7 @@ describe('SFU media over plain RTP', () => {
     const started = performance.now();
     const response = await sfu.internal('PUT', '/internal/v1/rooms/m-revoke/participants/alice-1/rights', {
       rights: ['produce:audio', 'consume', 'chat'],
+      version: 1,
       actor: 'organiser-1',
     });
     assert.equal(response.status, 200);
@@ -192,7 +193,9 @@ describe('SFU media over plain RTP', () => {
     const left = alice.client.next('peerLeft', (m) => m.participantId === 'mallory-1');
     const closedCode = new Promise<number>((resolve) => mallory.client.onClose((code) => resolve(code)));
     const response = await sfu.internal('POST', '/internal/v1/rooms/m-remove/participants/mallory-1/remove', {
+      userId: 'mallory',
       bar: true,
+      version: 1,
       actor: 'alice',
     });
     assert.equal(response.status, 200);

@@ -351,7 +351,7 @@ describe('end-to-end encryption in real browsers through the real SFU', () => {
     const response = await meeting.sfu.internal(
       'POST',
       `/internal/v1/rooms/${ROOM}/participants/dave-web/remove`,
-      { bar: true, actor: 'alice' },
+      { userId: 'dave', bar: true, version: 1, actor: 'alice' },
     );
     // The SFU answers once the removal took effect on the media; the rekey is timed from there.
     const removedAt = Date.now();

@@ -12,6 +12,7 @@ import {
 import { parseBody } from '@conclave/server-kit';
 import type { Caller } from '../auth/access-token-verifier';
 import { AuthGuard, CurrentCaller, SourceIp } from '../auth/auth.guard';
+import { UserRateLimitGuard } from './rate-limit';
 import { MeetingAdmission } from '../meetings/meeting-admission';
 import { MeetingPowers } from '../meetings/meeting-powers';
 import { MeetingScheduling } from '../meetings/meeting-scheduling';
@@ -47,7 +48,7 @@ const participantParam = ApiParam({ name: 'participantId', description: "A parti
 
 @ApiTags('meetings')
 @ApiBearerAuth()
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, UserRateLimitGuard)
 @Controller('meetings')
 export class MeetingsController {
   constructor(

@@ -35,7 +35,8 @@ const summaryProperties: Record<string, SchemaObject> = {
   e2eeSuite: { type: 'string', enum: [...E2EE_SUITES] },
   status: { type: 'string', enum: ['scheduled', 'live', 'ended'] },
 };
-export const meetingSummarySchema = object(summaryProperties);
+/** In a list, the title and label are null for a caller who would wait in the lobby or was refused. */
+export const meetingSummarySchema = object({ ...summaryProperties, title: nullableString });
 export const meetingListSchema: SchemaObject = { type: 'array', items: meetingSummarySchema };
 export const meetingViewSchema = object({
   ...summaryProperties,

@@ -16,6 +16,7 @@ export { MeetingAdmission } from './meeting-admission';
 export { MeetingPowers } from './meeting-powers';
 export { MeetingScheduling } from './meeting-scheduling';
 export { MeetingStore, MeetingRecords } from './meeting-store';
+export { DenialLog } from './denial-log';
 
 export interface MeetingServicesDeps {
   dataSource: DataSource;
@@ -25,6 +26,8 @@ export interface MeetingServicesDeps {
   metrics: RoomsMetrics;
   clock: Clock;
   instantDurationMinutes: number;
+  /** Repeats of a refusal within this window are audited as one entry. */
+  denialWindowMs: number;
   signallingUrl?: string;
 }
 
@@ -38,7 +41,10 @@ export interface MeetingServices {
 
 /** Builds the meeting services and what they share (store, access rules, participant inbox). */
 export function createMeetingServices(deps: MeetingServicesDeps): MeetingServices {
-  const store = new MeetingStore(deps.dataSource, deps.audit);
+  const store = new MeetingStore(deps.dataSource, deps.audit, {
+    clock: deps.clock,
+    denialWindowMs: deps.denialWindowMs,
+  });
   const access = new MeetingAccess({ store, metrics: deps.metrics });
   const inbox = new ParticipantInbox();
   return {

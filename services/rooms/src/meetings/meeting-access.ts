@@ -3,7 +3,7 @@ import type { Caller } from '../auth/access-token-verifier';
 import type { RoomsMetrics } from '../metrics';
 import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
 import { isInvited, organiserRole } from './meeting-policy';
-import type { AuditAppend, MeetingRecords, MeetingStore } from './meeting-store';
+import type { AuditAppend, LoadedMeeting, MeetingRecords, MeetingStore } from './meeting-store';
 
 export interface MeetingAccessDeps {
   store: MeetingStore;
@@ -49,13 +49,38 @@ export class MeetingAccess {
     power: string,
   ): Promise<void> {
     if (await this.isOrganiser(this.deps.store.read, caller, meeting, members)) return;
-    await this.deps.store.recordAlone({
+    await this.deps.store.recordDenial({
       action: 'room.power.denied',
       outcome: 'failure',
       actor: caller.userId,
       target: meeting.id,
       reason: 'not_organiser',
       details: { power },
+    });
+    this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
+    throw new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
+  }
+
+  /**
+   * Authorises an organiser power by reading alone (no transaction held): a caller who is not an organiser (or
+   * was removed) gets 403 `not_organiser`, audited. Used by powers that call the SFU before they write.
+   */
+  async authoriseOrganiser(
+    caller: Caller,
+    meetingId: string,
+    power: string,
+    sourceIp: string | undefined,
+  ): Promise<LoadedMeeting> {
+    const loaded = await this.deps.store.read.load(meetingId);
+    if (await this.isOrganiser(this.deps.store.read, caller, loaded.meeting, loaded.members)) return loaded;
+    await this.deps.store.recordDenial({
+      action: 'room.power.denied',
+      outcome: 'failure',
+      actor: caller.userId,
+      target: meetingId,
+      reason: 'not_organiser',
+      details: { power },
+      sourceIp,
     });
     this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
     throw new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
@@ -80,21 +105,20 @@ export class MeetingAccess {
   ): Promise<T> {
     const outcome = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      if (!(await this.isOrganiser(records, caller, meeting, members))) {
-        await record({
-          action: 'room.power.denied',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: 'not_organiser',
-          details: { power },
-          sourceIp,
-        });
+      if (!(await this.isOrganiser(records, caller, meeting, members)))
         return new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
-      }
       return work(records, record, meeting, members);
     });
     if (outcome instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.power.denied',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: 'not_organiser',
+        details: { power },
+        sourceIp,
+      });
       this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
       throw outcome;
     }

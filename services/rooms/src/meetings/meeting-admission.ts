@@ -14,6 +14,7 @@ import {
   organiserRole,
   PARTICIPANT_RIGHTS,
   parseRights,
+  parseSources,
 } from './meeting-policy';
 import type { MeetingRecords, MeetingStore } from './meeting-store';
 import { joinResponse, participantView } from './meeting-views';
@@ -37,15 +38,7 @@ export class MeetingAdmission {
   async join(caller: Caller, meetingId: string, sourceIp?: string): Promise<JoinResponse> {
     const outcome = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      const refuse = async (error: ForbiddenError | ConflictError) => {
-        await record({
-          action: 'room.join',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: error.code,
-          sourceIp,
-        });
+      const refuse = (error: ForbiddenError | ConflictError) => {
         this.deps.metrics.refusals.inc({ reason: error.code });
         return error;
       };
@@ -57,6 +50,8 @@ export class MeetingAdmission {
         return refuse(new ForbiddenError('not_invited', 'you are not invited to this meeting'));
       if (await records.isBarred(meetingId, caller.userId))
         return refuse(new ForbiddenError('participant_removed', 'you were removed from this meeting'));
+      if (role === null && (await records.hasSession(meetingId, caller.userId, 'refused')))
+        return refuse(new ForbiddenError('lobby_refused', 'you were refused entry to this meeting'));
       const [current] = await records.sessionsOf(meetingId, caller.userId, ['waiting', 'admitted']);
       if (current !== undefined) return joinResponse(meeting, current, role);
       if (meeting.locked && role === null)
@@ -72,6 +67,8 @@ export class MeetingAdmission {
         displayName: caller.name,
         state: admitted ? 'admitted' : 'waiting',
         rights: formatRights(role !== null ? ORGANISER_RIGHTS : PARTICIPANT_RIGHTS),
+        paused: '',
+        powersVersion: 0,
         createdAtMs: now,
         updatedAtMs: now,
       };
@@ -96,7 +93,17 @@ export class MeetingAdmission {
         });
       return joinResponse(meeting, participant, role);
     });
-    if (outcome instanceof Error) throw outcome;
+    if (outcome instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.join',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: outcome.code,
+        sourceIp,
+      });
+      throw outcome;
+    }
     return outcome;
   }
 
@@ -178,18 +185,7 @@ export class MeetingAdmission {
             : participant.state !== 'admitted'
               ? new ForbiddenError('not_admitted', 'you have not been admitted to this meeting')
               : undefined;
-      if (refusal !== undefined) {
-        await record({
-          action: 'room.ticket',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: participantId,
-          reason: refusal.code,
-          details: { meeting: meetingId },
-          sourceIp,
-        });
-        return refusal;
-      }
+      if (refusal !== undefined) return refusal;
       const rights = parseRights(participant.rights);
       const { ticket, expiresAtMs } = await this.deps.tickets.issue({
         userId: caller.userId,
@@ -198,13 +194,20 @@ export class MeetingAdmission {
         name: participant.displayName,
         rights,
         mlsSuite: meeting.e2eeSuite,
+        powersVersion: Number(participant.powersVersion),
+        paused: parseSources(participant.paused),
       });
       await record({
         action: 'room.ticket',
         outcome: 'success',
         actor: caller.userId,
         target: participantId,
-        details: { meeting: meetingId, rights: rights.join(',') },
+        details: {
+          meeting: meetingId,
+          rights: rights.join(','),
+          version: Number(participant.powersVersion),
+          ...(participant.paused !== '' ? { paused: participant.paused } : {}),
+        },
         sourceIp,
       });
       return {
@@ -213,7 +216,18 @@ export class MeetingAdmission {
         signallingUrl: this.deps.signallingUrl ?? null,
       };
     });
-    if (issued instanceof Error) throw issued;
+    if (issued instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.ticket',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: participantId,
+        reason: issued.code,
+        details: { meeting: meetingId },
+        sourceIp,
+      });
+      throw issued;
+    }
     return issued;
   }
 

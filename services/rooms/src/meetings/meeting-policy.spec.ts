@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
 import {
+  authority,
   isAutoAdmitted,
   isInvited,
+  mayActOn,
   organiserRole,
   parseRights,
   PARTICIPANT_RIGHTS,
@@ -49,4 +51,25 @@ test('withRight() adds and removes in canonical order; parseRights() ignores unk
   ]);
   assert.deepEqual(withRight(['produce:video', 'consume'], 'produce:video', false), ['consume']);
   assert.deepEqual(parseRights('chat,bogus,consume'), ['consume', 'chat']);
+});
+
+test('authority() tells the organiser, the co-organisers named at scheduling and the promoted ones apart', () => {
+  const withPromoted = [
+    { principal: 'user:bob', role: 'co-organiser', autoAdmit: false, promoted: false },
+    { principal: 'user:pat', role: 'co-organiser', autoAdmit: false, promoted: true },
+    { principal: 'user:carol', role: 'invitee', autoAdmit: false, promoted: false },
+  ] as MeetingMemberRow[];
+  assert.deepEqual(
+    ['alice', 'bob', 'pat', 'carol'].map((u) => authority(meeting, withPromoted, u)),
+    ['owner', 'delegate', 'promoted', null],
+  );
+});
+
+test('mayActOn() refuses a promoted co-organiser power over the organiser and the named co-organisers only', () => {
+  assert.equal(mayActOn('promoted', 'owner'), false);
+  assert.equal(mayActOn('promoted', 'delegate'), false);
+  assert.equal(mayActOn('promoted', 'promoted'), true);
+  assert.equal(mayActOn('promoted', null), true);
+  assert.equal(mayActOn('delegate', 'owner'), true);
+  assert.equal(mayActOn('owner', 'delegate'), true);
 });

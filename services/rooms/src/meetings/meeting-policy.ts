@@ -1,4 +1,10 @@
-import { RIGHTS, type ParticipantRole, type Right } from '@conclave/protocol';
+import {
+  MEDIA_SOURCES,
+  RIGHTS,
+  type MediaSource,
+  type ParticipantRole,
+  type Right,
+} from '@conclave/protocol';
 import type { Caller } from '../auth/access-token-verifier';
 import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
 
@@ -30,6 +36,20 @@ export function formatRights(rights: readonly Right[]): string {
   return RIGHTS.filter((r) => rights.includes(r)).join(',');
 }
 
+/** Sources an organiser muted, stored comma-separated in the canonical order. */
+export function parseSources(text: string): MediaSource[] {
+  const held = new Set(text.split(',').filter((s) => s.length > 0));
+  return MEDIA_SOURCES.filter((s) => held.has(s));
+}
+
+/** `sources` with `source` added (muted) or taken away (released), comma-separated. */
+export function withSource(text: string, source: MediaSource, muted: boolean): string {
+  const set = new Set(parseSources(text));
+  if (muted) set.add(source);
+  else set.delete(source);
+  return MEDIA_SOURCES.filter((s) => set.has(s)).join(',');
+}
+
 /** The organiser, or a co-organiser named at scheduling or promoted since; null for everyone else. */
 export function organiserRole(
   meeting: MeetingRow,
@@ -55,4 +75,27 @@ export function isInvited(
 
 export function isAutoAdmitted(members: readonly MeetingMemberRow[], userId: string): boolean {
   return members.some((m) => m.principal === userPrincipal(userId) && m.autoAdmit);
+}
+
+/**
+ * How far a person's organiser powers reach in a meeting: the organiser (`owner`) and the co-organisers named at
+ * scheduling (`delegate`, the delegation the organiser chose) over everyone; a participant promoted during the
+ * meeting (`promoted`) over everyone else but them. Null for people without powers.
+ */
+export type Authority = 'owner' | 'delegate' | 'promoted';
+
+export function authority(
+  meeting: MeetingRow,
+  members: readonly MeetingMemberRow[],
+  userId: string,
+): Authority | null {
+  if (meeting.organiserId === userId) return 'owner';
+  const member = members.find((m) => m.principal === userPrincipal(userId) && m.role === 'co-organiser');
+  if (member === undefined) return null;
+  return member.promoted ? 'promoted' : 'delegate';
+}
+
+/** Whether a person with `actor` authority may exercise a power over a person with `target` authority. */
+export function mayActOn(actor: Authority, target: Authority | null): boolean {
+  return actor !== 'promoted' || target === null || target === 'promoted';
 }

@@ -1,6 +1,7 @@
 import type { MediaSource, MeetingView, ParticipantView, Right } from '@conclave/protocol';
 import {
   BadRequestError,
+  ConclaveError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -11,8 +12,17 @@ import type { RoomsMetrics } from '../metrics';
 import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
 import type { SfuControl } from '../sfu/sfu-control';
 import type { MeetingAccess } from './meeting-access';
-import { formatRights, parseRights, userPrincipal, withRight } from './meeting-policy';
-import type { AuditAppend, MeetingRecords, MeetingStore } from './meeting-store';
+import {
+  authority,
+  formatRights,
+  mayActOn,
+  parseRights,
+  parseSources,
+  userPrincipal,
+  withRight,
+  withSource,
+} from './meeting-policy';
+import type { MeetingRecords, MeetingStore } from './meeting-store';
 import { participantView, view } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
 
@@ -66,22 +76,19 @@ export class MeetingPowers {
 
   /** Ends the meeting for everyone: the SFU closes every session, and no ticket is issued afterwards. */
   async end(caller: Caller, meetingId: string, sourceIp?: string): Promise<MeetingView> {
-    return this.deps.access.organiserWrite(
+    const { meeting, members } = await this.deps.access.authoriseOrganiser(
       caller,
       meetingId,
       'end',
       sourceIp,
-      (records, record, meeting, members) =>
-        this.endMeeting(records, record, meeting, members, caller.userId, sourceIp),
     );
+    return this.endMeeting(meeting, members, caller.userId, sourceIp);
   }
 
   /** Administrators (CLI): ends a meeting whoever organises it. */
   async endAsAdministrator(actor: string, meetingId: string): Promise<MeetingView> {
-    return this.deps.store.write(async (records, record) => {
-      const { meeting, members } = await records.load(meetingId);
-      return (await this.endMeeting(records, record, meeting, members, actor))();
-    });
+    const { meeting, members } = await this.deps.store.read.load(meetingId);
+    return this.endMeeting(meeting, members, actor);
   }
 
   async setAutoAdmit(
@@ -134,17 +141,8 @@ export class MeetingPowers {
   ): Promise<MeetingView> {
     const result = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
-      if (!caller.roles.includes('admin')) {
-        await record({
-          action: 'room.knock',
-          outcome: 'failure',
-          actor: caller.userId,
-          target: meetingId,
-          reason: 'role_missing',
-          sourceIp,
-        });
+      if (!caller.roles.includes('admin'))
         return new ForbiddenError('role_missing', 'only an administrator may change who can knock');
-      }
       await records.updateMeeting(meetingId, { knock: allowed });
       await record({
         action: 'room.knock',
@@ -156,7 +154,17 @@ export class MeetingPowers {
       });
       return view({ ...meeting, knock: allowed }, members);
     });
-    if (result instanceof Error) throw result;
+    if (result instanceof Error) {
+      await this.deps.store.recordDenial({
+        action: 'room.knock',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: meetingId,
+        reason: result.code,
+        sourceIp,
+      });
+      throw result;
+    }
     return result;
   }
 
@@ -190,43 +198,58 @@ export class MeetingPowers {
     source: MediaSource,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'mute',
-      sourceIp,
-      async (_records, target, meeting, members) => {
-        await this.deps.sfu.pause(meetingId, target.id, source, caller.userId);
-        return { details: { source }, after: () => participantView(target, meeting, members) };
+    return this.participantPower(caller, meetingId, participantId, 'mute', sourceIp, {
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'pause',
+          meetingId,
+          participantId: target.id,
+          body: { source, version, actor: caller.userId },
+        }),
+      store: async (records, target, meeting, members) => {
+        const paused = withSource(target.paused, source, true);
+        await records.updateParticipant(target.id, { paused });
+        return {
+          details: { source },
+          after: () => participantView({ ...target, paused }, meeting, members),
+        };
       },
-    );
+    });
   }
 
-  /** Asks the participant's client to unmute; the participant decides. */
+  /**
+   * Asks the participant's client to unmute and lifts the organiser mute at the SFU, so that the participant may
+   * accept by resuming its microphone; the participant decides, nothing is resumed for it.
+   */
   async askUnmute(
     caller: Caller,
     meetingId: string,
     participantId: string,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'ask-unmute',
-      sourceIp,
-      async (_records, target, meeting, members) => ({
-        after: () => {
-          this.deps.inbox.post(target.id, {
-            type: 'unmute-requested',
-            by: caller.userId,
-            at: new Date(this.deps.clock.now()).toISOString(),
-          });
-          return participantView(target, meeting, members);
-        },
-      }),
-    );
+    return this.participantPower(caller, meetingId, participantId, 'ask-unmute', sourceIp, {
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'release',
+          meetingId,
+          participantId: target.id,
+          body: { sources: parseSources(target.paused), version, actor: caller.userId },
+        }),
+      skipSfu: (target) => target.paused === '',
+      store: async (records, target, meeting, members) => {
+        if (target.paused !== '') await records.updateParticipant(target.id, { paused: '' });
+        return {
+          after: () => {
+            this.deps.inbox.post(target.id, {
+              type: 'unmute-requested',
+              by: caller.userId,
+              at: new Date(this.deps.clock.now()).toISOString(),
+            });
+            return participantView({ ...target, paused: '' }, meeting, members);
+          },
+        };
+      },
+    });
   }
 
   /** Removes a participant (waiting or admitted) and bars the user from this meeting; the SFU rekeys the group. */
@@ -236,22 +259,27 @@ export class MeetingPowers {
     participantId: string,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'remove',
-      sourceIp,
-      async (records, target, meeting, members) => {
-        const sessions = await records.sessionsOf(meetingId, target.userId, ['waiting', 'admitted']);
+    return this.participantPower(caller, meetingId, participantId, 'remove', sourceIp, {
+      targetStates: ['waiting', 'admitted', 'refused', 'left'],
+      // The SFU is told even of a session not admitted now: it then refuses every ticket fetched before.
+      sfu: async (target, version) => {
+        const live = await this.deps.store.read.sessionsOf(meetingId, target.userId, ['admitted']);
+        const sessions = new Set([target.id, ...live.map((session) => session.id)]);
         for (const session of sessions)
-          if (session.state === 'admitted')
-            await this.deps.sfu.remove(meetingId, session.id, true, caller.userId);
+          await this.deps.sfu.apply({
+            kind: 'remove',
+            meetingId,
+            participantId: session,
+            body: { userId: target.userId, bar: true, version, actor: caller.userId },
+          });
+      },
+      store: async (records, target, meeting, members, version) => {
+        const sessions = await records.sessionsOf(meetingId, target.userId, ['waiting', 'admitted']);
         const now = this.deps.clock.now();
         await records.updateSessions(
           meetingId,
           ['waiting', 'admitted'],
-          { state: 'removed', updatedAtMs: now },
+          { state: 'removed', updatedAtMs: now, powersVersion: version },
           target.userId,
         );
         if (target.state !== 'waiting' && target.state !== 'admitted')
@@ -264,8 +292,7 @@ export class MeetingPowers {
           },
         };
       },
-      ['waiting', 'admitted', 'refused', 'left'],
-    );
+    });
   }
 
   /** Makes an admitted participant a co-organiser of this meeting, with every organiser power. */
@@ -275,32 +302,44 @@ export class MeetingPowers {
     participantId: string,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      'promote',
-      sourceIp,
-      async (records, target, meeting, members) => {
-        const rights = withRight(parseRights(target.rights), 'produce:screen', true);
-        await this.deps.sfu.setRights(meetingId, target.id, rights, caller.userId);
+    const promoted = (target: ParticipantRow) =>
+      withRight(parseRights(target.rights), 'produce:screen', true);
+    return this.participantPower(caller, meetingId, participantId, 'promote', sourceIp, {
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'rights',
+          meetingId,
+          participantId: target.id,
+          body: { rights: promoted(target), version, actor: caller.userId },
+        }),
+      store: async (records, target, meeting, members) => {
+        const rights = promoted(target);
         const principal = userPrincipal(target.userId);
         const existing = members.find((m) => m.principal === principal);
-        await records.makeCoOrganiser(meetingId, principal, existing !== undefined);
+        await records.promote(meetingId, principal, existing);
         await records.updateParticipant(target.id, {
           rights: formatRights(rights),
           updatedAtMs: this.deps.clock.now(),
         });
-        const updatedMembers = [
-          ...members.filter((m) => m.principal !== principal),
-          { meetingId, principal, role: 'co-organiser' as const, autoAdmit: existing?.autoAdmit ?? false },
-        ];
+        const updatedMembers =
+          existing?.role === 'co-organiser'
+            ? members
+            : [
+                ...members.filter((m) => m.principal !== principal),
+                {
+                  meetingId,
+                  principal,
+                  role: 'co-organiser' as const,
+                  autoAdmit: existing?.autoAdmit ?? false,
+                  promoted: true,
+                },
+              ];
         return {
           details: { user: target.userId },
           after: () => participantView({ ...target, rights: formatRights(rights) }, meeting, updatedMembers),
         };
       },
-    );
+    });
   }
 
   private async changeRight(
@@ -312,15 +351,17 @@ export class MeetingPowers {
     allowed: boolean,
     sourceIp?: string,
   ): Promise<ParticipantView> {
-    return this.participantPower(
-      caller,
-      meetingId,
-      participantId,
-      power,
-      sourceIp,
-      async (records, target, meeting, members) => {
-        const rights = withRight(parseRights(target.rights), right, allowed);
-        await this.deps.sfu.setRights(meetingId, target.id, rights, caller.userId);
+    const changed = (target: ParticipantRow) => withRight(parseRights(target.rights), right, allowed);
+    return this.participantPower(caller, meetingId, participantId, power, sourceIp, {
+      sfu: (target, version) =>
+        this.deps.sfu.apply({
+          kind: 'rights',
+          meetingId,
+          participantId: target.id,
+          body: { rights: changed(target), version, actor: caller.userId },
+        }),
+      store: async (records, target, meeting, members) => {
+        const rights = changed(target);
         await records.updateParticipant(target.id, {
           rights: formatRights(rights),
           updatedAtMs: this.deps.clock.now(),
@@ -330,66 +371,161 @@ export class MeetingPowers {
           after: () => participantView({ ...target, rights: formatRights(rights) }, meeting, members),
         };
       },
-    );
+    });
   }
 
+  /**
+   * A power over one participant, in three steps so that no transaction or audit lock is ever held while the
+   * SFU is called: authorise and read (no transaction), apply on the SFU, then store the change with its audit
+   * entry in one short write. An SFU that refuses or does not answer leaves the records unchanged and an
+   * audited failure.
+   */
   private async participantPower(
     caller: Caller,
     meetingId: string,
     participantId: string,
     power: Power,
     sourceIp: string | undefined,
-    apply: (
-      records: MeetingRecords,
-      target: ParticipantRow,
-      meeting: MeetingRow,
-      members: MeetingMemberRow[],
-    ) => Promise<{ details?: Details; after: () => ParticipantView }>,
-    targetStates: ParticipantRow['state'][] = ['admitted'],
+    plan: {
+      targetStates?: ParticipantRow['state'][];
+      /** The change on the media, made before anything is stored, numbered with the meeting's next version. */
+      sfu?: (target: ParticipantRow, version: number) => Promise<unknown>;
+      /** True when this target needs no change on the media. */
+      skipSfu?: (target: ParticipantRow) => boolean;
+      /** Stores the change (the target read again in the write) and says what to answer. */
+      store: (
+        records: MeetingRecords,
+        target: ParticipantRow,
+        meeting: MeetingRow,
+        members: MeetingMemberRow[],
+        version: number,
+      ) => Promise<{ details?: Details; after: () => ParticipantView }>;
+    },
   ): Promise<ParticipantView> {
-    return this.deps.access.organiserWrite(
+    const { meeting, members } = await this.deps.access.authoriseOrganiser(
       caller,
       meetingId,
       power,
       sourceIp,
-      async (records, record, meeting, members) => {
-        if (meeting.status === 'ended') throw new ConflictError('meeting_ended', 'this meeting has ended');
-        const target = await records.participant(meetingId, participantId);
-        if (target === null) throw new NotFoundError('not_found', 'no such participant in this meeting');
-        if (!targetStates.includes(target.state))
-          throw new ConflictError('invalid_state', `this participant is ${target.state}`);
-        const { details, after } = await apply(records, target, meeting, members);
-        await record({
-          action: `room.participant.${power}`,
-          outcome: 'success',
-          actor: caller.userId,
-          target: target.id,
-          details: { meeting: meetingId, ...details },
-          sourceIp,
-        });
-        return () => {
-          this.deps.metrics.rightsActions.inc({ action: power, outcome: 'success' });
-          return after();
-        };
-      },
     );
+    const targetStates = plan.targetStates ?? ['admitted'];
+    const current = async (records: MeetingRecords) => {
+      if ((await records.load(meetingId)).meeting.status === 'ended')
+        throw new ConflictError('meeting_ended', 'this meeting has ended');
+      const target = await records.participant(meetingId, participantId);
+      if (target === null) throw new NotFoundError('not_found', 'no such participant in this meeting');
+      if (!targetStates.includes(target.state))
+        throw new ConflictError('invalid_state', `this participant is ${target.state}`);
+      return target;
+    };
+    const target = await current(this.deps.store.read);
+    const actor = authority(meeting, members, caller.userId);
+    if (actor !== null && !mayActOn(actor, authority(meeting, members, target.userId))) {
+      await this.deps.store.recordDenial({
+        action: 'room.power.denied',
+        outcome: 'failure',
+        actor: caller.userId,
+        target: target.id,
+        reason: 'organiser_protected',
+        details: { power, meeting: meetingId },
+        sourceIp,
+      });
+      this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
+      throw new ForbiddenError(
+        'organiser_protected',
+        'a co-organiser promoted during the meeting has no power over the organiser or the co-organisers named at scheduling',
+      );
+    }
+    let version: number | undefined;
+    if (plan.sfu !== undefined && !(plan.skipSfu?.(target) ?? false)) {
+      const sfu = plan.sfu;
+      // Numbered before the SFU hears of it: a ticket issued from now until the change is stored still
+      // carries this session's older version, which the SFU then refuses.
+      const numbered = await this.deps.store.write((records) => records.nextPowersVersion(meetingId));
+      version = numbered;
+      await this.onSfu(() => sfu(target, numbered), {
+        action: `room.participant.${power}`,
+        actor: caller.userId,
+        target: target.id,
+        details: { meeting: meetingId },
+        sourceIp,
+        power,
+      });
+    }
+    const after = await this.deps.store.write(async (records, record) => {
+      const fresh = await current(records);
+      const stamped = version ?? Number(fresh.powersVersion);
+      const { details, after } = await plan.store(records, fresh, meeting, members, stamped);
+      if (version !== undefined && Number(fresh.powersVersion) < version)
+        await records.updateParticipant(fresh.id, { powersVersion: version });
+      await record({
+        action: `room.participant.${power}`,
+        outcome: 'success',
+        actor: caller.userId,
+        target: fresh.id,
+        details: { meeting: meetingId, ...details, ...(version !== undefined ? { version } : {}) },
+        sourceIp,
+      });
+      return after;
+    });
+    this.deps.metrics.rightsActions.inc({ action: power, outcome: 'success' });
+    return after();
   }
 
   private async endMeeting(
-    records: MeetingRecords,
-    record: AuditAppend,
     meeting: MeetingRow,
     members: MeetingMemberRow[],
     actor: string,
     sourceIp?: string,
-  ): Promise<() => MeetingView> {
+  ): Promise<MeetingView> {
     if (meeting.status === 'ended')
       throw new ConflictError('meeting_ended', 'this meeting has already ended');
-    await this.deps.sfu.end(meeting.id, actor);
+    const version = await this.deps.store.write((records) => records.nextPowersVersion(meeting.id));
+    await this.onSfu(
+      () => this.deps.sfu.apply({ kind: 'end', meetingId: meeting.id, body: { version, actor } }),
+      {
+        action: 'room.end',
+        actor,
+        target: meeting.id,
+        sourceIp,
+        power: 'end',
+      },
+    );
     const now = this.deps.clock.now();
-    await records.updateMeeting(meeting.id, { status: 'ended', endedAtMs: now, locked: true });
-    await records.updateSessions(meeting.id, ['waiting', 'admitted'], { state: 'left', updatedAtMs: now });
-    await record({ action: 'room.end', outcome: 'success', actor, target: meeting.id, sourceIp });
-    return () => view({ ...meeting, status: 'ended', endedAtMs: now, locked: true }, members);
+    await this.deps.store.write(async (records, record) => {
+      await records.updateMeeting(meeting.id, { status: 'ended', endedAtMs: now, locked: true });
+      await records.updateSessions(meeting.id, ['waiting', 'admitted'], { state: 'left', updatedAtMs: now });
+      await record({ action: 'room.end', outcome: 'success', actor, target: meeting.id, sourceIp });
+    });
+    return view({ ...meeting, status: 'ended', endedAtMs: now, locked: true }, members);
+  }
+
+  /** Calls the SFU outside any transaction; a refusal or silence is audited as a failure and rethrown. */
+  private async onSfu(
+    call: () => Promise<unknown>,
+    failure: {
+      action: string;
+      actor: string;
+      target: string;
+      details?: Details;
+      sourceIp: string | undefined;
+      power: string;
+    },
+  ): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      await this.deps.store.recordAlone({
+        action: failure.action,
+        outcome: 'failure',
+        actor: failure.actor,
+        target: failure.target,
+        reason: error instanceof ConclaveError ? error.code : 'media_unavailable',
+        ...(failure.details !== undefined ? { details: failure.details } : {}),
+        sourceIp: failure.sourceIp,
+      });
+      this.deps.metrics.rightsActions.inc({ action: failure.power, outcome: 'failure' });
+      throw error;
+    }
   }
 }

@@ -7,9 +7,15 @@ import type {
 } from '@conclave/protocol';
 import { BadRequestError, ForbiddenError, type Clock } from '@conclave/server-kit';
 import type { Caller } from '../auth/access-token-verifier';
-import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
+import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
 import type { MeetingAccess } from './meeting-access';
-import { groupPrincipal, SCHEDULING_ROLES, userPrincipal } from './meeting-policy';
+import {
+  groupPrincipal,
+  isAutoAdmitted,
+  organiserRole,
+  SCHEDULING_ROLES,
+  userPrincipal,
+} from './meeting-policy';
 import type { MeetingStore } from './meeting-store';
 import { summary, view } from './meeting-views';
 
@@ -53,11 +59,32 @@ export class MeetingScheduling {
     );
   }
 
-  /** Meetings the caller organises or is invited to (directly or through a group), not ended. */
+  /**
+   * Meetings the caller organises or is invited to (directly or through a group), not ended. The title and the
+   * classification label are shown only to whom entering would show them: organisers, admitted participants,
+   * and invitees who would be admitted without waiting; to anyone else (a lobby ahead, waiting, refused, removed)
+   * they are null, as a waiting person sees nothing of the meeting.
+   */
   async listMine(caller: Caller): Promise<MeetingSummary[]> {
+    const records = this.deps.store.read;
     const principals = [userPrincipal(caller.userId), ...caller.groups.slice(0, 256).map(groupPrincipal)];
-    const meetings = await this.deps.store.read.meetingsFor(caller.userId, principals);
-    return meetings.filter((m) => m.status !== 'ended').map(summary);
+    const meetings = (await records.meetingsFor(caller.userId, principals)).filter(
+      (m) => m.status !== 'ended',
+    );
+    const ids = meetings.map((m) => m.id);
+    const members = await records.membersOf(ids);
+    const sessions = await records.sessionsOfUser(caller.userId, ids);
+    return meetings.map((meeting) => {
+      const own = sessions.filter((p) => p.meetingId === meeting.id).map((p) => p.state);
+      return mayReadTitle(
+        meeting,
+        members.filter((m) => m.meetingId === meeting.id),
+        caller,
+        own,
+      )
+        ? summary(meeting)
+        : { ...summary(meeting), title: null, classification: null };
+    });
   }
 
   /** Administrators: every meeting not yet purged. */
@@ -80,7 +107,7 @@ export class MeetingScheduling {
     sourceIp?: string,
   ): Promise<MeetingView> {
     if (!caller.roles.some((r) => (SCHEDULING_ROLES as readonly string[]).includes(r))) {
-      await this.deps.store.recordAlone({
+      await this.deps.store.recordDenial({
         action: `room.${kind === 'instant' ? 'create' : 'schedule'}`,
         outcome: 'failure',
         actor: caller.userId,
@@ -115,6 +142,7 @@ export class MeetingScheduling {
       knock: false,
       locked: false,
       status: 'scheduled',
+      powersVersion: 0,
       createdAtMs: now,
       endedAtMs: null,
     };
@@ -124,6 +152,7 @@ export class MeetingScheduling {
         principal: userPrincipal(u),
         role: 'co-organiser' as const,
         autoAdmit: false,
+        promoted: false,
       })),
       ...[...invitees]
         .filter((u) => !coOrganisers.has(u) && u !== caller.userId)
@@ -132,12 +161,14 @@ export class MeetingScheduling {
           principal: userPrincipal(u),
           role: 'invitee' as const,
           autoAdmit: autoAdmit.has(u),
+          promoted: false,
         })),
       ...[...new Set(request.groups)].map((g) => ({
         meetingId: meeting.id,
         principal: groupPrincipal(g),
         role: 'invitee' as const,
         autoAdmit: false,
+        promoted: false,
       })),
     ];
     await this.deps.store.write(async (records, record) => {
@@ -169,4 +200,16 @@ function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+function mayReadTitle(
+  meeting: MeetingRow,
+  members: readonly MeetingMemberRow[],
+  caller: Caller,
+  states: readonly ParticipantRow['state'][],
+): boolean {
+  if (states.includes('removed')) return false;
+  if (organiserRole(meeting, members, caller.userId) !== null || states.includes('admitted')) return true;
+  if (states.includes('refused') || states.includes('waiting')) return false;
+  return !meeting.lobby || isAutoAdmitted(members, caller.userId);
 }

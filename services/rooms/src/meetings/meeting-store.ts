@@ -1,7 +1,8 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { NotFoundError, type AuditEvent } from '@conclave/server-kit';
+import { NotFoundError, type AuditEvent, type Clock } from '@conclave/server-kit';
 import { serialisedTransaction, type AuditStore } from '../audit-lib';
 import { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
+import { DenialLog } from './denial-log';
 
 const MEETING_ID = /^[A-Za-z0-9_-]{22}$/;
 const PARTICIPANT_ID = /^p[A-Za-z0-9_-]{16}$/;
@@ -10,7 +11,9 @@ const PARTICIPANT_ID = /^p[A-Za-z0-9_-]{16}$/;
 export type AuditAppend = (event: AuditEvent) => Promise<void>;
 
 type ParticipantState = ParticipantRow['state'];
-type ParticipantPatch = Partial<Pick<ParticipantRow, 'state' | 'rights' | 'updatedAtMs'>>;
+type ParticipantPatch = Partial<
+  Pick<ParticipantRow, 'state' | 'rights' | 'paused' | 'powersVersion' | 'updatedAtMs'>
+>;
 type MeetingPatch = Partial<Pick<MeetingRow, 'status' | 'locked' | 'knock' | 'endedAtMs'>>;
 
 /** A meeting with the people it is for. */
@@ -60,21 +63,54 @@ export class MeetingRecords {
     await this.manager.update(MeetingRow, { id: meetingId }, patch);
   }
 
+  /** Takes the meeting's next powers version (strictly increasing; call it in a `write`). */
+  async nextPowersVersion(meetingId: string): Promise<number> {
+    await this.manager.increment(MeetingRow, { id: meetingId }, 'powersVersion', 1);
+    const row = await this.manager.findOne(MeetingRow, {
+      where: { id: meetingId },
+      select: { id: true, powersVersion: true },
+    });
+    if (row === null) throw new NotFoundError('not_found', 'no such meeting');
+    return Number(row.powersVersion);
+  }
+
   async setAutoAdmit(meetingId: string, principal: string, autoAdmit: boolean): Promise<void> {
     await this.manager.update(MeetingMemberRow, { meetingId, principal }, { autoAdmit });
   }
 
-  /** Makes `principal` a co-organiser, whether it was an invitee or not named at all. */
-  async makeCoOrganiser(meetingId: string, principal: string, named: boolean): Promise<void> {
-    if (named)
-      await this.manager.update(MeetingMemberRow, { meetingId, principal }, { role: 'co-organiser' });
+  /**
+   * Makes `principal` a co-organiser promoted during the meeting; a co-organiser named at scheduling stays one.
+   */
+  async promote(meetingId: string, principal: string, current: MeetingMemberRow | undefined): Promise<void> {
+    if (current?.role === 'co-organiser') return;
+    if (current !== undefined)
+      await this.manager.update(
+        MeetingMemberRow,
+        { meetingId, principal },
+        { role: 'co-organiser', promoted: true },
+      );
     else
       await this.manager.insert(MeetingMemberRow, {
         meetingId,
         principal,
         role: 'co-organiser',
         autoAdmit: false,
+        promoted: true,
       });
+  }
+
+  /** The members of these meetings. */
+  membersOf(meetingIds: readonly string[]): Promise<MeetingMemberRow[]> {
+    return meetingIds.length > 0
+      ? this.manager.findBy(MeetingMemberRow, { meetingId: In([...meetingIds]) })
+      : Promise.resolve([]);
+  }
+
+  /** The user's sessions in these meetings. */
+  sessionsOfUser(userId: string, meetingIds: readonly string[]): Promise<ParticipantRow[]> {
+    return meetingIds.length > 0
+      ? this.manager.findBy(ParticipantRow, { userId, meetingId: In([...meetingIds]) })
+      : Promise.resolve([]);
   }
 
   /** A participant session of this meeting; null for an unknown or malformed id. */
@@ -145,11 +181,20 @@ export class MeetingStore {
   /** Reads outside any transaction. */
   readonly read: MeetingRecords;
 
+  /** Refusals, with their repeats aggregated. */
+  readonly denials: DenialLog;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditStore,
+    options: { clock: Clock; denialWindowMs: number },
   ) {
     this.read = new MeetingRecords(dataSource.manager);
+    this.denials = new DenialLog({
+      write: (event) => audit.record(event),
+      clock: options.clock,
+      windowMs: options.denialWindowMs,
+    });
   }
 
   write<T>(work: (records: MeetingRecords, record: AuditAppend) => Promise<T>): Promise<T> {
@@ -160,8 +205,13 @@ export class MeetingStore {
     );
   }
 
-  /** Appends one audit entry on its own (a refusal that changes nothing). */
+  /** Appends one audit entry on its own (a failure that changed nothing). */
   recordAlone(event: AuditEvent): Promise<void> {
     return this.audit.record(event);
+  }
+
+  /** Records a refusal; a flood of the same refusal is written as one entry with its count. */
+  recordDenial(event: AuditEvent): Promise<void> {
+    return this.denials.record(event);
   }
 }

@@ -27,6 +27,7 @@ export function view(meeting: MeetingRow, members: readonly MeetingMemberRow[]):
       .sort();
   return {
     ...summary(meeting),
+    title: meeting.title,
     coOrganisers: users('co-organiser'),
     invitees: users('invitee'),
     groups: members

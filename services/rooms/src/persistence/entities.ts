@@ -45,6 +45,10 @@ export class MeetingRow {
   @Column({ type: 'varchar', length: 16 })
   status!: 'scheduled' | 'live' | 'ended';
 
+  /** The number of the meeting's last change of rights, mute, removal or end (strictly increasing). */
+  @Column({ name: 'powers_version', type: 'integer', default: 0 })
+  powersVersion!: number;
+
   @Column({ name: 'created_at_ms', type: 'bigint' })
   createdAtMs!: string | number;
 
@@ -66,6 +70,10 @@ export class MeetingMemberRow {
 
   @Column({ name: 'auto_admit', type: 'boolean' })
   autoAdmit!: boolean;
+
+  /** A co-organiser promoted during the meeting (not named at scheduling): no power over those who were. */
+  @Column({ type: 'boolean', default: false })
+  promoted!: boolean;
 }
 
 /** One person's presence in a meeting: waiting, admitted, refused, removed (barred) or gone. */
@@ -90,6 +98,14 @@ export class ParticipantRow {
   /** Comma-separated rights. */
   @Column({ type: 'varchar', length: 128 })
   rights!: string;
+
+  /** Comma-separated sources an organiser muted; the SFU refuses to resume them until released. */
+  @Column({ type: 'varchar', length: 64, default: '' })
+  paused!: string;
+
+  /** The meeting's powers version of this session's last change; stamped into its join tickets (`pv`). */
+  @Column({ name: 'powers_version', type: 'integer', default: 0 })
+  powersVersion!: number;
 
   @Column({ name: 'created_at_ms', type: 'bigint' })
   createdAtMs!: string | number;

@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
-import type { MediaSource, Right } from '@conclave/protocol';
+import {
+  sfuErrorReplySchema,
+  sfuInternalBodySchemas,
+  sfuInternalRoute,
+  sfuPowerReplySchema,
+  type SfuInternalCall,
+  type SfuPowerReply,
+} from '@conclave/protocol';
 import { UnavailableError, type Logger } from '@conclave/server-kit';
 
 /**
- * The organiser powers as the SFU applies them to the media. Each call resolves once the change took effect;
- * a participant (or meeting) the SFU does not host right now is not an error: nothing flows to stop.
+ * The organiser powers as the SFU applies them to the media (`libs/protocol/src/sfu-internal.ts`). A call
+ * resolves once the SFU recorded the change (so earlier tickets are refused) and applied it to the live
+ * session, if any (`live`).
  */
 export interface SfuControl {
-  setRights(meetingId: string, participantId: string, rights: readonly Right[], actor: string): Promise<void>;
-  pause(meetingId: string, participantId: string, source: MediaSource, actor: string): Promise<void>;
-  remove(meetingId: string, participantId: string, bar: boolean, actor: string): Promise<void>;
-  end(meetingId: string, actor: string): Promise<void>;
+  apply(call: SfuInternalCall): Promise<SfuPowerReply>;
 }
 
 export interface HttpSfuControlOptions {
@@ -20,7 +25,7 @@ export interface HttpSfuControlOptions {
   timeoutMs: number;
 }
 
-/** The SFU's internal API over HTTP, authenticated with the bearer token from a file. */
+/** The SFU's internal API over HTTP, authenticated with the bearer token from a file; replies are validated. */
 export class HttpSfuControl implements SfuControl {
   private readonly token: string;
   private readonly base: string;
@@ -33,29 +38,11 @@ export class HttpSfuControl implements SfuControl {
     this.base = options.internalUrl.replace(/\/+$/, '');
   }
 
-  setRights(
-    meetingId: string,
-    participantId: string,
-    rights: readonly Right[],
-    actor: string,
-  ): Promise<void> {
-    return this.call('PUT', `${participantPath(meetingId, participantId)}/rights`, { rights, actor });
-  }
-
-  pause(meetingId: string, participantId: string, source: MediaSource, actor: string): Promise<void> {
-    return this.call('POST', `${participantPath(meetingId, participantId)}/pause`, { source, actor });
-  }
-
-  remove(meetingId: string, participantId: string, bar: boolean, actor: string): Promise<void> {
-    return this.call('POST', `${participantPath(meetingId, participantId)}/remove`, { bar, actor });
-  }
-
-  end(meetingId: string, actor: string): Promise<void> {
-    return this.call('POST', `/internal/v1/rooms/${encodeURIComponent(meetingId)}/end`, { actor });
-  }
-
-  private async call(method: string, path: string, body: unknown): Promise<void> {
+  async apply(call: SfuInternalCall): Promise<SfuPowerReply> {
+    const { method, path } = sfuInternalRoute(call);
+    const body = sfuInternalBodySchemas[call.kind].parse(call.body);
     let response: Response;
+    let answer: unknown;
     try {
       response = await fetch(`${this.base}${path}`, {
         method,
@@ -63,25 +50,22 @@ export class HttpSfuControl implements SfuControl {
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
+      answer = JSON.parse(await response.text()) as unknown;
     } catch (error) {
-      this.log.error('SFU internal API unreachable', { error: error as Error, path });
+      this.log.error('SFU internal API unreachable or not JSON', { error: error as Error, path });
       throw new UnavailableError('media_unavailable', 'the media server did not answer; nothing was changed');
     }
-    const text = await response.text();
-    if (response.status === 200) return;
-    if (response.status === 404) return;
+    const reply = sfuPowerReplySchema.safeParse(answer);
+    if (response.status === 200 && reply.success) return reply.data;
+    const refusal = sfuErrorReplySchema.safeParse(answer);
     this.log.error('SFU internal API refused a change', {
       status: response.status,
       path,
-      answer: text.slice(0, 200),
+      code: refusal.success ? refusal.data.code : 'unparsable reply',
     });
     throw new UnavailableError(
       'media_unavailable',
       'the media server refused the change; nothing was changed',
     );
   }
-}
-
-function participantPath(meetingId: string, participantId: string): string {
-  return `/internal/v1/rooms/${encodeURIComponent(meetingId)}/participants/${encodeURIComponent(participantId)}`;
 }

@@ -15,6 +15,7 @@ import {
   JOIN_TICKET_MAX_LIFETIME_SECONDS,
   type E2eeSuite,
   type JoinTicketClaims,
+  type MediaSource,
   type Right,
 } from '@conclave/protocol';
 import type { Clock } from '@conclave/server-kit';
@@ -27,11 +28,16 @@ export interface TicketRequest {
   rights: readonly Right[];
   /** The meeting's MLS suite: the SFU creates the room's group with it and refuses a ticket naming another. */
   mlsSuite: E2eeSuite;
+  /** The meeting's powers version of this session's last change (`pv`): the SFU refuses tickets older than it. */
+  powersVersion: number;
+  /** Sources an organiser muted (`paused`): the SFU refuses to resume or produce them. */
+  paused: readonly MediaSource[];
 }
 
 /**
  * Signs SFU join tickets (EdDSA over Ed25519, `libs/protocol/src/ticket.ts`): one meeting, one participant
- * session, the rights it holds now, the meeting's MLS suite (`mls_suite`), a life of at most five minutes. The
+ * session, the rights it holds now, the sources an organiser muted (`paused`), the version of its last change
+ * (`pv`), the meeting's MLS suite (`mls_suite`), a life of at most five minutes. The
  * public key is served as a JWKS.
  */
 export class TicketIssuer {
@@ -85,13 +91,16 @@ export class TicketIssuer {
   async issue(request: TicketRequest): Promise<{ ticket: string; expiresAtMs: number }> {
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + this.lifetimeSeconds;
-    const claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'name' | 'rights' | 'mls_suite'> = {
-      room: request.meetingId,
-      pid: request.participantId,
-      name: request.name,
-      rights: [...request.rights],
-      mls_suite: request.mlsSuite,
-    };
+    const claims: Pick<JoinTicketClaims, 'room' | 'pid' | 'name' | 'rights' | 'mls_suite' | 'pv' | 'paused'> =
+      {
+        room: request.meetingId,
+        pid: request.participantId,
+        name: request.name,
+        rights: [...request.rights],
+        mls_suite: request.mlsSuite,
+        pv: request.powersVersion,
+        paused: [...request.paused],
+      };
     const ticket = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId, typ: 'JWT' })
       .setIssuer(JOIN_TICKET_ISSUER)

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import type { MediaSource, Right } from '@conclave/protocol';
+import type { SfuInternalCall, SfuPowerReply } from '@conclave/protocol';
 import { createLogger, UnavailableError, type Clock, type DatabaseConfig } from '@conclave/server-kit';
 import { parseRoomsConfig, RoomsServer, type RoomsConfigInput, type SfuControl } from '../../src';
 
@@ -51,40 +51,22 @@ export class TokenMinter {
 
 /** An SFU stand-in that records what it was asked (for tests of the REST surface alone). */
 export class RecordingSfu implements SfuControl {
-  readonly calls: {
-    op: string;
-    meetingId: string;
-    participantId?: string;
-    rights?: Right[];
-    source?: MediaSource;
-    bar?: boolean;
-    actor: string;
-  }[] = [];
+  /** Each call as `{ op, meetingId, participantId?, ...body }`. */
+  readonly calls: ({ op: SfuInternalCall['kind']; meetingId: string; participantId?: string } & Record<
+    string,
+    unknown
+  >)[] = [];
   failing = false;
 
-  async setRights(
-    meetingId: string,
-    participantId: string,
-    rights: readonly Right[],
-    actor: string,
-  ): Promise<void> {
-    this.check();
-    this.calls.push({ op: 'rights', meetingId, participantId, rights: [...rights], actor });
-  }
-  async pause(meetingId: string, participantId: string, source: MediaSource, actor: string): Promise<void> {
-    this.check();
-    this.calls.push({ op: 'pause', meetingId, participantId, source, actor });
-  }
-  async remove(meetingId: string, participantId: string, bar: boolean, actor: string): Promise<void> {
-    this.check();
-    this.calls.push({ op: 'remove', meetingId, participantId, bar, actor });
-  }
-  async end(meetingId: string, actor: string): Promise<void> {
-    this.check();
-    this.calls.push({ op: 'end', meetingId, actor });
-  }
-  private check(): void {
+  async apply(call: SfuInternalCall): Promise<SfuPowerReply> {
     if (this.failing) throw new UnavailableError('media_unavailable', 'the media server did not answer');
+    this.calls.push({
+      op: call.kind,
+      meetingId: call.meetingId,
+      ...('participantId' in call ? { participantId: call.participantId } : {}),
+      ...call.body,
+    });
+    return { ok: true, live: false };
   }
 }
 
@@ -102,7 +84,7 @@ export interface RoomsFixtureOptions {
   database?: (dir: string) => Promise<DatabaseConfig> | DatabaseConfig;
   sfu?: SfuControl;
   /** Real SFU internal API instead of `sfu`. */
-  sfuInternal?: { url: string; token: string };
+  sfuInternal?: { url: string; token: string; timeoutMs?: number };
   clock?: Clock;
   config?: Partial<RoomsConfigInput>;
 }
@@ -120,7 +102,11 @@ export async function startRooms(options: RoomsFixtureOptions = {}): Promise<Roo
       dataDir: dir,
       ...(options.database ? { database: await options.database(dir) } : {}),
       auth: { jwksFile: tokens.jwksFile },
-      sfu: { internalUrl: options.sfuInternal?.url ?? 'http://127.0.0.1:9', apiTokenFile },
+      sfu: {
+        internalUrl: options.sfuInternal?.url ?? 'http://127.0.0.1:9',
+        apiTokenFile,
+        ...(options.sfuInternal?.timeoutMs !== undefined ? { timeoutMs: options.sfuInternal.timeoutMs } : {}),
+      },
       audit: { checkpointEvery: 10, checkpointIntervalSeconds: 0 },
       tickets: { jwksOutFile: join(dir, 'tickets.jwks.json') },
       ...options.config,

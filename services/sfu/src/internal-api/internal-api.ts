@@ -1,25 +1,27 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { mediaSourceSchema, rightsSchema, type ErrorCode } from '@conclave/protocol';
-import { ConclaveError, NotFoundError, type AuditSink, type Logger } from '@conclave/server-kit';
+import {
+  parseSfuInternalRequest,
+  sfuInternalBodySchemas,
+  type ErrorCode,
+  type SfuInternalBody,
+  type SfuInternalKind,
+  type SfuPowerReply,
+  type SfuRoomsReply,
+} from '@conclave/protocol';
+import { BadRequestError, ConclaveError, type AuditSink, type Logger } from '@conclave/server-kit';
+import type { PowersLedger } from '../rooms/powers-ledger';
+import type { Room } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
 
 const MAX_BODY_BYTES = 16 * 1024;
-const ROUTE =
-  /^\/internal\/v1\/rooms(?:\/([A-Za-z0-9._:@-]{1,128})(?:\/(end)|\/participants\/([A-Za-z0-9._:@-]{1,128})\/(rights|pause|remove))?)?$/;
-
-const bodies = {
-  rights: z.strictObject({ rights: rightsSchema, actor: z.string().min(1).max(128) }),
-  pause: z.strictObject({ source: mediaSourceSchema, actor: z.string().min(1).max(128) }),
-  remove: z.strictObject({ bar: z.boolean().default(true), actor: z.string().min(1).max(128) }),
-  end: z.strictObject({ actor: z.string().min(1).max(128) }),
-};
 
 /**
- * The SFU's internal API, on the internal listener only, for the room-control service: change a live
- * participant's rights, stop forwarding a source (mute), remove, end a meeting. Each call takes effect on the
- * media before it answers. Callers authenticate with a bearer token read from a file.
+ * The SFU's internal API (`libs/protocol/src/sfu-internal.ts`), on the internal listener only, for the
+ * room-control service: change a participant's rights, mute or release a source, remove, end a meeting. Each
+ * change is first written to the powers ledger, whether or not its target is connected, so tickets issued
+ * before it are refused; then it takes effect on the live media before the call answers. Callers authenticate
+ * with a bearer token read from a file.
  */
 export class InternalApi {
   private readonly tokenDigest: Buffer | undefined;
@@ -27,6 +29,7 @@ export class InternalApi {
   constructor(
     token: string | undefined,
     private readonly rooms: RoomRegistry,
+    private readonly ledger: PowersLedger,
     private readonly audit: AuditSink,
     private readonly log: Logger,
   ) {
@@ -50,54 +53,84 @@ export class InternalApi {
     if (this.tokenDigest === undefined)
       return reply(res, 404, error('not_found', 'the internal API is disabled'));
     if (!this.authorised(req)) return reply(res, 401, error('not_authenticated', 'bearer token required'));
-    const match = ROUTE.exec(url);
-    if (match === null) return reply(res, 404, error('not_found', 'no such route'));
-    const [, roomId, end, participantId, action] = match;
-
-    if (roomId === undefined) {
-      if (req.method !== 'GET') return reply(res, 405, error('bad_request', 'method not allowed'));
-      return reply(res, 200, { rooms: this.rooms.all().map(describeRoom) });
+    const route = parseSfuInternalRequest(req.method ?? '', url);
+    if ('refused' in route)
+      return route.refused === 404
+        ? reply(res, 404, error('not_found', 'no such route'))
+        : reply(res, 405, error('bad_request', 'method not allowed'));
+    if (route.kind === 'list') {
+      const rooms: SfuRoomsReply = { rooms: this.rooms.all().map(describeRoom) };
+      return reply(res, 200, rooms);
     }
-    if (req.method !== 'POST' && !(req.method === 'PUT' && action === 'rights')) {
-      return reply(res, 405, error('bad_request', 'method not allowed'));
-    }
-    const room = this.rooms.get(roomId);
-    if (room === undefined) throw new NotFoundError('not_found', 'no such room');
-    const kind = (end ?? action) as keyof typeof bodies | undefined;
-    if (kind === undefined) return reply(res, 404, error('not_found', 'no such route'));
     const raw = await readJson(req);
     if (raw === undefined)
       return reply(res, 400, error('malformed_message', 'a JSON body of at most 16 KiB is required'));
-    const parsed = bodies[kind].safeParse(raw);
+    const parsed = sfuInternalBodySchemas[route.kind].safeParse(raw);
     if (!parsed.success)
       return reply(res, 400, error('bad_request', parsed.error.issues[0]?.message ?? 'invalid body'));
-    const body = parsed.data as { actor: string } & Record<string, unknown>;
-
-    switch (kind) {
-      case 'end':
-        room.end();
-        break;
-      case 'rights':
-        room.setRights(participantId!, (body as z.infer<typeof bodies.rights>).rights);
-        break;
-      case 'pause':
-        await room.pauseSource(participantId!, (body as z.infer<typeof bodies.pause>).source);
-        break;
-      case 'remove':
-        room.remove(participantId!, (body as z.infer<typeof bodies.remove>).bar);
-        break;
-    }
+    const body = parsed.data;
+    const participantId = route.kind === 'end' ? undefined : route.participantId;
+    const live = await this.apply(route.kind, route.meetingId, participantId, body);
     await this.audit.record({
-      action: `sfu.${kind}`,
+      action: `sfu.${route.kind}`,
       outcome: 'success',
       actor: body.actor,
-      target: participantId ?? roomId,
+      target: participantId ?? route.meetingId,
       details: {
-        room: roomId,
-        ...(kind === 'rights' ? { rights: (body.rights as string[]).join(',') } : {}),
+        room: route.meetingId,
+        version: body.version,
+        live,
+        ...auditDetails(body),
       },
     });
-    reply(res, 200, { ok: true });
+    const answer: SfuPowerReply = { ok: true, live };
+    reply(res, 200, answer);
+  }
+
+  /**
+   * Records the change in the ledger and applies it to the live room, in one synchronous step up to the first
+   * media `await`, so an admission cannot fall between the two. Returns whether its target was live.
+   */
+  private async apply(
+    kind: SfuInternalKind,
+    meetingId: string,
+    participantId: string | undefined,
+    body: SfuInternalBody<SfuInternalKind>,
+  ): Promise<boolean> {
+    const room = this.rooms.get(meetingId);
+    if (kind === 'end') {
+      this.ledger.ended(meetingId, body.version);
+      room?.end();
+      return room !== undefined;
+    }
+    const pid = participantId!;
+    const participant = room?.participants.get(pid);
+    if (kind === 'remove') {
+      const { userId, bar } = body as SfuInternalBody<'remove'>;
+      if (participant !== undefined && participant.userId !== userId)
+        throw new BadRequestError('bad_request', 'the participant session belongs to another user');
+      if (bar) this.ledger.barred(meetingId, userId, body.version);
+      this.ledger.changed(meetingId, pid, body.version);
+      if (participant !== undefined) room!.remove(pid);
+      if (bar && room !== undefined)
+        for (const other of [...room.participants.values()])
+          if (other.userId === userId) room.remove(other.id);
+      return participant !== undefined;
+    }
+    this.ledger.changed(meetingId, pid, body.version);
+    if (participant === undefined) return false;
+    switch (kind) {
+      case 'rights':
+        room!.setRights(pid, (body as SfuInternalBody<'rights'>).rights);
+        break;
+      case 'pause':
+        await room!.pauseSource(pid, (body as SfuInternalBody<'pause'>).source);
+        break;
+      case 'release':
+        room!.releaseSources(pid, (body as SfuInternalBody<'release'>).sources);
+        break;
+    }
+    return true;
   }
 
   private authorised(req: IncomingMessage): boolean {
@@ -107,7 +140,7 @@ export class InternalApi {
   }
 }
 
-function describeRoom(room: import('../rooms/room').Room) {
+function describeRoom(room: Room): SfuRoomsReply['rooms'][number] {
   return {
     roomId: room.id,
     worker: room.workerIndex,
@@ -115,6 +148,7 @@ function describeRoom(room: import('../rooms/room').Room) {
       participantId: p.id,
       userId: p.userId,
       rights: p.rights,
+      organiserPaused: [...p.organiserPaused].sort(),
       producers: [...p.producers.values()].map(({ producer, source }) => ({
         source,
         paused: producer.paused,
@@ -122,6 +156,15 @@ function describeRoom(room: import('../rooms/room').Room) {
       consumers: p.consumers.size,
     })),
   };
+}
+
+/** What each power changed, for the audit entry. */
+function auditDetails(body: SfuInternalBody<SfuInternalKind>): Record<string, string | boolean> {
+  if ('rights' in body) return { rights: body.rights.join(',') };
+  if ('source' in body) return { source: body.source };
+  if ('sources' in body) return { sources: body.sources.join(',') };
+  if ('userId' in body) return { user: body.userId, bar: body.bar };
+  return {};
 }
 
 function digest(value: string): Buffer {

@@ -32,6 +32,8 @@ export class Participant {
   rtpCapabilities: types.RtpCapabilities | undefined;
   /** Set once `join` has been answered: the participant then sees and is seen by the others. */
   joined = false;
+  /** Sources an organiser muted: resuming or producing them is refused until an organiser releases them. */
+  readonly organiserPaused: Set<MediaSource>;
   private currentRights: Set<Right>;
 
   constructor(
@@ -42,8 +44,10 @@ export class Participant {
     private readonly send: (message: ServerNotification) => void,
     /** Ends the participant's connection when the server, not the participant, ends its session. */
     readonly disconnect: (reason: 'removed' | 'replaced' | 'ended') => void,
+    organiserPaused: readonly MediaSource[] = [],
   ) {
     this.currentRights = new Set(rights);
+    this.organiserPaused = new Set(organiserPaused);
   }
 
   get rights(): Right[] {

@@ -47,8 +47,6 @@ const KEYFRAME_REQUEST_INTERVAL_MS = 1000;
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly participants = new Map<string, Participant>();
-  /** Users removed and barred from this meeting: their tickets are refused. */
-  readonly barredUsers = new Set<string>();
   private router!: types.Router;
   private speakerObserver!: types.ActiveSpeakerObserver;
   private closed = false;
@@ -90,9 +88,6 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Admits a participant whose ticket was verified; an existing session with the same id is replaced. */
   admit(participant: Participant): void {
     if (this.closed) throw new ConflictError('invalid_state', 'the meeting has ended');
-    if (this.barredUsers.has(participant.userId)) {
-      throw new ForbiddenError('participant_removed', 'you were removed from this meeting');
-    }
     const previous = this.participants.get(participant.id);
     if (previous !== undefined) this.leave(previous, 'replaced');
     if (this.participants.size >= this.options.maxParticipants) {
@@ -211,6 +206,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.assertJoined(participant);
     const right = rightForSource(source);
     if (!participant.has(right)) throw new ForbiddenError('right_missing', `missing right ${right}`);
+    assertNotOrganiserPaused(participant, source);
     if (kind !== kindForSource(source))
       throw new BadRequestError('bad_request', `${source} carries ${kindForSource(source)}`);
     if ([...participant.producers.values()].some((p) => p.source === source)) {
@@ -260,6 +256,7 @@ export class Room extends EventEmitter<RoomEvents> {
   async setProducerPaused(participant: Participant, producerId: string, paused: boolean): Promise<void> {
     const entry = participant.producers.get(producerId);
     if (entry === undefined) throw new NotFoundError('not_found', 'no such producer');
+    if (!paused) assertNotOrganiserPaused(participant, entry.source);
     if (paused) await entry.producer.pause();
     else await entry.producer.resume();
     this.broadcast({ type: 'producerPaused', producerId, paused }, participant);
@@ -397,9 +394,14 @@ export class Room extends EventEmitter<RoomEvents> {
     return participant;
   }
 
-  /** Stops forwarding a participant's media from `source` (e.g. mute); the participant may not resume it. */
+  /**
+   * Stops forwarding a participant's media from `source` (organiser mute): the participant may neither resume it
+   * nor produce that source again until `releaseSources`. The flag is set before any `await`, so a resume
+   * racing the mute is refused.
+   */
   async pauseSource(participantId: string, source: MediaSource): Promise<number> {
     const participant = this.participantById(participantId);
+    participant.organiserPaused.add(source);
     let paused = 0;
     for (const [producerId, entry] of participant.producers) {
       if (entry.source !== source) continue;
@@ -410,10 +412,16 @@ export class Room extends EventEmitter<RoomEvents> {
     return paused;
   }
 
-  /** Removes a participant now; `bar` refuses this user's tickets for the rest of the meeting. */
-  remove(participantId: string, bar: boolean): Participant {
+  /** Lets the participant resume or produce these sources again; nothing is resumed for it. */
+  releaseSources(participantId: string, sources: readonly MediaSource[]): Participant {
     const participant = this.participantById(participantId);
-    if (bar) this.barredUsers.add(participant.userId);
+    for (const source of sources) participant.organiserPaused.delete(source);
+    return participant;
+  }
+
+  /** Removes a participant now (the bar on its later tickets is kept by the powers ledger). */
+  remove(participantId: string): Participant {
+    const participant = this.participantById(participantId);
     participant.notify({ type: 'removed', reason: 'removed-by-organiser' });
     this.leave(participant, 'removed');
     return participant;
@@ -544,6 +552,11 @@ export class Room extends EventEmitter<RoomEvents> {
     if (entry === undefined) throw new NotFoundError('not_found', 'no such consumer');
     return entry;
   }
+}
+
+function assertNotOrganiserPaused(participant: Participant, source: MediaSource): void {
+  if (participant.organiserPaused.has(source))
+    throw new ForbiddenError('muted_by_organiser', `an organiser muted your ${source}`);
 }
 
 /** mediasoup refuses bad parameters with TypeError/UnsupportedError: those are the client's fault (400). */

@@ -9,6 +9,7 @@ import {
 import { BadRequestError, ConflictError, type AuditSink } from '@conclave/server-kit';
 import { Participant } from '../rooms/participant';
 import type { Room } from '../rooms/room';
+import type { PowersLedger } from '../rooms/powers-ledger';
 import type { RoomRegistry } from '../rooms/room-registry';
 import type { E2eeRelay } from '../e2ee/e2ee-relay';
 import { CLOSE_CODES, type RequestDispatcher, type SignallingSession } from './session';
@@ -17,6 +18,8 @@ import type { TicketVerifier } from './ticket-verifier';
 export interface HandlerDeps {
   tickets: TicketVerifier;
   rooms: RoomRegistry;
+  /** Refuses tickets older than the last organiser change they would undo. */
+  ledger: PowersLedger;
   e2ee: E2eeRelay;
   audit: AuditSink;
 }
@@ -135,8 +138,12 @@ async function hello(
     claims.rights,
     (message) => session.notify(message),
     (reason) => session.close(reason === 'replaced' ? CLOSE_CODES.replaced : CLOSE_CODES.removed, reason),
+    claims.paused,
   );
   try {
+    // No `await` from here to `admit`: an organiser change recorded before it refuses this ticket, one after it
+    // finds the participant live and applies to it.
+    deps.ledger.admit(claims);
     deps.e2ee.bindSuite(room, claims.mls_suite);
     room.admit(participant);
   } catch (error) {
