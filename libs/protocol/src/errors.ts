@@ -52,6 +52,9 @@ export const ERROR_CODES = [
   'not_organiser',
   'not_admitted',
   'role_missing',
+  // E2EE delivery service (issue 11)
+  /** An MLS commit from a member the SFU did not designate to commit this epoch. */
+  'not_committer',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
