@@ -149,6 +149,51 @@ describe('item 1: a chat message cannot touch MLS state', () => {
   });
 });
 
+describe('item 1: chat is relayed for the current epoch only', () => {
+  let sfu: SfuFixture;
+  before(async () => {
+    sfu = await startSfu();
+  });
+  after(() => sfu.close());
+
+  test('sendChat() of a message overtaken by a new epoch is refused stale_epoch once, re-encrypted and delivered', async () => {
+    let held = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const refusals: string[] = [];
+    const alice = await participant(sfu, 'alice', 'late-chat-room', {
+      outgoing: async (type) => {
+        if (type !== 'mlsApplication' || held) return;
+        held = true;
+        await gate;
+      },
+    });
+    await alice.reached(0n);
+    const bob = await participant(sfu, 'bob', 'late-chat-room');
+    await Promise.all([alice.reached(1n), bob.reached(1n)]);
+    const send = alice.client.request.bind(alice.client);
+    alice.client.request = (async (type: Request, payload: Record<string, unknown>) =>
+      send(type as never, payload as never).catch((error: unknown) => {
+        if (error instanceof SignallingError) refusals.push(error.code);
+        throw error;
+      })) as typeof alice.client.request;
+    const sent = alice.session.sendChat('across epochs');
+    await until(() => held, 10_000, 'alice never sent');
+    const carol = await participant(sfu, 'carol', 'late-chat-room');
+    try {
+      await Promise.all([alice.reached(2n), bob.reached(2n), carol.reached(2n)]);
+      release();
+      await sent;
+      assert.deepEqual(refusals, ['stale_epoch']);
+      await until(() => bob.chats.includes('across epochs'), 10_000, 'bob never got the chat');
+      await until(() => carol.chats.includes('across epochs'), 10_000, 'carol never got the chat');
+    } finally {
+      release();
+      await Promise.all([alice.close(), bob.close(), carol.close()]);
+    }
+  });
+});
+
 describe('item 2: only the designated committer gets a commit sequenced, and a bad commit cannot freeze the group', () => {
   let sfu: SfuFixture;
   before(async () => {

@@ -125,10 +125,19 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
 
   /** Sends a chat message as an MLS application message (the server relays ciphertext, stores nothing). */
   async sendChat(text: string): Promise<void> {
-    const member = this.member;
-    if (member === undefined || !member.active) throw new Error('not in the encrypted group yet');
-    const message = await member.encrypt(new TextEncoder().encode(text));
-    await this.signalling.request('mlsApplication', { message: b64(message) });
+    for (let attempt = 0; ; attempt++) {
+      const member = this.member;
+      if (member === undefined || !member.active) throw new Error('not in the encrypted group yet');
+      const message = await member.encrypt(new TextEncoder().encode(text));
+      try {
+        await this.signalling.request('mlsApplication', { message: b64(message) });
+        return;
+      } catch (error) {
+        // The SFU relays chat of the current epoch only; the commit that closed ours is already queued here.
+        if (attempt > 0 || !(error instanceof SignallingError && error.code === 'stale_epoch')) throw error;
+        await this.queue;
+      }
+    }
   }
 
   async close(): Promise<void> {
