@@ -34,6 +34,8 @@ const COMMIT_HISTORY = 16;
 
 interface SequencedCommit {
   committer: string;
+  /** The committer's user: excluded even if that participant has left and comes back with a new ticket. */
+  committerUserId: string;
   /** Members and joiners that had to process the commit (or its Welcome). */
   recipients: Set<string>;
   reporters: Set<string>;
@@ -218,7 +220,7 @@ export class E2eeRelay {
       if (this.groups.get(room) !== group) return {}; // re-formed: everyone starts a new group
     }
     if (reported !== undefined && reported.reporters.size * 2 > reported.recipients.size) {
-      await this.exclude(room, group, reported.committer);
+      await this.exclude(room, group, reported);
       if (this.groups.get(room) !== group) return {};
     }
     await this.proposeAdd(room, group, joiner);
@@ -226,19 +228,19 @@ export class E2eeRelay {
   }
 
   /** The committer of a commit the group could not process leaves the group and cannot come back into it. */
-  private async exclude(room: Room, group: GroupState, committer: string): Promise<void> {
-    const leaf = group.leafOf(committer);
-    const userId = leaf === undefined ? undefined : group.leaves[leaf]!.userId;
-    if (userId === undefined) return;
-    if (this.excludedUsers(room).has(userId)) return;
-    this.excludedUsers(room).add(userId);
+  private async exclude(room: Room, group: GroupState, commit: SequencedCommit): Promise<void> {
+    const { committer, committerUserId } = commit;
+    if (this.excludedUsers(room).has(committerUserId)) return;
+    this.excludedUsers(room).add(committerUserId);
     this.log.warn('committer excluded from the E2EE group: most members could not process its commit', {
       room: room.id,
       participant: committer,
       epoch: group.epoch,
     });
     if (group.committer === committer) group.committer = undefined;
-    if (!group.pendingRemoves.includes(leaf!)) await this.proposeRemove(room, group, committer, leaf!);
+    const leaf = group.leafOf(committer);
+    if (leaf !== undefined && !group.pendingRemoves.includes(leaf))
+      await this.proposeRemove(room, group, committer, leaf);
   }
 
   private excludedUsers(room: Room): Set<string> {
@@ -358,7 +360,12 @@ export class E2eeRelay {
     group.committer = undefined;
 
     for (const joiner of adds) recipients.add(joiner.participantId);
-    group.commits.set(group.epoch, { committer: participant.id, recipients, reporters: new Set() });
+    group.commits.set(group.epoch, {
+      committer: participant.id,
+      committerUserId: participant.userId,
+      recipients,
+      reporters: new Set(),
+    });
     group.commits.delete(group.epoch - COMMIT_HISTORY);
 
     const roster = group.roster();
