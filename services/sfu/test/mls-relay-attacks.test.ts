@@ -264,6 +264,32 @@ describe('item 2: only the designated committer gets a commit sequenced, and a b
     }
   });
 
+  test('an update commit from a member whose turn it is not is refused with not_committer and changes nothing', async () => {
+    const alice = await participant(sfu, 'alice', 'turn-room');
+    await alice.reached(0n);
+    const bob = await participant(sfu, 'bob', 'turn-room');
+    await Promise.all([alice.reached(1n), bob.reached(1n)]);
+    // Epoch 1 of two members: bob's turn (position 1 mod 2). Alice commits an update anyway, properly signed.
+    const pending = await alice.mls().commit();
+    try {
+      await assert.rejects(
+        alice.client.request('mlsCommit', {
+          epoch: Number(pending.epoch),
+          commit: Buffer.from(pending.commit).toString('base64url'),
+          covers: { added: [], removed: [] },
+          authentication: Buffer.from(pending.authentication).toString('base64url'),
+        }),
+        (e) => e instanceof SignallingError && e.code === 'not_committer',
+      );
+      await alice.mls().discardCommit();
+      const observer = await sfu.join({ user: 'olga', room: 'turn-room', participant: 'olga-turn' });
+      assert.equal(observer.hello.e2ee.epoch, 1, 'nothing was sequenced');
+      observer.client.close();
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+    }
+  });
+
   test("a designated committer's commit whose authentication does not match is refused with commit_rejected", async () => {
     const alice = await participant(sfu, 'alice', 'sig-room', {
       outgoing: async (type, payload) => {
