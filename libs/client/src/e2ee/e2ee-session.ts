@@ -233,6 +233,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     );
     this.signalling.on('mlsCreateGroup', (m) =>
       this.serialised(async () => {
+        // RFC 9420 §6: group_id<V>; ours are 16 random bytes. Anything else is not a group id of our SFU.
+        if (typeof m.groupId !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(m.groupId))
+          throw new Error('mlsCreateGroup without a valid group id');
         this.groupId = m.groupId;
         await this.member?.close();
         this.member = undefined;
