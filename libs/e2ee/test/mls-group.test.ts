@@ -89,6 +89,20 @@ class FakeSfu {
   /** `committer` commits what is pending; the SFU sequences it, relays it and the Welcome. */
   async commitBy(committer: MlsMember, joiners: MlsMember[] = []): Promise<Uint8Array> {
     const pending = await committer.commit();
+    assert.ok(
+      await this.ds.verifyCommit(
+        {
+          groupId: this.groupId,
+          epoch: pending.epoch,
+          commit: pending.commit,
+          welcome: pending.welcome,
+          ...pending.covers,
+        },
+        committer.signaturePublicKey,
+        pending.authentication,
+      ),
+      "the commit's authentication verifies with its committer's leaf key",
+    );
     const verdict = this.sequencer.offer(pending.commit);
     assert.equal(verdict.verdict, 'accepted');
     await committer.confirmCommit();
@@ -125,6 +139,21 @@ class FakeSfu {
     this.members.splice(this.members.indexOf(member), 1);
     return this.commitBy(committer);
   }
+}
+
+/** A PrivateMessage with its clear header (RFC 9420 §6.3) rewritten: what any relay or member can do. */
+function forgeHeader(bytes: Uint8Array, contentType: 'commit' | 'proposal', epochDelta: bigint): Uint8Array {
+  const decoded = decodeMlsMessage(bytes, 0);
+  assert.ok(decoded !== undefined && decoded[0].wireformat === 'mls_private_message');
+  const message = decoded[0];
+  return encodeMlsMessage({
+    ...message,
+    privateMessage: {
+      ...message.privateMessage,
+      contentType,
+      epoch: message.privateMessage.epoch + epochDelta,
+    },
+  });
 }
 
 function inspectedRecipients(welcome: Uint8Array): readonly string[] {
@@ -268,7 +297,7 @@ describe('MLS group (default suite aes256: P-384, AES-256-GCM)', () => {
     );
   });
 
-  test('a member that missed its own removal gets a typed "removed" (cannot-follow) on the next commit', async () => {
+  test("handle() of a commit for a later epoch than the member's fails with wrong_epoch and keeps its state (its session rejoins)", async () => {
     const sfu = await FakeSfu.open();
     const [a, , c] = await groupOf(sfu, ['alice', 'bob', 'carol']);
     sfu.leaving.add('carol');
@@ -281,7 +310,66 @@ describe('MLS group (default suite aes256: P-384, AES-256-GCM)', () => {
     await sfu.broadcast(proposal); // carol is offline: she sees neither the proposal nor the commit
     await sfu.commitBy(a);
     const later = await sfu.commitBy(a);
-    assert.deepEqual(await c.handle(later), { kind: 'removed', reason: 'cannot-follow', epoch: 2n });
+    await assert.rejects(c.handle(later), (e) => e instanceof MlsError && e.code === 'wrong_epoch');
+    assert.equal(c.active, true);
+    assert.equal(c.epoch, 2n);
+  });
+
+  test('a chat message whose clear header says "commit, epoch + 1" is refused by handle() and handleApplication() and erases nothing', async () => {
+    const sfu = await FakeSfu.open();
+    const [a, b, c] = await groupOf(sfu, ['alice', 'bob', 'carol']);
+    const forged = forgeHeader(await c.encrypt(text('hello')), 'commit', 1n);
+    const before = hex(b.epochAuthenticator());
+    await assert.rejects(b.handle(forged), (e) => e instanceof MlsError && e.code === 'wrong_epoch');
+    await assert.rejects(
+      b.handleApplication(forged),
+      (e) => e instanceof MlsError && e.code === 'invalid_message',
+    );
+    const sameEpoch = forgeHeader(await c.encrypt(text('hello')), 'commit', 0n);
+    await assert.rejects(
+      b.handleApplication(sameEpoch),
+      (e) => e instanceof MlsError && e.code === 'invalid_message',
+    );
+    assert.equal(b.active, true);
+    assert.equal(hex(b.epochAuthenticator()), before);
+    const got = await b.handleApplication(await a.encrypt(text('still here')));
+    assert.equal(new TextDecoder().decode(got.data), 'still here');
+  });
+
+  test('verifyCommit() refuses an authentication by another member, or over other covers or another commit', async () => {
+    const sfu = await FakeSfu.open();
+    const [a, b] = await groupOf(sfu, ['alice', 'bob']);
+    const dave = await sfu.client('dave');
+    await sfu.broadcast(await sfu.proposeJoin('dave', dave.keyPackage));
+    const pending = await a.commit();
+    const content = {
+      groupId: sfu.groupId,
+      epoch: pending.epoch,
+      commit: pending.commit,
+      welcome: pending.welcome,
+      ...pending.covers,
+    };
+    assert.equal(pending.covers.added.length, 1);
+    assert.ok(await sfu.ds.verifyCommit(content, a.signaturePublicKey, pending.authentication));
+    assert.equal(await sfu.ds.verifyCommit(content, b.signaturePublicKey, pending.authentication), false);
+    assert.equal(
+      await sfu.ds.verifyCommit({ ...content, added: [] }, a.signaturePublicKey, pending.authentication),
+      false,
+    );
+    const other = new Uint8Array(pending.commit);
+    other[other.length - 1] ^= 1;
+    assert.equal(
+      await sfu.ds.verifyCommit({ ...content, commit: other }, a.signaturePublicKey, pending.authentication),
+      false,
+    );
+    assert.equal(
+      await sfu.ds.verifyCommit(
+        { ...content, epoch: pending.epoch + 1n },
+        a.signaturePublicKey,
+        pending.authentication,
+      ),
+      false,
+    );
   });
 
   test('a KeyPackage whose identity is not what the delivery service announced is refused (credential_rejected)', async () => {

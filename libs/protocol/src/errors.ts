@@ -61,6 +61,9 @@ export const ERROR_CODES = [
   'ticket_superseded',
   /** An organiser muted this source: the participant may not resume or re-produce it until it is released. */
   'muted_by_organiser',
+  // E2EE delivery service (issue 11)
+  /** An MLS commit from a member the SFU did not designate to commit this epoch. */
+  'not_committer',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -102,10 +102,12 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
   /** MLS: this session's fresh key package; relayed only if its credential names the ticket's user. */
   z.strictObject({ type: z.literal('mlsKeyPackage'), id: requestId, keyPackage: binary(64 * 1024) }),
   /**
-   * MLS: a commit for `epoch`, with the Welcome for members it adds. The first valid commit of an epoch wins;
-   * later ones are refused with `stale_epoch` and must be retried on the new epoch. `covers` names the SFU's
-   * proposals the commit applies (adds by the joiner's signature key, removes by leaf): a proposal that arrived
-   * while the commit was being made is not in it, and the SFU proposes it again in the next epoch.
+   * MLS: a commit for `epoch`, with the Welcome for members it adds. Only the member the SFU designated may
+   * commit (`not_committer` otherwise); one for a closed epoch is refused with `stale_epoch`. `covers` names
+   * the SFU's proposals the commit applies (adds by the joiner's signature key, removes by leaf): a proposal
+   * that arrived while the commit was being made is not in it, and the SFU proposes it again in the next epoch.
+   * `authentication` is the committer's MLS leaf signature over the group id, epoch, commit, Welcome and
+   * `covers` (docs/security/e2ee.md), checked by the SFU before it sequences the commit.
    */
   z.strictObject({
     type: z.literal('mlsCommit'),
@@ -117,6 +119,7 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
       added: z.array(binary(1024)).max(1000),
       removed: z.array(z.number().int().min(0).max(100_000)).max(1000),
     }),
+    authentication: binary(4096),
   }),
   /**
    * MLS: the first participant created the group (epoch 0, itself alone) and shows its key package, so the
@@ -125,6 +128,18 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('mlsGroupCreated'), id: requestId, keyPackage: binary(64 * 1024) }),
   /** MLS application message (in-meeting chat), end-to-end encrypted; the server relays, never stores. */
   z.strictObject({ type: z.literal('mlsApplication'), id: requestId, message: binary(64 * 1024) }),
+  /**
+   * MLS: this member could not process the commit (or Welcome) that opened `epoch` (`commit-unprocessable`),
+   * or found the group past `epoch` (`cannot-follow`); it dropped its state and asks to be added again with a
+   * fresh key package. The SFU removes its old leaf; an unprocessable commit counts against its committer.
+   */
+  z.strictObject({
+    type: z.literal('mlsRejoin'),
+    id: requestId,
+    epoch: z.number().int().min(0),
+    reason: z.enum(['commit-unprocessable', 'cannot-follow']),
+    keyPackage: binary(64 * 1024),
+  }),
   z.strictObject({ type: z.literal('leave'), id: requestId }),
 ]);
 
@@ -230,6 +245,7 @@ export interface ResponseDataMap {
   mlsCommit: { epoch: number; roster: RosterEntry[] };
   mlsGroupCreated: { epoch: number };
   mlsApplication: Record<string, never>;
+  mlsRejoin: Record<string, never>;
   leave: Record<string, never>;
 }
 
@@ -270,7 +286,10 @@ export type ServerNotification =
   | { type: 'mlsCommit'; epoch: number; message: string; from: string; roster: RosterEntry[] }
   | { type: 'mlsWelcome'; welcome: string; epoch: number; roster: RosterEntry[] }
   | { type: 'mlsApplication'; from: string; message: string }
-  /** Members must re-form the group (e.g. the group's only member left before anyone joined). */
-  | { type: 'mlsCreateGroup' };
+  /**
+   * Members must re-form the group (e.g. the group's only member left before anyone joined) under the new
+   * `groupId` (base64url): the old group's id is never reused.
+   */
+  | { type: 'mlsCreateGroup'; groupId: string };
 
 export type ServerMessage = ServerResponse | ServerNotification;

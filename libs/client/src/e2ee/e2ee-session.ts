@@ -27,7 +27,11 @@ export interface E2eeSessionEvents {
   /** A new epoch: new keys, a new safety code, possibly a new roster. */
   epoch: (epoch: bigint, safetyCode: string, members: MemberInfo[]) => void;
   chat: (message: ChatMessage) => void;
-  /** This client is no longer in the group (removed, or could not follow). */
+  /**
+   * This client lost its place in the group: a commit removed it (`removed-by-commit`), or it could not
+   * process a sequenced commit or Welcome (`commit-unprocessable`) or found the group past its epoch
+   * (`cannot-follow`). In the last two cases it rejoins at once with a fresh key package.
+   */
   removed: (reason: string) => void;
   /** Members joined or left the group in a new epoch (to announce; not emitted for the group we found). */
   membership: (changes: MembershipChange[]) => void;
@@ -61,6 +65,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private commitTimer: ReturnType<typeof setTimeout> | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private committer: string | undefined;
+  /** The group to create if we are first: the SFU's, replaced whenever it re-forms the group. */
+  private groupId: string;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -73,6 +79,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     graceMs?: number,
   ) {
     super();
+    this.groupId = info.groupId;
     this.keyring = new EpochKeyring({
       ...(graceMs !== undefined ? { graceMs } : {}),
       onErased: (epoch) => this.retireEpoch(epoch),
@@ -118,10 +125,19 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
 
   /** Sends a chat message as an MLS application message (the server relays ciphertext, stores nothing). */
   async sendChat(text: string): Promise<void> {
-    const member = this.member;
-    if (member === undefined || !member.active) throw new Error('not in the encrypted group yet');
-    const message = await member.encrypt(new TextEncoder().encode(text));
-    await this.signalling.request('mlsApplication', { message: b64(message) });
+    for (let attempt = 0; ; attempt++) {
+      const member = this.member;
+      if (member === undefined || !member.active) throw new Error('not in the encrypted group yet');
+      const message = await member.encrypt(new TextEncoder().encode(text));
+      try {
+        await this.signalling.request('mlsApplication', { message: b64(message) });
+        return;
+      } catch (error) {
+        // The SFU relays chat of the current epoch only; the commit that closed ours is already queued here.
+        if (attempt > 0 || !(error instanceof SignallingError && error.code === 'stale_epoch')) throw error;
+        await this.queue;
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -160,8 +176,26 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       this.serialised(async () => {
         const member = this.member;
         if (member === undefined || !member.active) return;
+        const next = BigInt(m.epoch);
+        if (next <= member.epoch) return;
         this.setRoster(m.roster);
-        const outcome = await member.handle(fromB64(m.message));
+        // The SFU sequenced commits we never saw: our state cannot catch up, only a fresh join can.
+        const listed = m.roster.some((e) => e.participantId === this.self.participantId);
+        if (next > member.epoch + 1n)
+          return listed ? this.rejoin(m.epoch, 'cannot-follow') : this.leaveGroup('removed-by-commit');
+        let outcome;
+        try {
+          outcome = await member.handle(fromB64(m.message));
+        } catch (error) {
+          if (!(error instanceof MlsError)) throw error;
+          this.emit('refused', error.code, error.message);
+          // A commit that removes us cannot always be processed (its path is not encrypted to us): the SFU's
+          // roster, which no longer has us, then says so.
+          if (!listed) return this.leaveGroup('removed-by-commit');
+          // A group holding someone room control did not vouch for is not one to rejoin.
+          if (error.code === 'credential_rejected') return;
+          return this.rejoin(m.epoch, 'commit-unprocessable');
+        }
         if (outcome.kind === 'epoch') await this.enterEpoch();
         else if (outcome.kind === 'removed') await this.leaveGroup(outcome.reason);
       }),
@@ -171,7 +205,14 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         const member = this.member;
         if (member === undefined || member.active) return;
         this.setRoster(m.roster);
-        await member.joinFromWelcome(fromB64(m.welcome));
+        try {
+          await member.joinFromWelcome(fromB64(m.welcome));
+        } catch (error) {
+          if (!(error instanceof MlsError)) throw error;
+          this.emit('refused', error.code, error.message);
+          if (error.code === 'credential_rejected') return;
+          return this.rejoin(m.epoch, 'commit-unprocessable');
+        }
         await this.enterEpoch();
       }),
     );
@@ -179,8 +220,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       this.serialised(async () => {
         const member = this.member;
         if (member === undefined || !member.active) return;
-        const outcome = await member.handle(fromB64(m.message)).catch(() => undefined);
-        if (outcome?.kind !== 'application') return;
+        // Chat never reaches the handshake path: whatever its header says, it cannot change the group.
+        const outcome = await member.handleApplication(fromB64(m.message)).catch(() => undefined);
+        if (outcome === undefined) return;
         this.emit('chat', {
           from: m.from,
           userId: outcome.sender.userId,
@@ -189,8 +231,12 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         });
       }),
     );
-    this.signalling.on('mlsCreateGroup', () =>
+    this.signalling.on('mlsCreateGroup', (m) =>
       this.serialised(async () => {
+        // RFC 9420 §6: group_id<V>; ours are 16 random bytes. Anything else is not a group id of our SFU.
+        if (typeof m.groupId !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(m.groupId))
+          throw new Error('mlsCreateGroup without a valid group id');
+        this.groupId = m.groupId;
         await this.member?.close();
         this.member = undefined;
         this.lastMembers = undefined;
@@ -226,7 +272,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   private async createOrJoin(): Promise<void> {
     const member = await this.newMember();
     this.member = member;
-    await member.createGroup(fromB64(this.info.groupId));
+    await member.createGroup(fromB64(this.groupId));
     try {
       await this.signalling.request('mlsGroupCreated', { keyPackage: b64(member.keyPackage) });
     } catch (error) {
@@ -248,6 +294,14 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     const member = await this.newMember();
     this.member = member;
     await this.signalling.request('mlsKeyPackage', { keyPackage: b64(member.keyPackage) });
+  }
+
+  /** Drops our group state (telling the page) and asks the SFU to add us again with a fresh key package. */
+  private async rejoin(epoch: number, reason: 'cannot-follow' | 'commit-unprocessable'): Promise<void> {
+    await this.leaveGroup(reason);
+    const member = await this.newMember();
+    this.member = member;
+    await this.signalling.request('mlsRejoin', { epoch, reason, keyPackage: b64(member.keyPackage) });
   }
 
   private scheduleCommit(delayMs: number): void {
@@ -276,11 +330,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     const proposals = member.pendingProposals();
     const waiting = proposals.length > 0;
     if (what === 'proposals' && (!waiting || this.committer !== this.self.participantId)) return;
-    if (what === 'update' && waiting) return;
-    const covers = {
-      added: proposals.flatMap((p) => (p.type === 'add' ? [b64(p.signaturePublicKey)] : [])),
-      removed: proposals.flatMap((p) => (p.type === 'remove' ? [p.leafIndex] : [])),
-    };
+    if (what === 'update' && (waiting || this.updater(member.epoch) !== this.self.participantId)) return;
     const pending = await member.commit();
     let accepted;
     try {
@@ -288,12 +338,18 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         epoch: Number(pending.epoch),
         commit: b64(pending.commit),
         ...(pending.welcome !== undefined ? { welcome: b64(pending.welcome) } : {}),
-        covers,
+        covers: { added: pending.covers.added.map(b64), removed: [...pending.covers.removed] },
+        authentication: b64(pending.authentication),
       });
     } catch (error) {
       await member.discardCommit();
-      // Someone else's commit won this epoch; it arrives as an mlsCommit notification.
-      if (error instanceof SignallingError && error.code === 'stale_epoch') return;
+      // Another member's commit closed this epoch (it arrives as an mlsCommit notification), or proposals came
+      // in and their designated committer commits instead of us.
+      if (
+        error instanceof SignallingError &&
+        (error.code === 'stale_epoch' || error.code === 'not_committer')
+      )
+        return;
       throw error;
     }
     this.setRoster(accepted.roster);
@@ -326,6 +382,12 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     this.lastMembers = members;
     this.emit('epoch', member.epoch, await member.safetyCode(), members);
     if (changes.length > 0) this.emit('membership', changes);
+  }
+
+  /** Members take turns, in leaf order, to commit updates (the SFU sequences only the one whose turn it is). */
+  private updater(epoch: bigint): string | undefined {
+    const entries = [...this.roster.values()].sort((a, b) => a.leafIndex - b.leafIndex);
+    return entries.length === 0 ? undefined : entries[Number(epoch % BigInt(entries.length))]!.participantId;
   }
 
   /**

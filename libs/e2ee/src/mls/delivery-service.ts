@@ -8,6 +8,7 @@ import { verifyLeafNodeSignatureKeyPackage } from 'ts-mls/leafNode.js';
 import { encodeMlsMessage } from 'ts-mls/message.js';
 import type { Proposal } from 'ts-mls/proposal.js';
 import { bytesEqual, copyBytes, toHex } from './bytes';
+import { verifyCommit, type CommitAuthContent } from './commit-auth';
 import { userIdOf } from './credentials';
 import type { ExternalProposalRequest, KeyPackageInfo, MlsDeliveryService } from './engine';
 import { MlsError } from './errors';
@@ -88,6 +89,14 @@ export class TsMlsDeliveryService implements MlsDeliveryService {
       throw new MlsError('invalid_argument', `leaf index ${request.leafIndex} out of range`);
     }
     return this.propose(request, { proposalType: 'remove', remove: { removed: request.leafIndex } });
+  }
+
+  verifyCommit(
+    content: CommitAuthContent,
+    signaturePublicKey: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean> {
+    return verifyCommit(content, signaturePublicKey, signature, this.cs);
   }
 
   close(): void {

@@ -5,6 +5,7 @@
  * Message bytes are always full `MLSMessage` encodings (RFC 9420 §6): KeyPackage, PublicMessage,
  * PrivateMessage, Welcome. Leaf indices are MLS leaf indices (§4.1), stable while a member stays in the group.
  */
+import type { CommitAuthContent } from './commit-auth';
 import type { MemberAuthorizer } from './credentials';
 import type { MlsSuite } from './suites';
 
@@ -46,13 +47,13 @@ export type MlsIncoming =
       readonly epoch: bigint;
     }
   /**
-   * This client is out of the group: a commit removed it (`removed-by-commit`), or a commit for a later epoch
-   * than its own arrived, which it cannot decrypt (`cannot-follow`, e.g. it missed its own removal). Its
-   * secrets are erased; it must rejoin with a new KeyPackage.
+   * This client is out of the group: a commit it processed (and so authenticated) removed it. Its secrets are
+   * erased; it must rejoin with a new KeyPackage. Nothing read from a message's clear header alone (such as a
+   * later epoch) ever leads here: that is refused with MlsError('wrong_epoch') and the state is kept.
    */
   | {
       readonly kind: 'removed';
-      readonly reason: 'removed-by-commit' | 'cannot-follow';
+      readonly reason: 'removed-by-commit';
       readonly epoch: bigint;
     };
 
@@ -68,6 +69,10 @@ export interface PendingCommit {
   readonly welcomeRecipients: readonly string[];
   /** Encoded ratchet tree (RFC 9420 §12.4.3.3) to send with the Welcome when it does not carry it itself. */
   readonly ratchetTree?: Uint8Array;
+  /** The proposals the commit applies: joiners by signature key, removals by leaf. */
+  readonly covers: { readonly added: readonly Uint8Array[]; readonly removed: readonly number[] };
+  /** The committer's signature over the commit, its Welcome and `covers` (see commit-auth.ts). */
+  readonly authentication: Uint8Array;
 }
 
 /**
@@ -137,6 +142,11 @@ export interface MlsMember {
   joinFromWelcome(welcome: Uint8Array, ratchetTree?: Uint8Array): Promise<void>;
   /** Process a handshake or application message relayed by the delivery service. */
   handle(message: Uint8Array): Promise<MlsIncoming>;
+  /**
+   * Process a chat message: only a PrivateMessage of content type application is taken (MlsError
+   * 'invalid_message' otherwise), so nothing arriving on the chat path can change the group or this member.
+   */
+  handleApplication(message: Uint8Array): Promise<Extract<MlsIncoming, { kind: 'application' }>>;
 
   /** Commit every pending proposal (or nothing: a path update, for post-compromise security). */
   commit(): Promise<PendingCommit>;
@@ -144,6 +154,12 @@ export interface MlsMember {
   confirmCommit(): Promise<EpochChange>;
   /** The delivery service refused our pending commit: forget it (then process the winning commit). */
   discardCommit(): Promise<void>;
+
+  /**
+   * This member's authentication (its leaf signature, commit-auth.ts) over `content`; `commit()` adds it to
+   * every commit. Test tools also use it to play a committer that signs what it likes.
+   */
+  authenticateCommit(content: CommitAuthContent): Promise<Uint8Array>;
 
   /** Encrypt a chat message for the current epoch (PrivateMessage). */
   encrypt(data: Uint8Array): Promise<Uint8Array>;
@@ -188,6 +204,12 @@ export interface MlsDeliveryService {
   proposeAdd(request: ExternalProposalRequest & { readonly keyPackage: Uint8Array }): Promise<Uint8Array>;
   /** External Remove proposal (PublicMessage) for the member at `leafIndex`. */
   proposeRemove(request: ExternalProposalRequest & { readonly leafIndex: number }): Promise<Uint8Array>;
+  /** True if `signature` is a commit authentication by the holder of `signaturePublicKey` over `content`. */
+  verifyCommit(
+    content: CommitAuthContent,
+    signaturePublicKey: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean>;
   /** Erase the signature private key. */
   close(): void;
 }

@@ -21,6 +21,7 @@ export { TsMlsEngine } from './ts-mls-engine';
 export { TsMlsMember } from './member';
 export { TsMlsDeliveryService } from './delivery-service';
 export { CommitSequencer, type CommitVerdict } from './sequencer';
+export { COMMIT_AUTH_LABEL, type CommitAuthContent } from './commit-auth';
 export { inspectMlsMessage, type MlsContentType, type MlsMessageInfo, type MlsSender } from './wire';
 export { ciphersuiteNameOf, DEFAULT_MLS_SUITE, MLS_SUITES, mlsSuiteOf, type MlsSuite } from './suites';
 export {

@@ -32,6 +32,7 @@ import type { PublicMessage } from 'ts-mls/publicMessage.js';
 import { emptyPskIndex } from 'ts-mls/pskIndex.js';
 import { encodeRatchetTree } from 'ts-mls/ratchetTree.js';
 import { bytesEqual, copyBytes, toHex } from './bytes';
+import { signCommit, type CommitAuthContent } from './commit-auth';
 import {
   conclaveAuthenticationService,
   deliveryServiceCredential,
@@ -83,7 +84,6 @@ export class TsMlsMember implements MlsMember {
   private status: 'new' | 'active' | 'removed' | 'closed' = 'new';
   private lastGroupId = new Uint8Array(0);
   private lastEpoch = 0n;
-  private removedReason: 'removed-by-commit' | 'cannot-follow' = 'removed-by-commit';
   private queue: Promise<unknown> = Promise.resolve();
   private readonly config: ClientConfig;
 
@@ -233,15 +233,16 @@ export class TsMlsMember implements MlsMember {
       const frame =
         message.wireformat === 'mls_private_message' ? message.privateMessage : message.publicMessage.content;
       if (this.status === 'removed')
-        return { kind: 'removed', reason: this.removedReason, epoch: this.lastEpoch };
+        return { kind: 'removed', reason: 'removed-by-commit', epoch: this.lastEpoch };
       const state = this.current();
       if (!bytesEqual(frame.groupId, state.groupContext.groupId))
         throw new MlsError('wrong_group', 'message for another group');
       const epoch = state.groupContext.epoch;
 
       if (frame.contentType === 'commit') {
-        if (frame.epoch > epoch) return this.becomeRemoved('cannot-follow');
-        if (frame.epoch < epoch)
+        // The epoch and content type of a PrivateMessage are in its clear, unauthenticated header (RFC 9420
+        // §6.3): a commit we cannot process changes nothing here; the caller decides whether to rejoin.
+        if (frame.epoch !== epoch)
           throw new MlsError('wrong_epoch', `commit for epoch ${frame.epoch}, group is at ${epoch}`);
         if (this.pending !== undefined) {
           if (bytesEqual(bytes, this.pending.commitBytes))
@@ -270,6 +271,27 @@ export class TsMlsMember implements MlsMember {
     });
   }
 
+  handleApplication(bytes: Uint8Array): Promise<Extract<MlsIncoming, { kind: 'application' }>> {
+    return this.run(async () => {
+      const message = decodeMessage(bytes);
+      if (
+        message.wireformat !== 'mls_private_message' ||
+        message.privateMessage.contentType !== 'application'
+      )
+        throw new MlsError('invalid_message', 'the chat path takes application PrivateMessages only');
+      const state = this.current();
+      if (!bytesEqual(message.privateMessage.groupId, state.groupContext.groupId))
+        throw new MlsError('wrong_group', 'message for another group');
+      if (message.privateMessage.epoch > state.groupContext.epoch) {
+        throw new MlsError(
+          'wrong_epoch',
+          `message for epoch ${message.privateMessage.epoch}, group is at ${state.groupContext.epoch}`,
+        );
+      }
+      return this.processApplication(message.privateMessage);
+    });
+  }
+
   commit(): Promise<PendingCommit> {
     return this.run(async () => {
       const state = this.current();
@@ -284,13 +306,37 @@ export class TsMlsMember implements MlsMember {
       );
       const commitBytes = encodeMlsMessage(result.commit);
       const welcome = result.welcome;
+      const welcomeBytes =
+        welcome && encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome });
+      // createCommit applies every proposal received in this epoch (RFC 9420 §12.4).
+      const proposals = Object.values(state.unappliedProposals).flatMap(({ proposal }) => {
+        const summary = summarize(proposal, state.ratchetTree);
+        return summary === undefined ? [] : [summary];
+      });
+      const covers = {
+        added: proposals.flatMap((p) => (p.type === 'add' ? [p.signaturePublicKey] : [])),
+        removed: proposals.flatMap((p) => (p.type === 'remove' ? [p.leafIndex] : [])),
+      };
+      const authentication = await signCommit(
+        {
+          groupId: state.groupContext.groupId,
+          epoch: state.groupContext.epoch,
+          commit: commitBytes,
+          welcome: welcomeBytes,
+          ...covers,
+        },
+        state.signaturePrivateKey,
+        this.cs,
+      );
       const view: PendingCommit = {
         epoch: state.groupContext.epoch,
         commit: copyBytes(commitBytes),
-        welcome: welcome && encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome }),
+        welcome: welcomeBytes,
         welcomeRecipients: welcome?.secrets.map((s) => toHex(s.newMember)) ?? [],
         ratchetTree:
           welcome !== undefined && !carriesTree ? encodeRatchetTree(result.newState.ratchetTree) : undefined,
+        covers,
+        authentication,
       };
       this.pending = { base: state, result, commitBytes };
       return view;
@@ -310,6 +356,10 @@ export class TsMlsMember implements MlsMember {
       if (this.pending === undefined) throw new MlsError('no_pending_commit', 'no commit of ours is pending');
       this.dropPending();
     });
+  }
+
+  authenticateCommit(content: CommitAuthContent): Promise<Uint8Array> {
+    return this.run(async () => signCommit(content, this.current().signaturePrivateKey, this.cs));
   }
 
   encrypt(data: Uint8Array): Promise<Uint8Array> {
@@ -484,13 +534,15 @@ export class TsMlsMember implements MlsMember {
     if (outcome.newState.groupActiveState.kind === 'removedFromGroup') {
       wipe(...outcome.consumed);
       eraseAll(outcome.newState);
-      return this.becomeRemoved('removed-by-commit');
+      return this.becomeRemoved();
     }
     this.replace(outcome.newState, outcome.consumed);
     return { kind: 'epoch', change: epochChange(before, this.current(), committer) };
   }
 
-  private async processApplication(message: PrivateMessage): Promise<MlsIncoming> {
+  private async processApplication(
+    message: PrivateMessage,
+  ): Promise<Extract<MlsIncoming, { kind: 'application' }>> {
     const state = this.current();
     const current = message.epoch === state.groupContext.epoch;
     const epochData = current ? undefined : state.historicalReceiverData.get(message.epoch);
@@ -540,11 +592,11 @@ export class TsMlsMember implements MlsMember {
     if (pending !== undefined) eraseUnshared(pending.result.newState, this.current());
   }
 
-  private becomeRemoved(reason: 'removed-by-commit' | 'cannot-follow'): MlsIncoming {
+  /** Only after processing a commit (so authenticated) that removed us. */
+  private becomeRemoved(): MlsIncoming {
     this.eraseEverything();
     this.status = 'removed';
-    this.removedReason = reason;
-    return { kind: 'removed', reason, epoch: this.lastEpoch };
+    return { kind: 'removed', reason: 'removed-by-commit', epoch: this.lastEpoch };
   }
 
   private eraseEverything(): void {

@@ -5,8 +5,10 @@
  * processes the winner, then commits again in the new epoch if it still has something to commit).
  *
  * The sequencer reads only public framing (group id, epoch, content type). It cannot tell a valid commit from
- * garbage carrying the right epoch (PrivateMessage contents are encrypted): a member that sends such garbage
- * stalls the group until the SFU removes it. No MLS library is involved, so it does not depend on the engine.
+ * garbage carrying the right epoch (PrivateMessage contents are encrypted): the SFU's relay therefore also
+ * takes commits only from the member it designated, signed with that member's leaf key (commit-auth.ts), and
+ * excludes a committer whose commit the group reports unprocessable (docs/security/e2ee.md, "Sequencing").
+ * No MLS library is involved, so it does not depend on the engine.
  */
 import { bytesEqual, copyBytes } from './bytes';
 import { inspectMlsMessage, type MlsMessageInfo } from './wire';

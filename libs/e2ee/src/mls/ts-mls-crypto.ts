@@ -10,4 +10,4 @@ export {
 } from 'ts-mls/crypto/ciphersuite.js';
 export { defaultCryptoProvider } from 'ts-mls/crypto/implementation/default/provider.js';
 export type { CryptoProvider } from 'ts-mls/crypto/provider.js';
-export type { Signature } from 'ts-mls/crypto/signature.js';
+export { signWithLabel, verifyWithLabel, type Signature } from 'ts-mls/crypto/signature.js';

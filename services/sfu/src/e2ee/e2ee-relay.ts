@@ -29,6 +29,18 @@ interface Joiner {
   signatureKey: string;
 }
 
+/** Sequenced commits remembered for reports that arrive late (a few epochs are plenty). */
+const COMMIT_HISTORY = 16;
+
+interface SequencedCommit {
+  committer: string;
+  /** The committer's user: excluded even if that participant has left and comes back with a new ticket. */
+  committerUserId: string;
+  /** Members and joiners that had to process the commit (or its Welcome). */
+  recipients: Set<string>;
+  reporters: Set<string>;
+}
+
 /** Per-room delivery-service state: who is in the MLS group, at which leaves, and the current epoch. */
 class GroupState {
   readonly groupId = randomBytes(16);
@@ -48,6 +60,8 @@ class GroupState {
   committer: string | undefined;
   /** Fires if the committer has not committed in time. */
   commitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Recent sequenced commits by the epoch they opened: who made them, who had to process them, who could not. */
+  readonly commits = new Map<number, SequencedCommit>();
 
   memberIds(): string[] {
     return this.leaves.filter((m): m is Member => m !== null).map((m) => m.participantId);
@@ -68,6 +82,15 @@ class GroupState {
     const index = this.leaves.findIndex((m) => m?.participantId === participantId);
     return index < 0 ? undefined : index;
   }
+
+  /**
+   * Who may commit an update (no proposal waiting) in this epoch: the members take turns in leaf order, so
+   * every leaf is refreshed in time and nobody else's update commit is sequenced.
+   */
+  updater(): string | undefined {
+    const members = this.memberIds();
+    return this.epoch === null ? undefined : members[this.epoch % members.length];
+  }
 }
 
 /** The SFU's `e2ee` configuration (see config.ts). */
@@ -82,13 +105,17 @@ export interface E2eeRelayOptions {
 
 /**
  * The SFU's side of E2EE: it relays MLS messages, proposes Add/Remove as the group's external sender,
- * sequences commits (the first valid commit of an epoch wins), forwards Welcome messages, and relays chat.
- * It holds no group secret and stores nothing of what it relays.
+ * sequences commits (only the designated committer's, authenticated by its leaf signature key), forwards
+ * Welcome messages, and relays chat (application messages of the current epoch only). It holds no group secret
+ * and stores nothing of what it relays. A committer whose commit most of the group reports it cannot process
+ * is excluded from the room's group (docs/security/e2ee.md, "Sequencing").
  */
 export class E2eeRelay {
   private readonly groups = new WeakMap<Room, GroupState>();
   /** Each live room's suite: set by its first join ticket, fixed while the room lives. */
   private readonly suites = new WeakMap<Room, MlsSuite>();
+  /** Users whose commit the group could not process: no key package of theirs is taken while the room lives. */
+  private readonly excluded = new WeakMap<Room, Set<string>>();
 
   constructor(
     private readonly deliveryServices: DeliveryServices,
@@ -160,9 +187,66 @@ export class E2eeRelay {
       group.waiting = [...group.waiting.filter((j) => j.participantId !== participant.id), joiner];
       return {};
     }
-    group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participant.id);
+    // An Add already went out to the members and cannot be withdrawn: a second one would make every commit
+    // either cover a proposal the SFU forgot or miss one the members hold.
+    if (group.pendingAdds.some((j) => j.participantId === participant.id))
+      throw new ConflictError('conflict', 'a key package of yours is already proposed');
     await this.proposeAdd(room, group, joiner);
     return {};
+  }
+
+  /**
+   * A member that could not process the commit that opened `epoch` (or its Welcome), or found the group past
+   * it, dropped its state and sends a fresh key package: its old leaf is removed and the new one added. An
+   * unprocessable commit counts against its committer, who is not designated again while others can commit;
+   * once more than half of the commit's recipients reported it, the committer is excluded.
+   */
+  async rejoin(
+    room: Room,
+    participant: Participant,
+    request: Pick<ClientRequestOf<'mlsRejoin'>, 'epoch' | 'reason' | 'keyPackage'>,
+  ): Promise<ResponseDataMap['mlsRejoin']> {
+    const joiner = await this.vouch(room, participant, request.keyPackage);
+    const group = this.group(room);
+    if (group.epoch === null) throw new ConflictError('conflict', 'no group yet; create it');
+    if (group.pendingAdds.some((j) => j.participantId === participant.id))
+      throw new ConflictError('conflict', 'a key package of yours is already proposed');
+    // Only a commit the member received and could not process is its committer's fault.
+    const reported = request.reason === 'commit-unprocessable' ? group.commits.get(request.epoch) : undefined;
+    if (reported?.recipients.has(participant.id) === true) reported.reporters.add(participant.id);
+    const leaf = group.leafOf(participant.id);
+    if (leaf !== undefined && !group.pendingRemoves.includes(leaf)) {
+      await this.proposeRemove(room, group, participant.id, leaf);
+      if (this.groups.get(room) !== group) return {}; // re-formed: everyone starts a new group
+    }
+    if (reported !== undefined && reported.reporters.size * 2 > reported.recipients.size) {
+      await this.exclude(room, group, reported);
+      if (this.groups.get(room) !== group) return {};
+    }
+    await this.proposeAdd(room, group, joiner);
+    return {};
+  }
+
+  /** The committer of a commit the group could not process leaves the group and cannot come back into it. */
+  private async exclude(room: Room, group: GroupState, commit: SequencedCommit): Promise<void> {
+    const { committer, committerUserId } = commit;
+    if (this.excludedUsers(room).has(committerUserId)) return;
+    this.excludedUsers(room).add(committerUserId);
+    this.log.warn('committer excluded from the E2EE group: most members could not process its commit', {
+      room: room.id,
+      participant: committer,
+      epoch: group.epoch,
+    });
+    if (group.committer === committer) group.committer = undefined;
+    const leaf = group.leafOf(committer);
+    if (leaf !== undefined && !group.pendingRemoves.includes(leaf))
+      await this.proposeRemove(room, group, committer, leaf);
+  }
+
+  private excludedUsers(room: Room): Set<string> {
+    let users = this.excluded.get(room);
+    if (users === undefined) this.excluded.set(room, (users = new Set()));
+    return users;
   }
 
   /** Checks a key package (signatures, suite, credential) and that it names the user of the join ticket. */
@@ -177,6 +261,9 @@ export class E2eeRelay {
     if (info.userId !== participant.userId) {
       throw new ForbiddenError('key_package_identity_mismatch', 'the key package names someone else');
     }
+    if (this.excluded.get(room)?.has(participant.userId) === true) {
+      throw new ForbiddenError('forbidden', "excluded from this meeting's encryption group");
+    }
     return {
       participantId: participant.id,
       userId: participant.userId,
@@ -187,22 +274,23 @@ export class E2eeRelay {
   }
 
   /**
-   * A member's commit for `epoch`: accepted if first for that epoch, then fanned out with its Welcome. It
-   * applies the proposals it `covers`; those of this epoch it does not (they arrived while it was being made)
-   * are proposed again for the next epoch, so nobody waits for a Welcome that is not coming.
+   * The designated committer's commit for `epoch`, checked against its leaf signature key, then fanned out
+   * with its Welcome. It applies the proposals it `covers`; those of this epoch it does not (they arrived while
+   * it was being made) are proposed again for the next epoch, so nobody waits for a Welcome that is not coming.
    */
   async commit(
     room: Room,
     participant: Participant,
-    request: Pick<ClientRequestOf<'mlsCommit'>, 'epoch' | 'commit' | 'welcome' | 'covers'>,
+    request: Pick<ClientRequestOf<'mlsCommit'>, 'epoch' | 'commit' | 'welcome' | 'covers' | 'authentication'>,
   ): Promise<ResponseDataMap['mlsCommit']> {
     const { epoch, commit: encodedCommit, welcome: encodedWelcome, covers } = request;
     const group = this.group(room);
-    if (group.leafOf(participant.id) === undefined)
-      throw new ForbiddenError('forbidden', 'not a group member');
+    const leaf = group.leafOf(participant.id);
+    if (leaf === undefined) throw new ForbiddenError('forbidden', 'not a group member');
     if (group.epoch === null || epoch !== group.epoch) {
       throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
     }
+    this.assertDesignated(group, participant);
     const header = inspect(fromB64(encodedCommit));
     if (
       header === undefined ||
@@ -219,12 +307,38 @@ export class E2eeRelay {
     if (encodedWelcome !== undefined && welcomeFor?.wireFormat !== 'welcome') {
       throw new BadRequestError('commit_rejected', 'the welcome is not an MLS Welcome');
     }
+    // A joiner the commit adds without a Welcome would hold a leaf it cannot use, and could be designated.
+    const welcomed = welcomeFor?.wireFormat === 'welcome' ? welcomeFor.recipients : [];
+    const unwelcomed = group.pendingAdds.filter(
+      (j) => covers.added.includes(j.signatureKey) && !welcomed.includes(j.keyPackageRef),
+    );
+    if (unwelcomed.length > 0)
+      throw new BadRequestError('commit_rejected', 'the commit adds a joiner its Welcome does not name');
+    const verified = await group.mls.verifyCommit(
+      {
+        groupId: group.groupId,
+        epoch: BigInt(epoch),
+        commit: fromB64(encodedCommit),
+        ...(encodedWelcome !== undefined ? { welcome: fromB64(encodedWelcome) } : {}),
+        added: covers.added.map(fromB64),
+        removed: covers.removed,
+      },
+      fromB64(group.leaves[leaf]!.signatureKey),
+      fromB64(request.authentication),
+    );
+    if (!verified)
+      throw new BadRequestError('commit_rejected', "the commit is not signed by its committer's leaf key");
+    // The group may have moved on while the signature was checked.
+    if (this.groups.get(room) !== group || group.epoch !== epoch)
+      throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
+    this.assertDesignated(group, participant);
     const adds = group.pendingAdds.filter((j) => covers.added.includes(j.signatureKey));
     const removes = group.pendingRemoves.filter((leaf) => covers.removed.includes(leaf));
     if (adds.length !== covers.added.length || removes.length !== covers.removed.length) {
       throw new BadRequestError('commit_rejected', 'the commit covers a proposal this epoch does not have');
     }
     const uncovered = group.pendingAdds.filter((j) => !adds.includes(j));
+    const recipients = new Set(group.memberIds().filter((id) => id !== participant.id));
     // The commit applies its proposals: removes first, then adds at the leftmost blank leaves (RFC 9420 §12.3).
     for (const leaf of removes) group.leaves[leaf] = null;
     while (group.leaves.length > 0 && group.leaves[group.leaves.length - 1] === null) group.leaves.pop();
@@ -245,9 +359,18 @@ export class E2eeRelay {
     clearTimeout(group.commitTimer);
     group.committer = undefined;
 
+    for (const joiner of adds) recipients.add(joiner.participantId);
+    group.commits.set(group.epoch, {
+      committer: participant.id,
+      committerUserId: participant.userId,
+      recipients,
+      reporters: new Set(),
+    });
+    group.commits.delete(group.epoch - COMMIT_HISTORY);
+
     const roster = group.roster();
-    for (const memberId of group.memberIds()) {
-      if (memberId === participant.id) continue;
+    // Members it removes get the commit too: processing it is how their client learns and erases its keys.
+    for (const memberId of recipients) {
       if (added.some((j) => j.participantId === memberId)) continue;
       room.participants.get(memberId)?.notify({
         type: 'mlsCommit',
@@ -286,6 +409,18 @@ export class E2eeRelay {
     const group = this.group(room);
     if (group.leafOf(participant.id) === undefined)
       throw new ForbiddenError('forbidden', 'not a group member');
+    // Only what members can take as chat is relayed: a handshake message here would reach their MLS state
+    // machine on the authority of its clear header (RFC 9420 §6.3 leaves content type and epoch unprotected).
+    const header = inspect(fromB64(message));
+    if (
+      header?.wireFormat !== 'private_message' ||
+      header.contentType !== 'application' ||
+      !equal(header.groupId, group.groupId)
+    ) {
+      throw new BadRequestError('bad_request', 'chat must be an MLS application message of this group');
+    }
+    if (header.epoch !== BigInt(group.epoch ?? -1))
+      throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
     for (const memberId of group.memberIds()) {
       if (memberId !== participant.id)
         room.participants.get(memberId)?.notify({ type: 'mlsApplication', from: participant.id, message });
@@ -301,19 +436,16 @@ export class E2eeRelay {
     group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participantId);
     const leaf = group.leafOf(participantId);
     if (leaf === undefined || group.epoch === null || group.pendingRemoves.includes(leaf)) return;
-    const remaining = group.memberIds().filter((id) => id !== participantId && room.participants.has(id));
-    if (remaining.length === 0) {
-      // Nobody is left to commit: the next participant starts a new group (a new id, no link to the old one).
-      clearTimeout(group.commitTimer);
-      this.groups.delete(room);
-      for (const p of room.participants.values()) p.notify({ type: 'mlsCreateGroup' });
-      return;
-    }
+    await this.proposeRemove(room, group, participantId, leaf);
+  }
+
+  private async proposeRemove(room: Room, group: GroupState, participantId: string, leaf: number) {
     group.pendingRemoves.push(leaf);
+    if (this.committers(room, group).length === 0) return this.reform(room, group);
     const member = group.leaves[leaf]!;
     const proposal = await group.mls.proposeRemove({
       groupId: group.groupId,
-      epoch: BigInt(group.epoch),
+      epoch: BigInt(group.epoch!),
       leafIndex: leaf,
     });
     this.sendProposal(room, group, proposal, {
@@ -322,6 +454,47 @@ export class E2eeRelay {
       userId: member.userId,
       leafIndex: leaf,
     });
+  }
+
+  /**
+   * Nobody is left to commit: everyone starts over in a new group, under a new id (no link to the old one,
+   * whose id is never used again).
+   */
+  private reform(room: Room, group: GroupState): void {
+    clearTimeout(group.commitTimer);
+    this.groups.delete(room);
+    const groupId = b64(this.group(room).groupId);
+    for (const p of room.participants.values()) p.notify({ type: 'mlsCreateGroup', groupId });
+  }
+
+  /**
+   * Members that may be designated to commit: present, not being removed, not excluded; and, while others
+   * can, not one whose recent commit a member reported it could not process.
+   */
+  private committers(room: Room, group: GroupState): string[] {
+    const excluded = this.excluded.get(room);
+    const eligible = group.leaves
+      .filter((m): m is Member => m !== null)
+      .filter(
+        (m) =>
+          room.participants.has(m.participantId) &&
+          !group.pendingRemoves.includes(m.leafIndex) &&
+          excluded?.has(m.userId) !== true,
+      )
+      .map((m) => m.participantId);
+    const suspects = new Set(
+      [...group.commits.values()].filter((c) => c.reporters.size > 0).map((c) => c.committer),
+    );
+    const trusted = eligible.filter((id) => !suspects.has(id));
+    return trusted.length > 0 ? trusted : eligible;
+  }
+
+  /** With proposals waiting only their designated committer commits; otherwise only this epoch's updater. */
+  private assertDesignated(group: GroupState, participant: Participant): void {
+    const waiting = group.pendingAdds.length > 0 || group.pendingRemoves.length > 0;
+    const designated = waiting ? group.committer : group.updater();
+    if (designated !== participant.id)
+      throw new ForbiddenError('not_committer', 'another member is designated to commit this epoch');
   }
 
   private async proposeAdd(room: Room, group: GroupState, joiner: Joiner): Promise<void> {
@@ -341,11 +514,13 @@ export class E2eeRelay {
 
   private sendProposal(room: Room, group: GroupState, proposal: Uint8Array, change: ProposedChange): void {
     const message = b64(proposal);
-    // One committer per epoch avoids every member racing for it: the present member at the lowest leaf, unless
-    // another was designated after it failed to commit in time.
-    const members = group.memberIds().filter((id) => room.participants.has(id));
-    if (group.committer === undefined || !members.includes(group.committer)) group.committer = members[0]!;
+    // One committer per epoch avoids every member racing for it: the eligible member at the lowest leaf,
+    // unless another was designated after it failed to commit in time.
+    const eligible = this.committers(room, group);
+    if (eligible.length === 0) return this.reform(room, group);
+    if (group.committer === undefined || !eligible.includes(group.committer)) group.committer = eligible[0]!;
     const committer = group.committer;
+    const members = group.memberIds().filter((id) => room.participants.has(id));
     for (const memberId of members) {
       room.participants
         .get(memberId)
@@ -362,9 +537,10 @@ export class E2eeRelay {
     group.commitTimer = setTimeout(() => {
       if (this.groups.get(room) !== group || group.epoch !== epoch) return;
       if (group.pendingAdds.length === 0 && group.pendingRemoves.length === 0) return;
-      const members = group.memberIds().filter((id) => room.participants.has(id));
-      const next = members[(members.indexOf(group.committer ?? '') + 1) % members.length];
+      const eligible = this.committers(room, group);
+      const next = eligible[(eligible.indexOf(group.committer ?? '') + 1) % eligible.length];
       if (next === undefined) return;
+      const members = group.memberIds().filter((id) => room.participants.has(id));
       this.log.warn('committer did not commit in time; designating another', {
         room: room.id,
         epoch,

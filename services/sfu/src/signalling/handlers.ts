@@ -86,9 +86,11 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       deps.e2ee.keyPackage(room, participant, keyPackage),
     mlsGroupCreated: ({ keyPackage }, { participant, room }) =>
       deps.e2ee.groupCreated(room, participant, keyPackage),
-    mlsCommit: ({ epoch, commit, welcome, covers }, { participant, room }) =>
-      deps.e2ee.commit(room, participant, { epoch, commit, welcome, covers }),
+    mlsCommit: ({ epoch, commit, welcome, covers, authentication }, { participant, room }) =>
+      deps.e2ee.commit(room, participant, { epoch, commit, welcome, covers, authentication }),
     mlsApplication: ({ message }, { participant, room }) => deps.e2ee.application(room, participant, message),
+    mlsRejoin: ({ epoch, reason, keyPackage }, { participant, room }) =>
+      deps.e2ee.rejoin(room, participant, { epoch, reason, keyPackage }),
     leave: (_request, { participant, room }) => {
       room.leave(participant, 'left');
       return {};
