@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createLogger, ManualClock } from '@conclave/server-kit';
 import { AuthKeySet } from './auth-key-set';
 
-test('AuthKeySet fetches for unknown kids at most once per cool-down, refreshes stale keys, and refuses (503) when too stale', async () => {
+test('AuthKeySet fetches for unknown kids and retries a down auth at most once per cool-down, refreshes stale keys, and refuses (503) when too stale', async () => {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
   let fetches = 0;
@@ -50,6 +50,13 @@ test('AuthKeySet fetches for unknown kids at most once per cool-down, refreshes 
     clock.advance(60_000);
     await keys.fresh();
     assert.equal(keys.has('k1'), true, 'a failed fetch keeps the last good keys for a while');
+    const failedFetches = fetches;
+    for (let i = 0; i < 5; i++) await keys.fresh();
+    assert.equal(
+      fetches,
+      failedFetches,
+      'while auth is down, one attempt per cool-down, not one per request',
+    );
     clock.advance(61_000);
     await assert.rejects(keys.fresh(), { code: 'service_unavailable' });
   } finally {

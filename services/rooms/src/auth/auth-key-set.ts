@@ -51,7 +51,11 @@ export class AuthKeySet {
   /** Fetches again when the keys are older than `refreshSeconds`; refuses when they are too old to trust. */
   async fresh(): Promise<void> {
     const now = this.clock.now();
-    if (now - this.fetchedAtMs >= this.options.refreshSeconds * 1000)
+    // While auth is unreachable, one attempt per cool-down (not one per request, each waiting for the timeout).
+    if (
+      now - this.fetchedAtMs >= this.options.refreshSeconds * 1000 &&
+      now - this.attemptedAtMs >= this.options.unknownKidCooldownSeconds * 1000
+    )
       await this.refresh().catch(() => undefined);
     if (this.clock.now() - this.fetchedAtMs >= this.options.maxStaleSeconds * 1000)
       throw new UnavailableError(
