@@ -1,5 +1,11 @@
 export { loadConfig, validateConfig, ConfigError, type LoadConfigOptions } from './config/load-config';
-export { listenSchema, logLevelSchema, portSchema, tlsFilesSchema } from './config/common-schemas';
+export {
+  listenSchema,
+  logLevelSchema,
+  portSchema,
+  tlsFilesSchema,
+  trustProxySchema,
+} from './config/common-schemas';
 export {
   BadRequestError,
   ConclaveError,

@@ -12,6 +12,7 @@ import {
   loadConfig,
   logLevelSchema,
   portSchema,
+  trustProxySchema,
   validateConfig,
 } from '@conclave/server-kit';
 
@@ -24,8 +25,7 @@ export const roomsConfigSchema = z.strictObject({
       port: portSchema.default(8444),
       certFile: z.string().min(1).optional(),
       keyFile: z.string().min(1).optional(),
-      /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
-      trustProxy: z.boolean().default(false),
+      trustProxy: trustProxySchema,
       bodyLimit: z
         .string()
         .regex(/^\d+(kb|mb)$/)

@@ -101,3 +101,33 @@ describe('rooms API per-source limit', () => {
     assert.equal(((await jwks.json()) as { code: string }).code, 'rate_limited');
   });
 });
+
+describe('rooms API per-source limit behind a configured proxy', () => {
+  let rooms: RoomsFixture;
+  before(async () => {
+    // The only proxy believed is 10.9.9.9: a client on 127.0.0.1 writing X-Forwarded-For is not one.
+    rooms = await startRooms({
+      sfu: new RecordingSfu(),
+      config: {
+        http: { host: '127.0.0.1', port: 0, trustProxy: ['10.9.9.9'] },
+        rateLimit: { sourceBurst: 30, sourcePerSecond: 1 },
+      },
+    });
+  });
+  after(async () => {
+    await rooms.close();
+  });
+
+  test('a client forging a new X-Forwarded-For on every request still hits its per-source limit (429 rate_limited)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const response = await fetch(`${rooms.url}/meetings`, {
+        headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
+      });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    assert.deepEqual([...new Set(statuses.slice(0, 30))], [401]);
+    assert.deepEqual([...new Set(statuses.slice(31))], [429], 'the forged addresses did not reset the limit');
+  });
+});
