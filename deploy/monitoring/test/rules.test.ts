@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   alertRules,
@@ -32,6 +33,15 @@ const REQUIRED_ALERTS = [
   'TurnAllocationsNearQuota',
   'DatabaseDiskNearlyFull',
 ];
+
+/** The anchor GitHub (and most Markdown renderers) give a heading. */
+function githubAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
+}
 
 const rel = (path: string) => relative(MONITORING_DIR, path);
 
@@ -81,6 +91,16 @@ describe('deploy/monitoring: scrape configuration and alert rules', () => {
       );
     }
     assert.equal(new Set(alerts.map((rule) => rule.alert)).size, alerts.length, 'alert names are unique');
+  });
+
+  test('every runbook link names a section of docs/operations/runbooks.md, one section per alert', () => {
+    const runbooks = readFileSync(join(MONITORING_DIR, '../../docs/operations/runbooks.md'), 'utf8');
+    const anchors = new Set([...runbooks.matchAll(/^## (.+)$/gm)].map((match) => githubAnchor(match[1]!)));
+    for (const rule of alertRules()) {
+      const anchor = rule.annotations?.runbook_url?.split('#')[1] ?? '';
+      assert.ok(anchors.has(anchor), `${rule.alert}: no section #${anchor} in runbooks.md`);
+      assert.equal(anchor, githubAnchor(rule.alert), `${rule.alert}: its runbook section bears its name`);
+    }
   });
 
   test('the rules cover every situation issue 14 asks an operator to be told about', () => {
