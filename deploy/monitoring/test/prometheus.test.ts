@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { conclaveDashboard } from '../src/dashboard/conclave-dashboard';
+import { queryPanels } from '../src/dashboard/model';
 import { alertRules } from './support/monitoring-files';
 import { startAppliance, type Appliance } from './support/appliance';
 import { rewrittenConfig, startPrometheus, type RunningPrometheus } from './support/prometheus';
@@ -111,6 +113,15 @@ describe(
         ['conclave-rooms', 'live', '0'],
         ['conclave-rooms', 'scheduled', '0'],
       ]);
+    });
+
+    test('every query of the Grafana dashboard runs on the real Prometheus without an error', async () => {
+      for (const panel of queryPanels(conclaveDashboard()))
+        for (const target of panel.targets)
+          await assert.doesNotReject(
+            prometheus.api(`query?query=${encodeURIComponent(target.expr)}`),
+            `${panel.title} ${target.refId}`,
+          );
     });
 
     test('no alert is firing while every service is up and idle', async () => {
