@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { AUDIT_VERIFY_MAX_AGE_MS } from '@conclave/rooms';
 import { conclaveDashboard } from '../src/dashboard/conclave-dashboard';
 import { queryPanels } from '../src/dashboard/model';
 import { alertRules } from './support/monitoring-files';
@@ -132,6 +133,19 @@ describe(
         alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname),
         [],
       );
+    });
+
+    test('an audit entry altered in the rooms database makes AuditChainBroken fire on the real Prometheus', async () => {
+      await appliance.rooms.dataSource.query(`UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 1`);
+      appliance.roomsClock.advance(AUDIT_VERIFY_MAX_AGE_MS);
+      const firing = await within(20_000, 'AuditChainBroken firing', async () => {
+        const { alerts } = await prometheus.api<{
+          alerts: { labels: Record<string, string>; state: string }[];
+        }>('alerts');
+        return alerts.find((a) => a.labels.alertname === 'AuditChainBroken' && a.state === 'firing');
+      });
+      assert.equal(firing.labels.job, 'conclave-rooms');
+      assert.equal(firing.labels.severity, 'critical');
     });
   },
 );

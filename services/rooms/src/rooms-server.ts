@@ -23,6 +23,7 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import type { ResolvedRoomsConfig } from './config';
 import { createMeetingServices, type MeetingServices } from './meetings';
 import { RoomsMetrics } from './metrics';
+import { registerAuditMetrics } from './audit-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { ROOMS_ENTITIES } from './persistence/entities';
 import { RetentionJob } from './retention/retention-job';
@@ -84,6 +85,7 @@ export async function openRoomsCore(
       deps.clock,
     );
     const metrics = new RoomsMetrics(dataSource);
+    registerAuditMetrics(metrics.registry, dataSource, audit, deps.clock);
     const meetings = createMeetingServices({
       dataSource,
       audit,

@@ -125,14 +125,14 @@ export const ROWS: RowSpec[] = [
         ],
       ),
       stat(
-        'Audit chain — planned',
-        '1: the last verification of the audit trail found it intact (planned metric conclave_rooms_audit_chain_intact).',
+        'Audit chain intact',
+        '1: the last verification of the audit trail found it intact; 0: a broken entry (alert AuditChainBroken).',
         'none',
         'min(conclave_rooms_audit_chain_intact)',
       ),
       stat(
-        'Unsealed audit entries — planned',
-        'Audit entries after the last signed checkpoint (planned metric conclave_rooms_audit_entries_unsealed).',
+        'Unsealed audit entries',
+        'Audit entries written after the last signed checkpoint.',
         'none',
         'sum(conclave_rooms_audit_entries_unsealed)',
       ),

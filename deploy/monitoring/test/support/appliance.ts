@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAuthConfig, startAuthService, type RunningAuthService } from '@conclave/auth';
 import { parseRoomsConfig, RoomsServer } from '@conclave/rooms';
-import { createLogger, writeSelfSignedCertificate } from '@conclave/server-kit';
+import { createLogger, ManualClock, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { createDeliveryServices, parseSfuConfig, SfuServer } from '@conclave/sfu';
 import { TicketSigner } from '@conclave/testing';
 
@@ -13,6 +13,8 @@ export interface Appliance {
   auth: RunningAuthService;
   rooms: RoomsServer;
   sfu: SfuServer;
+  /** Room control's clock (starts at now): advancing it expires the cached audit verification. */
+  roomsClock: ManualClock;
   /** `host:port` of each service's internal listener, keyed by the job name of prometheus.yml. */
   targets: Record<'conclave-sfu' | 'conclave-auth' | 'conclave-rooms', string>;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startAppliance(): Promise<Appliance> {
     );
     closers.push(() => sfu.close());
 
+    const roomsClock = new ManualClock(Date.now());
     const roomsDir = join(dir, 'rooms');
     const rooms = await RoomsServer.start(
       parseRoomsConfig(
@@ -71,13 +74,14 @@ export async function startAppliance(): Promise<Appliance> {
         },
         roomsDir,
       ),
-      { logger },
+      { logger, clock: roomsClock },
     );
     closers.push(() => rooms.close());
     return {
       auth,
       rooms,
       sfu,
+      roomsClock,
       targets: {
         'conclave-sfu': hostPort(sfu.internalUrl),
         'conclave-auth': hostPort(auth.internalUrl),
