@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { AUDIT_VERIFY_MAX_AGE_MS } from '@conclave/rooms';
 import { conclaveDashboard } from '../src/dashboard/conclave-dashboard';
@@ -125,13 +126,27 @@ describe(
           );
     });
 
-    test('no alert is firing while every service is up and idle', async () => {
-      const { alerts } = await prometheus.api<{ alerts: { labels: { alertname: string }; state: string }[] }>(
-        'alerts',
+    test('/api/v1/query returns the expiry of the SFU signalling certificate', async () => {
+      const { result } = await prometheus.api<{ result: Sample[] }>(
+        `query?query=${encodeURIComponent('conclave_sfu_tls_certificate_expiry_timestamp_seconds')}`,
       );
       assert.deepEqual(
-        alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname),
-        [],
+        result.map((s) => [s.metric.certificate, Number(s.value[1])]),
+        [['signalling', Date.parse(new X509Certificate(appliance.sfuCertificate).validTo) / 1000]],
+      );
+    });
+
+    test('while every service is up, only CertificateExpiresSoon fires: for the 10-day SFU certificate', async () => {
+      const firing = await within(20_000, 'CertificateExpiresSoon firing', async () => {
+        const { alerts } = await prometheus.api<{
+          alerts: { labels: Record<string, string>; state: string }[];
+        }>('alerts');
+        const now = alerts.filter((a) => a.state === 'firing');
+        return now.length > 0 ? now : undefined;
+      });
+      assert.deepEqual(
+        firing.map((a) => [a.labels.alertname, a.labels.job, a.labels.certificate]),
+        [['CertificateExpiresSoon', 'conclave-sfu', 'signalling']],
       );
     });
 

@@ -6,6 +6,7 @@ import {
   createLogger,
   createNestApp,
   LogAuditSink,
+  registerCertificateExpiry,
   startMetricsServer,
   type AuditSink,
   type Clock,
@@ -44,6 +45,12 @@ export async function startAuthService(
   const log = deps.log ?? createLogger('auth', { level: config.log.level });
   const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
   const metrics = new AuthMetrics();
+  const caFile = config.ldap?.caFile;
+  registerCertificateExpiry(
+    metrics.registry,
+    'conclave_auth',
+    caFile !== undefined ? [{ certificate: 'ldap-ca', file: caFile }] : [],
+  );
   const core = await openAuthCore(config, {
     audit,
     log,

@@ -137,8 +137,8 @@ export const ROWS: RowSpec[] = [
         'sum(conclave_rooms_audit_entries_unsealed)',
       ),
       stat(
-        'Nearest certificate expiry — planned',
-        'Time until the first certificate expires (planned metric conclave_<service>_tls_certificate_expiry_timestamp_seconds).',
+        'Nearest certificate expiry',
+        'Time until the first certificate a service serves or trusts expires (alerts at 21 and 3 days).',
         's',
         'min({__name__=~"conclave_[a-z]+_tls_certificate_expiry_timestamp_seconds"}) - time()',
       ),

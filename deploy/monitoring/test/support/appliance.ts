@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAuthConfig, startAuthService, type RunningAuthService } from '@conclave/auth';
@@ -13,6 +13,8 @@ export interface Appliance {
   auth: RunningAuthService;
   rooms: RoomsServer;
   sfu: SfuServer;
+  /** The SFU's signalling certificate (PEM), valid for 10 days. */
+  sfuCertificate: string;
   /** Room control's clock (starts at now): advancing it expires the cached audit verification. */
   roomsClock: ManualClock;
   /** `host:port` of each service's internal listener, keyed by the job name of prometheus.yml. */
@@ -45,7 +47,8 @@ export async function startAppliance(): Promise<Appliance> {
     const authJwks = join(dir, 'auth.jwks.json');
     await writeFile(authJwks, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
 
-    const tls = await writeSelfSignedCertificate(dir, { hosts: ['localhost', '127.0.0.1'] });
+    // Ten days left: inside CertificateExpiresSoon's 21 days, outside CertificateExpiresVerySoon's 3.
+    const tls = await writeSelfSignedCertificate(dir, { hosts: ['localhost', '127.0.0.1'], days: 10 });
     const signer = await TicketSigner.create(dir);
     const apiTokenFile = join(dir, 'sfu-api.token');
     await writeFile(apiTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
@@ -81,6 +84,7 @@ export async function startAppliance(): Promise<Appliance> {
       auth,
       rooms,
       sfu,
+      sfuCertificate: await readFile(tls.certFile, 'utf8'),
       roomsClock,
       targets: {
         'conclave-sfu': hostPort(sfu.internalUrl),
