@@ -22,6 +22,7 @@ import { InternalApi } from './internal-api/internal-api';
 import { StatsPoller } from './media/stats-poller';
 import { WorkerPool } from './media/worker-pool';
 import { createSfuMetrics } from './metrics';
+import { registerSfuCertificates } from './certificate-metrics';
 import { PowersLedger } from './rooms/powers-ledger';
 import { RoomRegistry } from './rooms/room-registry';
 import { createDispatcher } from './signalling/handlers';
@@ -59,6 +60,7 @@ export class SfuServer {
     const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
     const registry = createMetricsRegistry('conclave_sfu');
     const metrics = createSfuMetrics(registry);
+    registerSfuCertificates(registry, config);
 
     const pool = await WorkerPool.start(
       {
