@@ -43,6 +43,15 @@ async function participantsOf(sfu: SfuFixture, roomId: string): Promise<string[]
   return room?.participants.map((p) => p.participantId) ?? [];
 }
 
+/** `promise`, or a failure naming `what` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Sends `count` requests made by `request`, at most `parallel` in flight (the SFU queues 64 per connection). */
 async function flood(count: number, parallel: number, request: () => Promise<unknown>): Promise<string[]> {
   const codes: string[] = [];
@@ -324,7 +333,7 @@ describe("the SFU's security events reach the appliance's hash-chained trail, bo
     const closed = new Promise<number>((resolve) => client.onClose((code) => resolve(code)));
     invalidHellos++;
     assert.equal(await codeOf(client.hello('not-a-ticket-but-long-enough')), 'invalid_ticket');
-    assert.equal(await closed, 4005);
+    assert.equal(await within(closed, 5000, 'the SFU to close the connection'), 4005);
   });
 
   test('a hundred hellos with invalid tickets write at most two trail entries per window, and every refusal is counted', async () => {
@@ -334,7 +343,7 @@ describe("the SFU's security events reach the appliance's hash-chained trail, bo
       const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
       invalidHellos++;
       assert.equal(await codeOf(client.hello(`forged-ticket-number-${i}`)), 'invalid_ticket');
-      await closed;
+      await within(closed, 5000, 'the SFU to close the connection');
     }
     const windows = Math.ceil((performance.now() - started) / 1000) + 2;
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -390,7 +399,7 @@ describe('strangers cannot make the SFU write log lines without bound (issue 11 
       const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
       for (let j = 0; j < 10; j++) client.sendRaw(j % 2 === 0 ? '{not json' : '{"type":"join","id":999999}');
       assert.equal(await codeOf(client.hello(`forged-ticket-number-${i}`)), 'invalid_ticket');
-      await closed;
+      await within(closed, 5000, 'the SFU to close the connection');
     }
     const added = logLines.slice(before);
     assert.ok(added.length <= 1, added.join('\n'));
