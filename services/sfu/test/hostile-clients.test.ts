@@ -368,6 +368,7 @@ describe("the SFU's security events reach the appliance's hash-chained trail, bo
       );
       const response = await sfu.internal('PUT', '/internal/v1/rooms/h-audit/participants/alice-1/rights', {
         rights: ['consume'],
+        version: 1,
         actor: 'organiser-1',
       });
       assert.equal(response.status, 200);
