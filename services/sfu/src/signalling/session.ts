@@ -206,10 +206,12 @@ export class SignallingSession {
 
   private dropSlowClient(): void {
     this.metrics.connectionsClosed.inc({ reason: 'too_slow' });
-    this.log.info('closing a connection that does not read', {
-      participant: this.participant?.id,
-      buffered: this.socket.bufferedAmount,
-    });
+    // Counted in metrics always; logged only for a participant, so strangers cannot fill the logs this way.
+    if (this.participant !== undefined)
+      this.log.info('closing a connection that does not read', {
+        participant: this.participant.id,
+        buffered: this.socket.bufferedAmount,
+      });
     // Not a polite close: that would wait for a peer which is not reading.
     this.socket.terminate();
   }
