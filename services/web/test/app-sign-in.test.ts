@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { totpAt, totpStep } from '../../auth/src/credentials/totp';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import {
   cspViolations,
@@ -30,6 +31,13 @@ const UI = {
     signOut: 'Sign out',
     privacy: 'Privacy notice',
     otherLanguage: 'Français',
+    totpTitle: 'Two-step verification',
+    totpCode: 'Verification code',
+    totpSubmit: 'Verify',
+    totpError: /The code was not accepted/,
+    instant: 'Start an instant meeting',
+    instantCreated: 'Your instant meeting has been created.',
+    instantTitle: (name: string) => `Instant meeting of ${name}`,
   },
   fr: {
     locale: 'fr-FR',
@@ -48,6 +56,13 @@ const UI = {
     signOut: 'Se déconnecter',
     privacy: 'Politique de confidentialité',
     otherLanguage: 'English',
+    totpTitle: 'Vérification en deux étapes',
+    totpCode: 'Code de vérification',
+    totpSubmit: 'Vérifier',
+    totpError: /Le code n’a pas été accepté/,
+    instant: 'Lancer une réunion immédiate',
+    instantCreated: 'Votre réunion immédiate a été créée.',
+    instantTitle: (name: string) => `Réunion immédiate de ${name}`,
   },
 } as const;
 type Language = keyof typeof UI;
@@ -176,6 +191,62 @@ for (const language of ['en', 'fr'] as const) {
       await page.context().close();
     });
 
+    it('an account with TOTP is asked for the code after the password, and a wrong code gets the generic code message', async () => {
+      const username = `tom-${language}`;
+      const password = strongPassword(`tom-${language}`);
+      await app.auth.addUser(username, password);
+      const token = await app.apiToken(username, password);
+      const enrolment = await app.auth.request('POST', '/api/auth/totp/enrol', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const secret = base32Decode(enrolment.body.secret as string);
+      const codeAt = (ms: number) => totpAt(secret, totpStep(ms, 30));
+      const confirmed = await app.auth.request('POST', '/api/auth/totp/confirm', {
+        headers: { authorization: `Bearer ${token}` },
+        json: { code: codeAt(app.auth.clock.now()) },
+      });
+      assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+      // A code is accepted once: the sign-in uses the next time step.
+      app.auth.clock.advance(30_000);
+
+      const page = await openApp(language);
+      await fillCredentials(page, language, username, password);
+      await page.getByRole('heading', { level: 1, name: ui.totpTitle }).waitFor();
+      await page
+        .getByRole('textbox', { name: ui.totpCode })
+        .fill('000000' === codeAt(app.auth.clock.now()) ? '111111' : '000000');
+      await page.getByRole('button', { name: ui.totpSubmit }).click();
+      await page.getByRole('alert').filter({ hasText: ui.totpError }).waitFor();
+      await assertAccessible(page, 'TOTP step');
+      await screenshot(page, `totp-${language}`);
+      await page.getByRole('textbox', { name: ui.totpCode }).fill(codeAt(app.auth.clock.now()));
+      await page.getByRole('button', { name: ui.totpSubmit }).click();
+      await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor();
+      assert.deepEqual(await cspViolations(page), []);
+      await page.context().close();
+    });
+
+    it('an organiser starts an instant meeting in one click and it appears in My meetings', async () => {
+      const username = `oscar-${language}`;
+      const password = strongPassword(`oscar-${language}`);
+      await app.auth.addUser(username, password, ['organiser']);
+      const page = await openApp(language);
+      await fillCredentials(page, language, username, password);
+      await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor();
+      await page.getByRole('button', { name: ui.instant }).click();
+      await page.getByRole('status').filter({ hasText: ui.instantCreated }).waitFor();
+      const list = page.getByRole('list', { name: ui.meetings });
+      await list.getByRole('heading', { level: 2, name: ui.instantTitle(username) }).waitFor();
+      await assertAccessible(page, 'my meetings (organiser)');
+      await screenshot(page, `my-meetings-organiser-${language}`);
+      await page.setViewportSize({ width: 320, height: 640 });
+      await screenshot(page, `my-meetings-320px-${language}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > 320);
+      assert.equal(overflow, false, 'no horizontal scrolling at 320 px');
+      assert.deepEqual(await cspViolations(page), []);
+      await page.context().close();
+    });
+
     it('the language switch changes the interface and the choice survives a reload', async () => {
       const page = await openApp(language);
       const other: Language = language === 'en' ? 'fr' : 'en';
@@ -258,4 +329,21 @@ function rawGet(origin: string, path: string): Promise<{ status: number; body: s
     req.on('error', reject);
     req.end();
   });
+}
+
+/** RFC 4648 base32 (the TOTP secret's encoding in otpauth URIs). */
+function base32Decode(text: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const char of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return new Uint8Array(out);
 }

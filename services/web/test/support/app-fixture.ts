@@ -7,7 +7,7 @@ import { writeSelfSignedCertificate } from '@conclave/server-kit';
 import { launchChromium, type ChromiumFixture } from '@conclave/testing';
 import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
-import { buildMeetingApp } from '../../src/app-build';
+import { buildMeetingApp, DEFAULT_APP_DIR } from '../../src/app-build';
 import { bundleWebClient } from '../../src/bundle';
 import { startWebServer, type WebServer } from '../../src/static-server';
 
@@ -41,7 +41,8 @@ export async function startApp(): Promise<AppFixture> {
   const jwksFile = join(dir, 'auth.jwks.json');
   await writeFile(jwksFile, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
   const rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
-  const appDir = join(dir, 'app');
+  // The same cached build as `nx run meeting-app:build` (rebuilt only when its sources changed).
+  const appDir = DEFAULT_APP_DIR;
   const testPageDir = join(dir, 'test-page');
   await Promise.all([buildMeetingApp(appDir), bundleWebClient(testPageDir)]);
   const tls = await writeSelfSignedCertificate(dir, { hosts: ['127.0.0.1', 'localhost'], days: 1 });
