@@ -262,6 +262,20 @@ for (const language of ['en', 'fr'] as const) {
   });
 }
 
+describe('keyboard', () => {
+  it('the first Tab reaches the skip link, which takes the next Tab straight to the user name field', async () => {
+    const page = await openApp('en');
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to main content' });
+    assert.equal(await skip.evaluate((el) => el === document.activeElement), true);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    const username = page.getByRole('textbox', { name: UI.en.username });
+    assert.equal(await username.evaluate((el) => el === document.activeElement), true);
+    await page.context().close();
+  });
+});
+
 describe('web server', () => {
   it('every response, static or proxied, carries the strict security headers', async () => {
     const context = await app.newContext('en-GB');

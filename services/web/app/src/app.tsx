@@ -29,12 +29,12 @@ export function App() {
           : route;
 
   // Moving between screens puts keyboard and screen-reader focus on the new screen's heading.
-  const first = useRef(true);
+  // The first screen after loading keeps the browser's own start (the skip link is the first Tab stop).
+  const previous = useRef<typeof shown>(shown);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    const from = previous.current;
+    previous.current = shown;
+    if (from === shown || from === 'loading') return;
     main.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [shown]);
 

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, Link, Text, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { RestError } from '@conclave/client';
@@ -42,6 +42,18 @@ export function SignIn() {
   const [step, setStep] = useState<Step>({ kind: 'credentials' });
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const section = useRef<HTMLElement>(null);
+
+  // A new step replaces the form that had focus: focus (and the screen reader) go to the step's heading,
+  // except for the TOTP step, whose code field takes focus itself.
+  const firstStep = useRef(true);
+  useEffect(() => {
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    if (step.kind !== 'totp') section.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [step.kind]);
 
   async function attempt(username: string, password: string, totp?: string): Promise<void> {
     const reply = await authClient.login({ username, password, ...(totp !== undefined ? { totp } : {}) });
@@ -93,7 +105,7 @@ export function SignIn() {
   );
 
   return (
-    <section className="card narrow" aria-labelledby="sign-in-title">
+    <section ref={section} className="card narrow" aria-labelledby="sign-in-title">
       {step.kind === 'credentials' && (
         <>
           <h1 id="sign-in-title" tabIndex={-1}>
