@@ -104,7 +104,13 @@ export function MyMeetings() {
                 <h2>{meeting.title}</h2>
                 <p className="meeting-meta">
                   <span className={live ? 'badge live' : 'badge'}>
-                    {live ? t('meetings.live') : t('meetings.scheduled')}
+                    {t(
+                      live
+                        ? 'meetings.live'
+                        : meeting.kind === 'instant'
+                          ? 'meetings.notStarted'
+                          : 'meetings.scheduled',
+                    )}
                   </span>{' '}
                   {t('meetings.when', {
                     start: time.format(start),
