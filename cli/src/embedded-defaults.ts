@@ -67,7 +67,12 @@ export async function prepareDataDir(dataDir: string, host: string) {
     // Built ahead of time by `conclave start` (and `nx run meeting-app:build`); the server only serves it.
     appDir: join(ROOT, 'dist/web-app'),
     // One origin for the browser: the APIs under https://<host>:8443/api/… (no CORS, `__Host-` cookies).
-    proxy: { auth: `http://${host}:${PORTS.auth}`, rooms: `http://${host}:${PORTS.rooms}` },
+    proxy: {
+      auth: `http://${host}:${PORTS.auth}`,
+      rooms: `http://${host}:${PORTS.rooms}`,
+      signalling: `https://${host}:${PORTS.sfu}`,
+      signallingCaFile: certFile,
+    },
   };
   const auth = {
     http: { host, port: PORTS.auth },

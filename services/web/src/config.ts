@@ -24,7 +24,19 @@ export const webConfigSchema = z.strictObject({
    */
   appDir: z.string().min(1).optional(),
   /** Services this server forwards to under its own origin: `/api/auth/…` and `/api/rooms/…`. */
-  proxy: z.strictObject({ auth: upstreamSchema.optional(), rooms: upstreamSchema.optional() }).optional(),
+  proxy: z
+    .strictObject({
+      auth: upstreamSchema.optional(),
+      rooms: upstreamSchema.optional(),
+      /** https origin of the SFU's signalling listener: `/signalling` WebSocket upgrades are forwarded there. */
+      signalling: z
+        .string()
+        .regex(/^https:\/\/[^/?#@\s]+$/, 'an https:// origin, without a path')
+        .optional(),
+      /** PEM certificate(s) to trust for the SFU's listener when a public CA did not sign it. */
+      signallingCaFile: z.string().min(1).optional(),
+    })
+    .optional(),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),
 });
 

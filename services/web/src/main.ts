@@ -31,7 +31,16 @@ runService({
       cert: readFileSync(config.http.certFile),
       key: readFileSync(config.http.keyFile),
       connectOrigins: config.connectOrigins,
-      ...(config.proxy !== undefined ? { proxy: config.proxy } : {}),
+      ...(config.proxy !== undefined
+        ? {
+            proxy: {
+              ...config.proxy,
+              ...(config.proxy.signallingCaFile !== undefined
+                ? { signallingCa: readFileSync(config.proxy.signallingCaFile) }
+                : {}),
+            },
+          }
+        : {}),
     });
     return { banner: `meeting client at ${server.url}`, stop: () => server.close() };
   },

@@ -5,6 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1): never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -101,4 +102,66 @@ export function forward(
     else res.destroy();
   });
   req.pipe(out);
+}
+
+/**
+ * Forwards a WebSocket upgrade (the SFU signalling) to `upstream` over TLS, trusting `ca` when given (the
+ * embedded SFU's own certificate), then relays bytes both ways. A refusal by the upstream is passed on with its
+ * status; an unreachable upstream closes the connection.
+ */
+export function forwardUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  upstream: URL,
+  ca: Buffer | undefined,
+): void {
+  const path = req.url ?? '/';
+  if (!isCleanPath(path.split('?')[0]!)) {
+    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    return;
+  }
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+  }
+  headers.host = upstream.host;
+  headers.connection = 'Upgrade';
+  headers.upgrade = 'websocket';
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  headers['x-forwarded-proto'] = 'https';
+  const out = httpsRequest({
+    hostname: upstream.hostname,
+    port: upstream.port,
+    method: 'GET',
+    path,
+    headers,
+    timeout: 30_000,
+    ...(ca !== undefined ? { ca } : {}),
+  });
+  const fail = () => socket.destroy();
+  socket.on('error', () => out.destroy());
+  out.on('timeout', () => out.destroy(new Error('upstream timeout')));
+  out.on('error', fail);
+  out.on('response', (reply) => {
+    socket.end(
+      `HTTP/1.1 ${reply.statusCode ?? 502} ${reply.statusMessage ?? ''}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+    );
+    reply.resume();
+  });
+  out.on('upgrade', (reply, upstreamSocket, upstreamHead) => {
+    out.setTimeout(0);
+    const lines = [`HTTP/1.1 101 ${reply.statusMessage ?? 'Switching Protocols'}`];
+    for (let i = 0; i < reply.rawHeaders.length; i += 2)
+      lines.push(`${reply.rawHeaders[i]}: ${reply.rawHeaders[i + 1]}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    upstreamSocket.on('error', fail);
+    socket.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => socket.destroy());
+    upstreamSocket.pipe(socket);
+    socket.pipe(upstreamSocket);
+  });
+  out.end();
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { forward } from './reverse-proxy';
+import { forward, forwardUpgrade } from './reverse-proxy';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,6 +17,8 @@ const TYPES: Record<string, string> = {
 export const PROXIED_PREFIXES = { auth: '/api/auth', rooms: '/api/rooms' } as const;
 /** Where the old single-page test client is served when the meeting client takes `/`. */
 export const TEST_PAGE_PATH = '/test/';
+/** The SFU signalling WebSocket, when forwarded (`proxy.signalling`). */
+export const SIGNALLING_PATH = '/signalling';
 
 export interface WebServer {
   readonly url: string;
@@ -70,7 +72,14 @@ export async function startWebServer(options: {
   /** Origins the page may open WebSockets to (the SFU's signalling). */
   connectOrigins: string[];
   /** Services reached through this origin: each an http(s) origin. */
-  proxy?: { auth?: string; rooms?: string };
+  proxy?: {
+    auth?: string;
+    rooms?: string;
+    /** https origin of the SFU's signalling listener; `/signalling` WebSocket upgrades are forwarded there. */
+    signalling?: string;
+    /** Certificate(s) the SFU's listener is trusted with, when not a public CA's (the embedded self-signed one). */
+    signallingCa?: Buffer;
+  };
 }): Promise<WebServer> {
   const headers = securityHeaders(options.connectOrigins);
   const upstreams = (Object.keys(PROXIED_PREFIXES) as (keyof typeof PROXIED_PREFIXES)[]).flatMap((name) => {
@@ -121,6 +130,15 @@ export async function startWebServer(options: {
       });
     },
   );
+  const signalling = options.proxy?.signalling !== undefined ? new URL(options.proxy.signalling) : undefined;
+  server.on('upgrade', (req, socket, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (signalling === undefined || path !== SIGNALLING_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    forwardUpgrade(req, socket, head, signalling, options.proxy?.signallingCa);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
