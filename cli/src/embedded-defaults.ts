@@ -59,6 +59,7 @@ export async function prepareDataDir(dataDir: string, host: string) {
     internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
     tickets: { jwksFile: ticketsJwks },
     media: { listenIp: host, port: PORTS.media },
+    audit: { trail },
   };
   const web = {
     http: { host, port: PORTS.web, certFile, keyFile },
