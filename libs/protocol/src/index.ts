@@ -6,3 +6,4 @@ export * from './signalling';
 export * from './auth';
 export * from './rooms';
 export * from './member-credential';
+export * from './ice-servers';

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = join(__dirname, '../..');
+const CONCLAVE = join(ROOT, 'cli/bin/conclave');
+
+function conclave(...args: string[]) {
+  return spawnSync(CONCLAVE, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+}
+
+function writeConfig(secretMode = 0o600) {
+  const dir = mkdtempSync(join(tmpdir(), 'conclave-turn-cli-'));
+  const secrets = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
+  secrets.forEach((secret, i) =>
+    writeFileSync(join(dir, `secret-${i}`), `${secret}\n`, { mode: secretMode }),
+  );
+  const file = join(dir, 'turn.yaml');
+  writeFileSync(
+    file,
+    [
+      'realm: turn.example.org',
+      'secretFiles: [secret-0, secret-1]',
+      'tls: { certFile: turn.crt, keyFile: turn.key }',
+      'allowedPeers: [10.20.0.5, "2001:db8:5::10"]',
+      'quotas: { perUser: 6, total: 500 }',
+      '',
+    ].join('\n'),
+  );
+  return { dir, file, secrets };
+}
+
+test('conclave turn config prints turnserver.conf with both secrets, the deny list and the SFU allowed', () => {
+  const { dir, file, secrets } = writeConfig();
+  const result = conclave('turn', 'config', '--config', file);
+  assert.equal(result.status, 0, result.stderr);
+  const lines = result.stdout.split('\n');
+  for (const line of [
+    'use-auth-secret',
+    `static-auth-secret=${secrets[0]}`,
+    `static-auth-secret=${secrets[1]}`,
+    'realm=turn.example.org',
+    `cert=${join(dir, 'turn.crt')}`,
+    'user-quota=6',
+    'total-quota=500',
+    'allowed-peer-ip=10.20.0.5',
+    'allowed-peer-ip=2001:db8:5::10',
+    'denied-peer-ip=10.0.0.0-10.255.255.255',
+    'denied-peer-ip=169.254.0.0-169.254.255.255',
+  ])
+    assert.ok(lines.includes(line), line);
+});
+
+test('conclave turn config --out writes the file with mode 0600', () => {
+  const { dir, file } = writeConfig();
+  const out = join(dir, 'turnserver.conf');
+  const result = conclave('turn', 'config', '--config', file, '--out', out);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  assert.match(readFileSync(out, 'utf8'), /^use-auth-secret$/m);
+});
+
+test('conclave turn config refuses a bad allowed peer and a missing file, printing nothing (exit 1)', () => {
+  const { file } = writeConfig();
+  writeFileSync(file, readFileSync(file, 'utf8').replace('10.20.0.5', '10.20.0.0/40'));
+  const result = conclave('turn', 'config', '--config', file);
+  assert.equal(result.status, 1);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /allowedPeers\.0: an IP address or CIDR block/);
+  const second = conclave('turn', 'config', '--config', file.replace('turn.yaml', 'missing.yaml'));
+  assert.equal(second.status, 1);
+  assert.match(second.stderr, /cannot read the file/);
+});
+
+test('conclave turn config refuses secret files readable by others, naming each (exit 1)', () => {
+  const { file } = writeConfig(0o644);
+  const result = conclave('turn', 'config', '--config', file);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /secretFiles\.0: .* is readable by others/);
+  assert.match(result.stderr, /secretFiles\.1: .* is readable by others/);
+});
+
+test('conclave turn without config, or without --config, is a usage error (exit 2)', () => {
+  assert.equal(conclave('turn').status, 2);
+  assert.equal(conclave('turn', 'config').status, 2);
+});

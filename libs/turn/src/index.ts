@@ -1,0 +1,16 @@
+export { cidrToCoturnRange, DENIED_PEER_CIDRS, isIpOrCidr } from './addresses';
+export {
+  loadTurnConfig,
+  turnConfigSchema,
+  TURN_CREDENTIAL_MAX_LIFETIME_SECONDS,
+  TURN_SECRET_PATTERN,
+  type LoadedTurnConfig,
+  type TurnConfig,
+} from './config';
+export { renderTurnserverConf, TURN_TLS12_CIPHERS } from './turnserver-conf';
+export {
+  issueTurnCredential,
+  turnRestPassword,
+  type TurnCredential,
+  type TurnCredentialInput,
+} from './rest-credentials';
