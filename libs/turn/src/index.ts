@@ -14,3 +14,10 @@ export {
   type TurnCredential,
   type TurnCredentialInput,
 } from './rest-credentials';
+export {
+  TurnClient,
+  type AllocateOptions,
+  type TransportAddress,
+  type TurnAnswer,
+  type TurnClientOptions,
+} from './turn-client';
