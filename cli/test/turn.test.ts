@@ -88,3 +88,24 @@ test('conclave turn without config, or without --config, is a usage error (exit 
   assert.equal(conclave('turn').status, 2);
   assert.equal(conclave('turn', 'config').status, 2);
 });
+
+test('conclave edge config prints the nginx stream configuration routing both names; a bad name exits 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conclave-edge-cli-'));
+  const file = join(dir, 'edge.yaml');
+  writeFileSync(
+    file,
+    [
+      'web: { serverName: meet.example.org, upstream: { host: 127.0.0.1, port: 8443 } }',
+      'turn: { serverName: turn.example.org, upstream: { host: 127.0.0.1, port: 5349 } }',
+      '',
+    ].join('\n'),
+  );
+  const result = conclave('edge', 'config', '--config', file);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^\s+ssl_preread on;$/m);
+  assert.match(result.stdout, /^\s+turn\.example\.org 127\.0\.0\.1:5349;$/m);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('meet.example.org', 'meet.example.org;'));
+  const bad = conclave('edge', 'config', '--config', file);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /web\.serverName: a lower-case DNS name/);
+});

@@ -8,3 +8,4 @@ export { startSlapd, type SlapdFixture, type SlapdOptions, type SlapdUserSpec } 
 export { startOidcProvider, type OidcProviderFixture, type OidcProviderOptions } from './oidc-provider';
 export { startSamlIdp, type SamlIdpFixture, type SamlIdpOptions } from './saml-idp';
 export { startCoturn, type CoturnFixture, type CoturnOptions, type CoturnRuntime } from './coturn';
+export { startNginx, type NginxFixture, type NginxOptions, type NginxRuntime } from './nginx';

@@ -21,3 +21,4 @@ export {
   type TurnAnswer,
   type TurnClientOptions,
 } from './turn-client';
+export { edgeConfigSchema, loadEdgeConfig, renderEdgeNginxConf, type EdgeConfig } from './edge';
