@@ -36,6 +36,8 @@ export const turnConfigSchema = z.strictObject({
       tlsPort: portSchema.default(5349),
     })
     .prefault({}),
+  /** Port clients reach the TLS listener on: 443 through the SNI edge, or `listen.tlsPort` without one. */
+  publicTlsPort: portSchema.default(443),
   relay: z
     .strictObject({
       /** Local addresses allocations relay from (one IPv4 and one IPv6 for both families, RFC 6156). */

@@ -22,3 +22,4 @@ export {
   type TurnClientOptions,
 } from './turn-client';
 export { edgeConfigSchema, loadEdgeConfig, renderEdgeNginxConf, type EdgeConfig } from './edge';
+export { turnIceServers } from './ice-servers';
