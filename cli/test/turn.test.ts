@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startCoturn, type CoturnRuntime } from '@conclave/testing';
 
 const ROOT = join(__dirname, '../..');
 const CONCLAVE = join(ROOT, 'cli/bin/conclave');
@@ -108,4 +109,63 @@ test('conclave edge config prints the nginx stream configuration routing both na
   const bad = conclave('edge', 'config', '--config', file);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /web\.serverName: a lower-case DNS name/);
+});
+
+/** turn.yaml for the fixture's ports and paths, with the given secret files. */
+function yamlFor(runtime: CoturnRuntime, secretFiles: string[]): string {
+  return [
+    'realm: turn.conclave.test',
+    `listen: { addresses: [127.0.0.1], port: ${runtime.port}, tlsPort: ${runtime.tlsPort} }`,
+    'relay: { addresses: [127.0.0.1] }',
+    `tls: { certFile: ${runtime.tls!.certFile}, keyFile: ${runtime.tls!.keyFile} }`,
+    `secretFiles: [${secretFiles.join(', ')}]`,
+    'allowedPeers: [127.0.0.1]',
+    'allowLoopbackPeers: true',
+    `pidFile: ${runtime.pidFile}`,
+    `logFile: ${runtime.logFile}`,
+    `databaseFile: ${runtime.databaseFile}`,
+    '',
+  ].join('\n');
+}
+
+test('conclave turn check against coturn run with the file conclave turn config wrote passes; a secret the relay lacks fails (exit 1)', async () => {
+  let yaml = '';
+  let secretFiles: string[] = [];
+  const turn = await startCoturn({
+    tls: true,
+    render: (runtime) => {
+      secretFiles = [0, 1].map((i) => {
+        const path = join(runtime.dir, `secret-${i}`);
+        writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
+        return path;
+      });
+      yaml = join(runtime.dir, 'turn.yaml');
+      writeFileSync(yaml, yamlFor(runtime, secretFiles));
+      const generated = conclave('turn', 'config', '--config', yaml);
+      assert.equal(generated.status, 0, generated.stderr);
+      return generated.stdout;
+    },
+  });
+  try {
+    const ok = conclave('turn', 'check', '--config', yaml, '--ca', turn.tls!.certFile);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    for (const line of [
+      '✔ allocate over UDP with secret 1 of 2: granted',
+      '✔ allocate over UDP with secret 2 of 2: granted',
+      '✔ permission towards 169.254.169.254 refused: 403 Forbidden IP',
+      '✔ permission towards 10.0.0.1 refused: 403 Forbidden IP',
+      '✔ permission towards the SFU 127.0.0.1 granted: granted',
+      `✔ allocate over TLS (turn.conclave.test:${turn.tlsPort}): granted`,
+    ])
+      assert.ok(ok.stdout.split('\n').includes(line), `${line}\n${ok.stdout}`);
+
+    const unknown = join(turn.dir, 'secret-unknown');
+    writeFileSync(unknown, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    writeFileSync(yaml, yamlFor(turn, [...secretFiles, unknown]));
+    const bad = conclave('turn', 'check', '--config', yaml, '--ca', turn.tls!.certFile);
+    assert.equal(bad.status, 1, bad.stdout);
+    assert.match(bad.stdout, /^✖ allocate over UDP with secret 3 of 3: 401 /m);
+  } finally {
+    await turn.stop();
+  }
 });

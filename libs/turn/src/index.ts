@@ -23,3 +23,4 @@ export {
 } from './turn-client';
 export { edgeConfigSchema, loadEdgeConfig, renderEdgeNginxConf, type EdgeConfig } from './edge';
 export { turnIceServers } from './ice-servers';
+export { checkTurnRelay, type TurnCheck, type TurnCheckOptions } from './check';
