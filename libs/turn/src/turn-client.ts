@@ -29,8 +29,9 @@ const ATTR = {
   xorMappedAddress: 0x0020,
 } as const;
 
-/** UDP protocol number in REQUESTED-TRANSPORT (RFC 8656 §18.7). */
+/** Protocol numbers in REQUESTED-TRANSPORT (RFC 8656 §18.7; TCP relaying is RFC 6062). */
 const TRANSPORT_UDP = 17;
+const TRANSPORT_TCP = 6;
 
 /** The answer of the TURN server to one request. */
 export type TurnAnswer =
@@ -62,6 +63,8 @@ export interface AllocateOptions {
   lifetime?: number;
   /** Family of the relayed address (IPv4 by default). */
   family?: 'ipv4' | 'ipv6';
+  /** Relayed transport: UDP (RFC 8656) by default, TCP (RFC 6062) only over a TCP or TLS connection. */
+  transport?: 'udp' | 'tcp';
 }
 
 export interface TurnClientOptions {
@@ -154,7 +157,8 @@ export class TurnClient {
    * nonce from the server's 401, the second carries USERNAME, REALM, NONCE and MESSAGE-INTEGRITY.
    */
   async allocate(username: string, password: string, options: AllocateOptions = {}): Promise<TurnAnswer> {
-    const transport = attribute(ATTR.requestedTransport, Buffer.from([TRANSPORT_UDP, 0, 0, 0]));
+    const protocol = options.transport === 'tcp' ? TRANSPORT_TCP : TRANSPORT_UDP;
+    const transport = attribute(ATTR.requestedTransport, Buffer.from([protocol, 0, 0, 0]));
     const extra = [
       ...(options.lifetime === undefined ? [] : [attribute(ATTR.lifetime, uint32(options.lifetime))]),
       // RFC 8656 §18.8 (RFC 6156): 0x01 IPv4, 0x02 IPv6.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startConclaveCoturn, type ConclaveCoturn } from './coturn';
 import { issueTurnCredential, turnRestPassword, TurnClient, type TurnAnswer } from '@conclave/turn';
@@ -8,6 +9,8 @@ import { issueTurnCredential, turnRestPassword, TurnClient, type TurnAnswer } fr
 const UNAUTHORIZED = 401;
 const FORBIDDEN = 403;
 const QUOTA_REACHED = 486;
+/** RFC 8656 §7.2: 442 Unsupported Transport Protocol. */
+const UNSUPPORTED_TRANSPORT = 442;
 
 const SFU_ADDRESS = '127.0.0.1';
 const HOUR = 3_600_000;
@@ -36,7 +39,7 @@ describe('coturn configured by Conclave, attacked through its TURN listener', ()
   const clients: TurnClient[] = [];
 
   before(async () => {
-    turn = await startConclaveCoturn({ allowedPeers: [SFU_ADDRESS], allowLoopbackPeers: true });
+    turn = await startConclaveCoturn({ allowedPeers: [SFU_ADDRESS], allowLoopbackPeers: true, tls: true });
   });
   after(async () => {
     for (const client of clients) client.close();
@@ -95,6 +98,36 @@ describe('coturn configured by Conclave, attacked through its TURN listener', ()
     const { client, answer } = await allocateAs(turn, rotatedOut.username, rotatedOut.credential);
     clients.push(client);
     assertRefused(answer, UNAUTHORIZED, 'a credential of a rotated-out secret');
+  });
+
+  it('allocate() asking for a day-long lifetime is granted at most maxAllocationLifetimeSeconds', async () => {
+    const credential = credentialFor(turn, 'henry');
+    const client = await TurnClient.udp(turn.host, turn.port);
+    clients.push(client);
+    const answer = await client.allocate(credential.username, credential.credential, { lifetime: 86_400 });
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    assert.ok(
+      answer.ok &&
+        answer.lifetime !== undefined &&
+        answer.lifetime <= turn.config.maxAllocationLifetimeSeconds,
+      JSON.stringify(answer),
+    );
+  });
+
+  it('allocate() of a TCP relay (RFC 6062) over TLS is refused with 442, while a UDP relay over TLS succeeds', async () => {
+    const credential = credentialFor(turn, 'ivan');
+    for (const transport of ['tcp', 'udp'] as const) {
+      const client = await TurnClient.tls({
+        host: turn.host,
+        port: turn.tlsPort,
+        servername: turn.realm,
+        ca: readFileSync(turn.tls!.certFile, 'utf8'),
+      });
+      clients.push(client);
+      const answer = await client.allocate(credential.username, credential.credential, { transport });
+      if (transport === 'tcp') assertRefused(answer, UNSUPPORTED_TRANSPORT, 'a TCP relay');
+      else assert.equal(answer.ok, true, JSON.stringify(answer));
+    }
   });
 
   it("createPermission() towards the SFU's allowed address succeeds", async () => {
