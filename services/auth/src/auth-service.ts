@@ -28,71 +28,78 @@ export interface AuthServiceDeps {
   directory?: Directory;
 }
 
-export interface RunningAuthService {
-  /** Base URL of the public API, e.g. `http://127.0.0.1:8081`. */
-  url: string;
-  /** Base URL of the internal listener (`/metrics`, `/healthz`, `/readyz`). */
-  internalUrl: string;
-  core: AuthCore;
-  close(): Promise<void>;
-}
+/** The auth service, built in one place like the other services (`XServer.start(config, deps)`). */
+export class AuthServer {
+  private constructor(
+    /** Base URL of the public API, e.g. `http://127.0.0.1:8081`. */
+    readonly url: string,
+    /** Base URL of the internal listener (`/metrics`, `/healthz`, `/readyz`). */
+    readonly internalUrl: string,
+    readonly core: AuthCore,
+    private readonly stop: () => Promise<void>,
+  ) {}
 
-/** Starts the service: database (migrations), keys, the public API and the internal metrics listener. */
-export async function startAuthService(
-  config: AuthConfig,
-  deps: AuthServiceDeps = {},
-): Promise<RunningAuthService> {
-  const log = deps.log ?? createLogger('auth', { level: config.log.level });
-  const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
-  const metrics = new AuthMetrics();
-  const caFile = config.ldap?.caFile;
-  registerCertificateExpiry(
-    metrics.registry,
-    'conclave_auth',
-    caFile !== undefined ? [{ certificate: 'ldap-ca', file: caFile }] : [],
-  );
-  const core = await openAuthCore(config, {
-    audit,
-    log,
-    metrics,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.directory ? { directory: deps.directory } : {}),
-  });
-  try {
-    // Makes (or loads) the signing key now, so the JWKS is never empty once the service answers.
-    await core.keys.current();
-    const app = await createNestApp(AuthHttpModule.over(core), log, {
-      bodyLimit: config.http.bodyLimit,
-      trustProxy: config.http.trustProxy,
+  /** Starts the service: database (migrations), keys, the public API and the internal metrics listener. */
+  static async start(config: AuthConfig, deps: AuthServiceDeps = {}): Promise<AuthServer> {
+    const log = deps.log ?? createLogger('auth', { level: config.log.level });
+    const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
+    const metrics = new AuthMetrics();
+    const caFile = config.ldap?.caFile;
+    registerCertificateExpiry(
+      metrics.registry,
+      'conclave_auth',
+      caFile !== undefined ? [{ certificate: 'ldap-ca', file: caFile }] : [],
+    );
+    const core = await openAuthCore(config, {
+      audit,
+      log,
+      metrics,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.directory ? { directory: deps.directory } : {}),
     });
-    app.use(cookieParser());
-    // The SAML HTTP-POST binding posts a form; only that route takes one.
-    app.use('/api/auth/saml/acs', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 5 }));
-    const document = buildOpenApiDocument(app);
-    (app.getHttpAdapter().getInstance() as Express).get(OPENAPI_PATH, (_req, res) => res.json(document));
-    await app.listen(config.http.port, config.http.host);
-    const internal = await startMetricsServer(metrics.registry, config.internal, probeRoutes(core));
-    const server = app.getHttpServer() as Server;
-    const { port } = server.address() as AddressInfo;
-    log.info('auth service started', { port, internalPort: internal.port });
-    const purge = () =>
-      core.retention.purge().catch((error: unknown) => log.error('retention purge failed', { error }));
-    const purgeTimer = setInterval(purge, config.retention.purgeIntervalMinutes * 60_000);
-    purgeTimer.unref();
-    return {
-      url: `http://${hostForUrl(config.http.host)}:${port}`,
-      internalUrl: `http://${hostForUrl(config.internal.host)}:${internal.port}`,
-      core,
-      async close() {
-        clearInterval(purgeTimer);
-        await internal.close();
-        await app.close();
-        await core.close();
-      },
-    };
-  } catch (error) {
-    await core.close();
-    throw error;
+    try {
+      // Makes (or loads) the signing key now, so the JWKS is never empty once the service answers.
+      await core.keys.current();
+      const app = await createNestApp(AuthHttpModule.over(core), log, {
+        bodyLimit: config.http.bodyLimit,
+        trustProxy: config.http.trustProxy,
+      });
+      app.use(cookieParser());
+      // The SAML HTTP-POST binding posts a form; only that route takes one.
+      app.use(
+        '/api/auth/saml/acs',
+        express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 5 }),
+      );
+      const document = buildOpenApiDocument(app);
+      (app.getHttpAdapter().getInstance() as Express).get(OPENAPI_PATH, (_req, res) => res.json(document));
+      await app.listen(config.http.port, config.http.host);
+      const internal = await startMetricsServer(metrics.registry, config.internal, probeRoutes(core));
+      const server = app.getHttpServer() as Server;
+      const { port } = server.address() as AddressInfo;
+      log.info('auth service started', { port, internalPort: internal.port });
+      const purge = () =>
+        core.retention.purge().catch((error: unknown) => log.error('retention purge failed', { error }));
+      const purgeTimer = setInterval(purge, config.retention.purgeIntervalMinutes * 60_000);
+      purgeTimer.unref();
+      return new AuthServer(
+        `http://${hostForUrl(config.http.host)}:${port}`,
+        `http://${hostForUrl(config.internal.host)}:${internal.port}`,
+        core,
+        async () => {
+          clearInterval(purgeTimer);
+          await internal.close();
+          await app.close();
+          await core.close();
+        },
+      );
+    } catch (error) {
+      await core.close();
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.stop();
   }
 }
 

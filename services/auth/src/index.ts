@@ -1,4 +1,4 @@
-export { startAuthService, type AuthServiceDeps, type RunningAuthService } from './auth-service';
+export { AuthServer, type AuthServiceDeps } from './auth-service';
 export { openAuthCore, type AuthCore, type AuthCoreDeps } from './auth-core';
 export {
   authConfigSchema,

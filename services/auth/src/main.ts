@@ -1,7 +1,7 @@
 /** The authentication service in the foreground: `conclave serve auth --config auth.yaml [--check]`. */
 import { runService } from '@conclave/server-kit';
 import { openAuditTrail } from '@conclave/audit';
-import { startAuthService } from './auth-service';
+import { AuthServer } from './auth-service';
 import { loadAuthConfig } from './config';
 
 runService({
@@ -19,7 +19,7 @@ runService({
       config.audit.trail !== undefined
         ? await openAuditTrail(config.audit.trail, config.audit.recordSourceIp)
         : undefined;
-    const service = await startAuthService(config, trail !== undefined ? { audit: trail.store } : {});
+    const service = await AuthServer.start(config, trail !== undefined ? { audit: trail.store } : {});
     return {
       banner: `public API ${service.url}, internal ${service.internalUrl}`,
       stop: async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger, MemoryAuditSink } from '@conclave/server-kit';
-import { startAuthService } from './auth-service';
+import { AuthServer } from './auth-service';
 import { parseAuthConfig } from './config';
 import { OPENAPI_PATH } from './http/openapi';
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     internal: { port: 0 },
     dataDir: dir,
   });
-  const service = await startAuthService(config, {
+  const service = await AuthServer.start(config, {
     audit: new MemoryAuditSink(),
     log: createLogger('openapi', { level: 'error' }),
   });

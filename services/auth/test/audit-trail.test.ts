@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLogger } from '@conclave/server-kit';
-import { openAuditTrail, parseAuthConfig, startAuthService } from '../src/index';
+import { openAuditTrail, parseAuthConfig, AuthServer } from '../src/index';
 
 test('with audit.trail set, sign-in failures land in the shared hash-chained trail, which verifies, without the password', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-auth-trail-'));
@@ -19,7 +19,7 @@ test('with audit.trail set, sign-in failures land in the shared hash-chained tra
     audit: { trail: trailConfig },
   });
   const trail = await openAuditTrail(config.audit.trail!, false);
-  const service = await startAuthService(config, {
+  const service = await AuthServer.start(config, {
     audit: trail.store,
     log: createLogger('auth-test', { level: 'error', write: () => undefined }),
   });

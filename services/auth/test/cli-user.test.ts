@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createLogger, MemoryAuditSink } from '@conclave/server-kit';
-import { loadAuthConfig, startAuthService, type RunningAuthService } from '../src/index';
+import { loadAuthConfig, AuthServer } from '../src/index';
 import { strongPassword } from './support/auth-fixture';
 
 const ROOT = join(__dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'conclave-auth-cli-'));
 const configFile = join(dir, 'auth.yaml');
-let service: RunningAuthService;
+let service: AuthServer;
 
 function conclave(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -36,7 +36,7 @@ async function login(username: string, password: string) {
 
 before(async () => {
   writeFileSync(configFile, 'http:\n  host: 127.0.0.1\n  port: 0\ninternal:\n  port: 0\ndataDir: data\n');
-  service = await startAuthService(loadAuthConfig(configFile, {}), {
+  service = await AuthServer.start(loadAuthConfig(configFile, {}), {
     audit: new MemoryAuditSink(),
     log: createLogger('t', { level: 'error', write: () => undefined }),
   });

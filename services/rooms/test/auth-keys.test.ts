@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
-import { parseAuthConfig, startAuthService, type RunningAuthService } from '@conclave/auth';
+import { parseAuthConfig, AuthServer } from '@conclave/auth';
 import { AUTH_JWKS_PATH } from '@conclave/protocol';
 import { createLogger, ManualClock } from '@conclave/server-kit';
 import { RecordingSfu, startRooms, type RoomsFixture } from './support/rooms-fixture';
@@ -13,7 +13,7 @@ const PASSWORD = 'Correct-Horse-Battery-Staple-Rooms-7!';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('room control trusts the keys the real auth service publishes now', () => {
-  let auth: RunningAuthService;
+  let auth: AuthServer;
   let authDir: string;
   const clock = new ManualClock(Date.now());
   /** Refreshes rarely: only an unknown key makes it fetch. */
@@ -23,7 +23,7 @@ describe('room control trusts the keys the real auth service publishes now', () 
 
   before(async () => {
     authDir = mkdtempSync(join(tmpdir(), 'conclave-auth-keys-'));
-    auth = await startAuthService(
+    auth = await AuthServer.start(
       parseAuthConfig({
         http: { host: '127.0.0.1', port: 0 },
         internal: { host: '127.0.0.1', port: 0 },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAuthConfig, startAuthService, type RunningAuthService } from '@conclave/auth';
+import { parseAuthConfig, AuthServer } from '@conclave/auth';
 import { parseRoomsConfig, RoomsServer } from '@conclave/rooms';
 import { createLogger, ManualClock, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { createDeliveryServices, parseSfuConfig, SfuServer } from '@conclave/sfu';
@@ -10,7 +10,7 @@ import { TicketSigner } from '@conclave/testing';
 
 /** The three Conclave services, running for real on loopback, with the `host:port` of each `/metrics`. */
 export interface Appliance {
-  auth: RunningAuthService;
+  auth: AuthServer;
   rooms: RoomsServer;
   sfu: SfuServer;
   /** The SFU's signalling certificate (PEM), valid for 10 days. */
@@ -35,7 +35,7 @@ export async function startAppliance(): Promise<Appliance> {
   try {
     await mkdir(join(dir, 'auth'));
     await mkdir(join(dir, 'rooms'));
-    const auth = await startAuthService(
+    const auth = await AuthServer.start(
       parseAuthConfig({
         http: { host: '127.0.0.1', port: 0 },
         internal: { host: '127.0.0.1', port: 0 },

@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@conclave/protocol';
 import { createLogger, ManualClock, MemoryAuditSink, type DatabaseConfig } from '@conclave/server-kit';
-import {
-  parseAuthConfig,
-  startAuthService,
-  type AuthConfigInput,
-  type Directory,
-  type RunningAuthService,
-} from '../../src/index';
+import { parseAuthConfig, AuthServer, type AuthConfigInput, type Directory } from '../../src/index';
 
 export interface HttpResult {
   status: number;
@@ -19,7 +13,7 @@ export interface HttpResult {
 }
 
 export interface AuthFixture {
-  service: RunningAuthService;
+  service: AuthServer;
   url: string;
   clock: ManualClock;
   audit: MemoryAuditSink;
@@ -72,7 +66,7 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
     dataDir: dir,
     ...(options.database !== undefined ? { database: options.database } : {}),
   });
-  const service = await startAuthService(config, {
+  const service = await AuthServer.start(config, {
     clock,
     audit,
     log: createLogger('auth-test', { level: 'error', write: () => undefined }),
