@@ -31,6 +31,7 @@ const UI = {
     signOut: 'Sign out',
     privacy: 'Privacy notice',
     otherLanguage: 'Français',
+    titleHidden: 'Meeting (its title is shown once you are admitted)',
     totpTitle: 'Two-step verification',
     totpCode: 'Verification code',
     totpSubmit: 'Verify',
@@ -56,6 +57,7 @@ const UI = {
     signOut: 'Se déconnecter',
     privacy: 'Politique de confidentialité',
     otherLanguage: 'English',
+    titleHidden: 'Réunion (son titre s’affiche une fois que vous êtes admis)',
     totpTitle: 'Vérification en deux étapes',
     totpCode: 'Code de vérification',
     totpSubmit: 'Vérifier',
@@ -105,7 +107,7 @@ for (const language of ['en', 'fr'] as const) {
       const userId = await app.auth.addUser(username, oneTime, ['member'], { mustChangePassword: true });
       await app.auth.addUser(`olivia-${language}`, strongPassword('olivia'), ['organiser']);
       const organiserToken = await app.apiToken(`olivia-${language}`, strongPassword('olivia'));
-      const schedule = async (title: string, startsInMs: number) => {
+      const schedule = async (title: string, startsInMs: number, waitsInLobby = false) => {
         const startsAt = new Date(Date.now() + startsInMs);
         const reply = await app.rooms.api('POST', '/meetings', organiserToken, {
           title,
@@ -113,6 +115,8 @@ for (const language of ['en', 'fr'] as const) {
           endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
           timeZone: 'Europe/Paris',
           invitees: [userId],
+          // Named for auto-admission, she would not wait in the lobby: the list may show her the title.
+          ...(waitsInLobby ? {} : { autoAdmit: [userId] }),
           classification: 'Diffusion restreinte',
         });
         assert.equal(reply.status, 201, JSON.stringify(reply.body));
@@ -120,6 +124,8 @@ for (const language of ['en', 'fr'] as const) {
       };
       await schedule(`Budget review ${language}`, 3_600_000);
       const crisis = await schedule(`Crisis cell ${language}`, 86_400_000);
+      // One she would wait in the lobby for: its title stays hidden from her until she is admitted.
+      await schedule(`Board ${language}`, 2 * 86_400_000, true);
       // The organiser enters the later meeting: it is live, so it comes first although it starts later.
       const joined = await app.rooms.api('POST', `/meetings/${crisis}/join`, organiserToken);
       assert.equal(joined.body.state, 'admitted', JSON.stringify(joined.body));
@@ -138,10 +144,11 @@ for (const language of ['en', 'fr'] as const) {
 
       await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor();
       const titles = page.getByRole('list', { name: ui.meetings }).getByRole('heading', { level: 2 });
-      await titles.nth(1).waitFor();
+      await titles.nth(2).waitFor();
       assert.deepEqual(await titles.allTextContents(), [
         `Crisis cell ${language}`,
         `Budget review ${language}`,
+        ui.titleHidden,
       ]);
       assert.equal(await page.getByText(ui.live, { exact: true }).count(), 1);
       const join = page.getByRole('button', { name: ui.join(`Crisis cell ${language}`) });
@@ -198,6 +205,7 @@ for (const language of ['en', 'fr'] as const) {
       const token = await app.apiToken(username, password);
       const enrolment = await app.auth.request('POST', '/api/auth/totp/enrol', {
         headers: { authorization: `Bearer ${token}` },
+        json: { password },
       });
       const secret = base32Decode(enrolment.body.secret as string);
       const codeAt = (ms: number) => totpAt(secret, totpStep(ms, 30));

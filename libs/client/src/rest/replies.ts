@@ -31,7 +31,8 @@ export const tokenResponseSchema = z.object({
   kind: z.literal('tokens'),
   accessToken: z.string().min(1).max(8192),
   expiresIn: z.number().int().positive(),
-  refreshToken: z.string().min(1).max(1024),
+  /** Absent in the cookie flow: the refresh token is then only in the HttpOnly cookie. */
+  refreshToken: z.string().min(1).max(1024).optional(),
   tokenType: z.literal('Bearer'),
 }) satisfies z.ZodType<TokenResponse>;
 
@@ -68,7 +69,8 @@ export const totpConfirmationSchema = z.object({
 export const meetingSummarySchema = z.object({
   id: text(128).min(1),
   kind: z.enum(['scheduled', 'instant']),
-  title: text(200),
+  /** `null` while the caller would wait in the lobby: the title is shown once admitted. */
+  title: text(200).nullable(),
   startsAt: isoTime,
   endsAt: isoTime,
   timeZone: text(64),
@@ -81,6 +83,7 @@ export const meetingSummarySchema = z.object({
 export const meetingListSchema = z.array(meetingSummarySchema).max(10_000);
 
 export const meetingViewSchema = meetingSummarySchema.extend({
+  title: text(200),
   coOrganisers: z.array(text(128)),
   invitees: z.array(text(128)),
   groups: z.array(text(128)),

@@ -101,7 +101,7 @@ export function MyMeetings() {
             const live = meeting.status === 'live';
             return (
               <li key={meeting.id} className={live ? 'meeting live' : 'meeting'}>
-                <h2>{meeting.title}</h2>
+                <h2>{meeting.title ?? t('meetings.titleHidden')}</h2>
                 <p className="meeting-meta">
                   <span className={live ? 'badge live' : 'badge'}>
                     {t(
@@ -126,7 +126,9 @@ export function MyMeetings() {
                   <Button
                     className="button primary"
                     isDisabled
-                    aria-label={t('meetings.joinLabel', { title: meeting.title })}
+                    aria-label={t('meetings.joinLabel', {
+                      title: meeting.title ?? t('meetings.titleHidden'),
+                    })}
                     aria-describedby={`join-note-${meeting.id}`}
                   >
                     {t('meetings.join')}

@@ -56,7 +56,13 @@ export function SignIn() {
   }, [step.kind]);
 
   async function attempt(username: string, password: string, totp?: string): Promise<void> {
-    const reply = await authClient.login({ username, password, ...(totp !== undefined ? { totp } : {}) });
+    // The cookie flow: the refresh token stays in the HttpOnly cookie, out of reach of scripts.
+    const reply = await authClient.login({
+      username,
+      password,
+      session: 'cookie',
+      ...(totp !== undefined ? { totp } : {}),
+    });
     if (reply.kind === 'tokens') await signedIn(reply);
     else if (reply.kind === 'password_change_required')
       setStep({ kind: 'new-password', username, stepToken: reply.stepToken });
