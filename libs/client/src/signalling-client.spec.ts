@@ -122,4 +122,20 @@ describe('SignallingClient server-message validation', () => {
     assert.equal(invalid.length, 1);
     assert.equal(invalid[0]!.stage, 'envelope');
   });
+
+  it('hello() rejects with malformed_message and closes the connection when the answer is malformed', async () => {
+    const { socket, signalling } = await client();
+    const answer = signalling.hello('x'.repeat(32));
+    socket.deliver({
+      type: 'response',
+      id: socket.sent[0]!.id,
+      ok: true,
+      data: { participantId: 'alice-web', userId: 'alice', roomId: 'r', rights: ['admin-everything'] },
+    });
+    await assert.rejects(
+      answer,
+      (error) => error instanceof SignallingError && error.code === 'malformed_message',
+    );
+    assert.equal(socket.readyState, 3);
+  });
 });

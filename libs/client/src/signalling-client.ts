@@ -94,7 +94,13 @@ export class SignallingClient {
    * suite is not the one the ticket names (`suite_mismatch`: a downgrade by the SFU) and closes the connection.
    */
   async hello(ticket: string): Promise<ResponseDataMap['hello']> {
-    const hello = await this.request('hello', { protocolVersion: PROTOCOL_VERSION, ticket });
+    const hello = await this.request('hello', { protocolVersion: PROTOCOL_VERSION, ticket }).catch(
+      (error: unknown) => {
+        // A malformed answer to hello leaves nothing to go on with this server.
+        if (error instanceof SignallingError && error.code === 'malformed_message') this.close();
+        throw error;
+      },
+    );
     const verdict = checkAnnouncedSuite(ticket, (hello as { e2ee?: { suite?: unknown } }).e2ee?.suite);
     if (!verdict.ok) {
       this.close();

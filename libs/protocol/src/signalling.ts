@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { mediaSourceSchema, rightsSchema } from './rights';
 import { ERROR_CODES } from './errors';
-import type { E2eeSuite } from './e2ee-suite';
+import { e2eeSuiteSchema, type E2eeSuite } from './e2ee-suite';
 
 /**
  * Version of the signalling protocol. The client states it in `hello`; the SFU refuses other versions with
@@ -333,7 +333,7 @@ export const responseDataSchemas = {
     routerRtpCapabilities: serverMediasoupObject,
     e2ee: z.object({
       groupId: binary(256),
-      suite: z.enum(['aes256', 'xwing-pq']),
+      suite: e2eeSuiteSchema,
       externalSenderKey: binary(4096),
       epoch: epochNumber.nullable(),
       updateIntervalMs: z.number().int().min(1),

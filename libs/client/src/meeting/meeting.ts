@@ -117,6 +117,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   private readonly local = new Map<MediaSource, MediaStreamTrack>();
   private readonly states = new Map<string, ParticipantE2eeState>();
   private lastPhase: MeetingPhase = 'joining';
+  private leaving = false;
   private ended: { reason: MeetingEndReason; detail?: string } | undefined;
 
   constructor(private readonly options: JoinMeetingOptions) {
@@ -204,6 +205,8 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** Leaves the meeting: tells the SFU, erases every key, closes the media. Local tracks are the caller's. */
   async leave(): Promise<void> {
     const connection = this.connection;
+    // The SFU may close the connection as it answers: that close is not a lost connection.
+    this.leaving = true;
     if (connection !== undefined && this.phase === 'joined') {
       await Promise.race([
         connection.signalling.request('leave', {}).catch(() => undefined),
@@ -287,7 +290,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     });
     signalling.onClose((code) => {
       // A close we asked for, or one during an attempt (that attempt fails and the lifecycle decides).
-      if (!live() || this.lifecycle.phase !== 'joined') return;
+      if (!live() || this.leaving || this.lifecycle.phase !== 'joined') return;
       this.act(this.lifecycle.apply({ type: 'connection-lost', code }));
     });
     return connection;
