@@ -150,4 +150,17 @@ describe('a page whose signalling connection drops rejoins the meeting by itself
     );
     assert.deepEqual(await pageState<string[]>(bob, 'c.roster'), ['bob']);
   });
+
+  test('leave(): the page ends with left, does not rejoin, and asks room control for no ticket', async () => {
+    const tickets = meeting.credentials.ticketsIssued;
+    await bob.evaluate(() =>
+      (window as unknown as { conclave: { meeting: { leave(): Promise<void> } } }).conclave.meeting.leave(),
+    );
+    assert.equal(await pageState<string>(bob, 'c.ended'), 'left');
+    assert.equal(await pageState<string>(bob, 'c.phase'), 'ended');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual((await pageState<string[]>(bob, 'c.phases')).slice(-1), ['ended']);
+    assert.equal(await pageState<number>(bob, 'c.reconnections'), 0);
+    assert.equal(meeting.credentials.ticketsIssued, tickets);
+  });
 });
