@@ -1,3 +1,4 @@
+import './zod-jitless';
 export {
   SignallingClient,
   SignallingError,
@@ -24,3 +25,7 @@ export {
   type MeetingEndReason,
   type MeetingPhase,
 } from './meeting/meeting-lifecycle';
+export { AuthClient, type AuthClientOptions } from './rest/auth-client';
+export { RoomsClient, type RoomsClientOptions } from './rest/rooms-client';
+export { RestError } from './rest/rest-error';
+export type { RestClientOptions } from './rest/http';

@@ -1,5 +1,11 @@
 export { loadConfig, validateConfig, ConfigError, type LoadConfigOptions } from './config/load-config';
-export { listenSchema, logLevelSchema, portSchema, tlsFilesSchema } from './config/common-schemas';
+export {
+  listenSchema,
+  logLevelSchema,
+  portSchema,
+  tlsFilesSchema,
+  trustProxySchema,
+} from './config/common-schemas';
 export {
   BadRequestError,
   ConclaveError,
@@ -20,6 +26,7 @@ export {
   type CertificateFiles,
   type SelfSignedOptions,
 } from './tls/self-signed-certificate';
+export { registerCertificateExpiry, type WatchedCertificate } from './tls/certificate-metrics';
 export { databaseConfigSchema, openDataSource, type DatabaseConfig } from './database';
 export { ConclaveExceptionFilter } from './nest/exception-filter';
 export { parseBody } from './nest/zod-body';

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { auditTrailConfigSchema } from '@conclave/audit';
 import { roleSchema } from '@conclave/protocol';
 import {
   databaseConfigSchema,
@@ -8,6 +8,7 @@ import {
   loadConfig,
   logLevelSchema,
   portSchema,
+  trustProxySchema,
   validateConfig,
 } from '@conclave/server-kit';
 
@@ -43,17 +44,6 @@ const throttleSchema = (defaults: { freeAttempts: number; lockAfter: number | nu
 const groupDnSchema = z.string().min(3).max(1024);
 
 /** An IPv4/IPv6 address, optionally with a CIDR prefix length. */
-const proxyAddressSchema = z.string().refine(
-  (value) => {
-    const [address = '', prefix, ...rest] = value.split('/');
-    const family = isIP(address);
-    if (family === 0 || rest.length > 0) return false;
-    if (prefix === undefined) return true;
-    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-  },
-  { message: 'an IP address or CIDR, e.g. 10.0.0.5 or 10.0.0.0/24' },
-);
-
 /** Directory sign-in (OpenLDAP, Active Directory). Plain `ldap://` without StartTLS is refused. */
 export const ldapConfigSchema = z
   .strictObject({
@@ -191,18 +181,7 @@ export const authConfigSchema = z.strictObject({
         .string()
         .regex(/^\d{1,4}kb$/)
         .default('16kb'),
-      /**
-       * Behind a reverse proxy: the proxies whose X-Forwarded-For is believed — their addresses or CIDRs, or the
-       * number of proxy hops in front of the service. Only the address a trusted proxy saw counts, never one a
-       * client wrote itself. `true` (believe anyone) is refused.
-       */
-      trustProxy: z
-        .union([
-          z.literal(false),
-          z.array(proxyAddressSchema).min(1).max(64),
-          z.number().int().min(1).max(10),
-        ])
-        .default(false),
+      trustProxy: trustProxySchema,
     })
     .prefault({}),
   /** Internal listener: `/metrics`. */
@@ -340,14 +319,7 @@ export const authConfigSchema = z.strictObject({
        * The appliance's tamper-evident audit trail (the room-control service's database and checkpoint key):
        * set it so sign-in events join the one trail. Without it, events are logged as JSON lines only.
        */
-      trail: z
-        .strictObject({
-          database: databaseConfigSchema,
-          keyFile: z.string().min(1),
-          checkpointEvery: z.number().int().min(1).max(100_000).default(100),
-          checkpointIntervalSeconds: z.number().int().min(0).max(86_400).default(300),
-        })
-        .optional(),
+      trail: auditTrailConfigSchema.optional(),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

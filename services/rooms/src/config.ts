@@ -12,6 +12,7 @@ import {
   loadConfig,
   logLevelSchema,
   portSchema,
+  trustProxySchema,
   validateConfig,
 } from '@conclave/server-kit';
 
@@ -24,8 +25,7 @@ export const roomsConfigSchema = z.strictObject({
       port: portSchema.default(8444),
       certFile: z.string().min(1).optional(),
       keyFile: z.string().min(1).optional(),
-      /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
-      trustProxy: z.boolean().default(false),
+      trustProxy: trustProxySchema,
       bodyLimit: z
         .string()
         .regex(/^\d+(kb|mb)$/)
@@ -42,19 +42,35 @@ export const roomsConfigSchema = z.strictObject({
   /** Records; SQLite under `dataDir` when absent. Point the auth service at the same database for one audit trail. */
   database: databaseConfigSchema.optional(),
   /** Access tokens from the authentication service. */
-  auth: z.strictObject({
-    issuer: z.string().min(1).default(ACCESS_TOKEN_ISSUER),
-    audience: z.string().min(1).default(ACCESS_TOKEN_AUDIENCE),
-    /** JWKS file with the authentication service's public keys. */
-    jwksFile: z.string().min(1),
-    maxLifetimeSeconds: z
-      .number()
-      .int()
-      .min(30)
-      .max(ACCESS_TOKEN_MAX_LIFETIME_SECONDS)
-      .default(ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
-    clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
-  }),
+  auth: z
+    .strictObject({
+      issuer: z.string().min(1).default(ACCESS_TOKEN_ISSUER),
+      audience: z.string().min(1).default(ACCESS_TOKEN_AUDIENCE),
+      /** The authentication service's JWKS over HTTP(S) (`…/api/auth/.well-known/jwks.json`). */
+      jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Or a JWKS file with its public keys (re-read like the URL). */
+      jwksFile: z.string().min(1).optional(),
+      /** Keys are fetched again when older than this: a key removed at auth is no longer trusted after it. */
+      jwksRefreshSeconds: z.number().int().min(1).max(3600).default(300),
+      /** A token naming an unknown key fetches the keys again, at most this often. */
+      jwksUnknownKidCooldownSeconds: z.number().int().min(0).max(3600).default(10),
+      /** Without a successful fetch for this long, requests are refused (503) instead of trusting old keys. */
+      jwksMaxStaleSeconds: z.number().int().min(60).max(86_400).default(900),
+      jwksTimeoutMs: z.number().int().min(100).max(30_000).default(2000),
+      maxLifetimeSeconds: z
+        .number()
+        .int()
+        .min(30)
+        .max(ACCESS_TOKEN_MAX_LIFETIME_SECONDS)
+        .default(ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
+      clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
+    })
+    .refine((a) => (a.jwksUrl === undefined) !== (a.jwksFile === undefined), {
+      message: 'set exactly one of jwksUrl and jwksFile',
+    })
+    .refine((a) => a.jwksMaxStaleSeconds >= a.jwksRefreshSeconds, {
+      message: 'jwksMaxStaleSeconds must be at least jwksRefreshSeconds',
+    }),
   /** SFU join tickets signed by this service. */
   tickets: z
     .strictObject({
@@ -167,7 +183,7 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
       database.type === 'sqlite'
         ? { ...database, path: at(database.path) }
         : { ...database, passwordFile: optional(database.passwordFile), caFile: optional(database.caFile) },
-    auth: { ...config.auth, jwksFile: at(config.auth.jwksFile) },
+    auth: { ...config.auth, jwksFile: optional(config.auth.jwksFile) },
     tickets: {
       ...config.tickets,
       keyFile: at(config.tickets.keyFile ?? join(dataDir, 'tickets.key')),

@@ -21,9 +21,11 @@ import { ROOMS_MIGRATIONS } from '../migrations';
 import { RoomsModule } from './app.module';
 import { RateLimits } from './http/rate-limit';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
+import { AuthKeySet } from './auth/auth-key-set';
 import type { ResolvedRoomsConfig } from './config';
 import { createMeetingServices, type MeetingServices } from './meetings';
 import { RoomsMetrics } from './metrics';
+import { registerAuditMetrics } from './audit-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { ROOMS_ENTITIES } from './persistence/entities';
 import { RetentionJob } from './retention/retention-job';
@@ -85,6 +87,7 @@ export async function openRoomsCore(
       deps.clock,
     );
     const metrics = new RoomsMetrics(dataSource);
+    registerAuditMetrics(metrics.registry, dataSource, audit, deps.clock);
     const meetings = createMeetingServices({
       dataSource,
       audit,
@@ -161,7 +164,22 @@ export class RoomsServer {
     const { dataSource, audit, tickets, metrics, meetings } = core;
     try {
       if (config.tickets.jwksOutFile !== undefined) tickets.writeJwks(config.tickets.jwksOutFile);
-      const verifier = new AccessTokenVerifier(config.auth);
+      const keys = new AuthKeySet(
+        {
+          ...(config.auth.jwksUrl !== undefined ? { jwksUrl: config.auth.jwksUrl } : {}),
+          ...(config.auth.jwksFile !== undefined ? { jwksFile: config.auth.jwksFile } : {}),
+          refreshSeconds: config.auth.jwksRefreshSeconds,
+          unknownKidCooldownSeconds: config.auth.jwksUnknownKidCooldownSeconds,
+          maxStaleSeconds: config.auth.jwksMaxStaleSeconds,
+          timeoutMs: config.auth.jwksTimeoutMs,
+        },
+        clock,
+        log.child({ component: 'auth-keys' }),
+      );
+      // A missing file is a configuration error; an auth service not up yet is not (requests wait for it: 503).
+      if (config.auth.jwksFile !== undefined) await keys.refresh();
+      else await keys.refresh().catch(() => undefined);
+      const verifier = new AccessTokenVerifier(config.auth, keys);
       const credentialIssuer = MemberCredentialIssuer.loadOrCreate(config.memberCredentials.keyFile, clock);
       const memberCredentials = new MemberCredentials({ store: meetings.store, issuer: credentialIssuer });
       const module = RoomsModule.register({

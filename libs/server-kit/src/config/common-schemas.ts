@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A TCP port; 0 lets the OS choose (tests). */
@@ -21,3 +22,23 @@ export const tlsFilesSchema = z.strictObject({
 });
 
 export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']).default('info');
+
+const proxyAddressSchema = z.string().refine(
+  (value) => {
+    const [address = '', prefix, ...rest] = value.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  },
+  { message: 'an IP address or CIDR, e.g. 10.0.0.5 or 10.0.0.0/24' },
+);
+
+/**
+ * Behind a reverse proxy: the proxies whose X-Forwarded-For is believed — their addresses or CIDRs, or the number
+ * of proxy hops in front of the service. Only the address a trusted proxy saw counts, never one a client wrote
+ * itself, so a per-source limit cannot be reset by a forged header. `true` (believe anyone) is refused.
+ */
+export const trustProxySchema = z
+  .union([z.literal(false), z.array(proxyAddressSchema).min(1).max(64), z.number().int().min(1).max(10)])
+  .default(false);

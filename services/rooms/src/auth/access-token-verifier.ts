@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { accessTokenClaimsSchema, idSchema, roleSchema, type Role } from '@conclave/protocol';
 import { UnauthorizedError } from '@conclave/server-kit';
+import type { AuthKeySet } from './auth-key-set';
 
 /** The signed-in person a request comes from. */
 export interface Caller {
@@ -33,37 +33,51 @@ const claimsSchema = z.object({
 export interface AccessTokenVerifierOptions {
   issuer: string;
   audience: string;
-  jwksFile: string;
   maxLifetimeSeconds: number;
   clockToleranceSeconds: number;
 }
 
-/** Checks `Authorization: Bearer <access JWT>` (EdDSA, the auth service's JWKS, issuer, audience, lifetime). */
+/**
+ * Checks `Authorization: Bearer <access JWT>` (EdDSA, the auth service's current JWKS, issuer, audience,
+ * lifetime). A token whose key was removed at auth is refused from the next refresh of the keys on, even if it
+ * was verified before.
+ */
 export class AccessTokenVerifier {
-  private readonly keys: ReturnType<typeof createLocalJWKSet>;
   /** Tokens already verified, until they expire: a signature is checked once per token, not per request. */
-  private readonly verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+  private readonly verified = new Map<
+    string,
+    { caller: Caller; expiresAtMs: number; kid: string | undefined }
+  >();
 
-  constructor(private readonly options: AccessTokenVerifierOptions) {
-    this.keys = createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')) as JSONWebKeySet);
-  }
+  constructor(
+    private readonly options: AccessTokenVerifierOptions,
+    private readonly keys: AuthKeySet,
+  ) {}
 
   async verify(authorization: string | undefined): Promise<Caller> {
     if (authorization === undefined || !authorization.startsWith('Bearer ') || authorization.length > 8192) {
       throw new UnauthorizedError('not_authenticated', 'a bearer access token is required');
     }
+    await this.keys.fresh();
     const cached = this.verified.get(authorization);
-    if (cached !== undefined && cached.expiresAtMs > Date.now()) return cached.caller;
-    const caller = await this.verifyToken(authorization);
+    if (cached !== undefined && cached.expiresAtMs > Date.now() && this.keys.has(cached.kid))
+      return cached.caller;
+    this.verified.delete(authorization);
+    const verified = await this.verifyToken(authorization);
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(authorization, caller);
-    return caller.caller;
+    this.verified.set(authorization, verified);
+    return verified.caller;
   }
 
-  private async verifyToken(authorization: string): Promise<{ caller: Caller; expiresAtMs: number }> {
+  private async verifyToken(
+    authorization: string,
+  ): Promise<{ caller: Caller; expiresAtMs: number; kid: string | undefined }> {
+    const token = authorization.slice('Bearer '.length);
     let payload: unknown;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(authorization.slice('Bearer '.length), this.keys, {
+      kid = decodeProtectedHeader(token).kid;
+      ({ payload } = await jwtVerify(token, this.keys.resolver, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ['EdDSA'],
@@ -87,6 +101,7 @@ export class AccessTokenVerifier {
         groups: claims.data.groups,
       },
       expiresAtMs: claims.data.exp * 1000,
+      kid,
     };
   }
 }

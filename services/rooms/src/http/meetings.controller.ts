@@ -36,7 +36,7 @@ const refusals = (...statuses: number[]) =>
 
 function Refusals(...statuses: number[]): MethodDecorator {
   return (target, key, descriptor) => {
-    for (const decorate of refusals(401, ...statuses)) decorate(target, key, descriptor);
+    for (const decorate of refusals(401, ...statuses, 429)) decorate(target, key, descriptor);
   };
 }
 
