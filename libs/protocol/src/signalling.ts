@@ -469,4 +469,7 @@ export const SIGNALLING_CLOSE_CODES = {
   /** Removed by an organiser, or the meeting ended. */
   removed: 4003,
   shutdown: 4004,
+  /** `hello` was refused (its refusal code came with the answer). */
+  helloRefused: 4005,
+  tooManyConnections: 4007,
 } as const;
