@@ -1,10 +1,12 @@
 import {
   PROTOCOL_VERSION,
+  responseDataSchemas,
+  serverNotificationSchema,
+  serverResponseSchema,
   type ClientRequest,
   type ClientRequestType,
   type ErrorCode,
   type ResponseDataMap,
-  type ServerMessage,
   type ServerNotification,
 } from '@conclave/protocol';
 import { checkAnnouncedSuite } from './e2ee/suite-check';
@@ -37,6 +39,16 @@ type Listener<T extends ServerNotification['type']> = (message: NotificationOf<T
 
 const OPEN = 1;
 
+/** A message from the server that failed validation and was dropped (its content is not repeated here). */
+export interface InvalidServerMessage {
+  /** `json`: not JSON; `envelope`: neither a response nor a known notification; `data`: a response's data. */
+  readonly stage: 'json' | 'envelope' | 'data';
+  /** The message's `type`, or for `data` the request type it answered, when known. */
+  readonly type?: string;
+  /** Where it failed (paths of the schema's issues, e.g. `roster.0.leafIndex`). */
+  readonly paths: readonly string[];
+}
+
 /**
  * Typed request/response over the signalling WebSocket: one method call per request type, results typed by
  * `ResponseDataMap`, refusals thrown as `SignallingError` with the server's code.
@@ -45,8 +57,9 @@ export class SignallingClient {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (data: unknown) => void; reject: (error: Error) => void }
+    { type: ClientRequestType; resolve: (data: unknown) => void; reject: (error: Error) => void }
   >();
+  private readonly invalidListeners = new Set<(problem: InvalidServerMessage) => void>();
   private readonly listeners = new Map<string, Set<(message: ServerNotification) => void>>();
   private closeListeners = new Set<(code: number, reason: string) => void>();
 
@@ -81,7 +94,13 @@ export class SignallingClient {
    * suite is not the one the ticket names (`suite_mismatch`: a downgrade by the SFU) and closes the connection.
    */
   async hello(ticket: string): Promise<ResponseDataMap['hello']> {
-    const hello = await this.request('hello', { protocolVersion: PROTOCOL_VERSION, ticket });
+    const hello = await this.request('hello', { protocolVersion: PROTOCOL_VERSION, ticket }).catch(
+      (error: unknown) => {
+        // A malformed answer to hello leaves nothing to go on with this server.
+        if (error instanceof SignallingError && error.code === 'malformed_message') this.close();
+        throw error;
+      },
+    );
     const verdict = checkAnnouncedSuite(ticket, (hello as { e2ee?: { suite?: unknown } }).e2ee?.suite);
     if (!verdict.ok) {
       this.close();
@@ -97,7 +116,7 @@ export class SignallingClient {
         reject(new SignallingError('service_unavailable', 'signalling connection is not open'));
         return;
       }
-      this.pending.set(id, { resolve: resolve as (data: unknown) => void, reject });
+      this.pending.set(id, { type, resolve: resolve as (data: unknown) => void, reject });
       this.socket.send(JSON.stringify({ type, id, ...payload }));
     });
   }
@@ -143,31 +162,67 @@ export class SignallingClient {
     this.unmatched = listener;
   }
 
+  /**
+   * Server messages that failed validation: dropped (a request they answered is rejected with
+   * `malformed_message`), never acted upon.
+   */
+  onInvalidMessage(listener: (problem: InvalidServerMessage) => void): () => void {
+    this.invalidListeners.add(listener);
+    return () => this.invalidListeners.delete(listener);
+  }
+
   close(): void {
     this.socket.close(1000, 'bye');
+  }
+
+  private invalid(problem: InvalidServerMessage): void {
+    for (const listener of this.invalidListeners) listener(problem);
   }
 
   private unmatched: ((code: ErrorCode, message: string) => void) | undefined;
 
   private onMessage(data: unknown): void {
     if (typeof data !== 'string') data = String(data);
-    let message: ServerMessage;
+    let raw: unknown;
     try {
-      message = JSON.parse(data as string) as ServerMessage;
+      raw = JSON.parse(data as string) as unknown;
     } catch {
-      return;
+      return this.invalid({ stage: 'json', paths: [] });
     }
-    if (message.type === 'response') {
+    const kind = (raw as { type?: unknown } | null)?.type;
+    if (kind === 'response') {
+      const envelope = serverResponseSchema.safeParse(raw);
+      if (!envelope.success)
+        return this.invalid({ stage: 'envelope', type: kind, paths: paths(envelope.error) });
+      const message = envelope.data;
       const pending = message.id !== null ? this.pending.get(message.id) : undefined;
       if (pending === undefined) {
         if (!message.ok) this.unmatched?.(message.error.code, message.error.message);
         return;
       }
       this.pending.delete(message.id!);
-      if (message.ok) pending.resolve(message.data);
-      else pending.reject(new SignallingError(message.error.code, message.error.message));
+      if (!message.ok) return pending.reject(new SignallingError(message.error.code, message.error.message));
+      const checked = responseDataSchemas[pending.type].safeParse(message.data);
+      if (checked.success) return pending.resolve(checked.data);
+      this.invalid({ stage: 'data', type: pending.type, paths: paths(checked.error) });
+      pending.reject(
+        new SignallingError('malformed_message', `the server's answer to ${pending.type} is malformed`),
+      );
       return;
     }
+    const notification = serverNotificationSchema.safeParse(raw);
+    if (!notification.success) {
+      return this.invalid({
+        stage: 'envelope',
+        ...(typeof kind === 'string' ? { type: kind.slice(0, 64) } : {}),
+        paths: paths(notification.error),
+      });
+    }
+    const message: ServerNotification = notification.data;
     for (const listener of this.listeners.get(message.type) ?? []) listener(message);
   }
+}
+
+function paths(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string[] {
+  return error.issues.slice(0, 8).map((issue) => issue.path.map(String).join('.'));
 }

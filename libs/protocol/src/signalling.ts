@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { mediaSourceSchema, rightsSchema } from './rights';
 import { ERROR_CODES } from './errors';
-import type { E2eeSuite } from './e2ee-suite';
+import { e2eeSuiteSchema, type E2eeSuite } from './e2ee-suite';
 
 /**
  * Version of the signalling protocol. The client states it in `hello`; the SFU refuses other versions with
@@ -293,3 +293,183 @@ export type ServerNotification =
   | { type: 'mlsCreateGroup'; groupId: string };
 
 export type ServerMessage = ServerResponse | ServerNotification;
+
+// ---------------------------------------------------------------------------------------------------------
+// Server → client validation. The SFU is outside the client's trust boundary: every message it sends is
+// checked against these schemas before the client acts on it; one that fails is dropped and reported.
+// ---------------------------------------------------------------------------------------------------------
+
+const serverId = z.string().min(1).max(128);
+const serverText = z.string().max(1024);
+const mediaKind = z.enum(['audio', 'video']);
+/** mediasoup's parameter objects, checked by mediasoup-client itself; here only their outer shape. */
+const serverMediasoupObject = z.record(z.string(), z.unknown());
+
+const peerInfoSchema = z.object({ participantId: serverId, userId: serverId, displayName: serverText });
+const producerInfoSchema = z.object({
+  producerId: serverId,
+  participantId: serverId,
+  source: mediaSourceSchema,
+  kind: mediaKind,
+  paused: z.boolean(),
+});
+const rosterEntrySchema = z.object({
+  leafIndex: z.number().int().min(0).max(100_000),
+  participantId: serverId,
+  userId: serverId,
+  signatureKey: binary(1024).optional(),
+});
+const roster = z.array(rosterEntrySchema).max(10_000);
+const epochNumber = z.number().int().min(0);
+const empty = z.object({});
+
+/** What each request's successful response carries, checked before the caller sees it. */
+export const responseDataSchemas = {
+  hello: z.object({
+    participantId: serverId,
+    userId: serverId,
+    roomId: serverId,
+    rights: rightsSchema,
+    routerRtpCapabilities: serverMediasoupObject,
+    e2ee: z.object({
+      groupId: binary(256),
+      suite: e2eeSuiteSchema,
+      externalSenderKey: binary(4096),
+      epoch: epochNumber.nullable(),
+      updateIntervalMs: z.number().int().min(1),
+    }),
+  }),
+  join: z.object({
+    peers: z.array(peerInfoSchema).max(10_000),
+    producers: z.array(producerInfoSchema).max(100_000),
+  }),
+  createTransport: z.discriminatedUnion('transport', [
+    z.object({
+      transport: z.literal('webrtc'),
+      transportId: serverId,
+      iceParameters: serverMediasoupObject,
+      iceCandidates: z.array(serverMediasoupObject).max(64),
+      dtlsParameters: serverMediasoupObject,
+    }),
+    z.object({
+      transport: z.literal('plain'),
+      transportId: serverId,
+      ip: z.union([z.ipv4(), z.ipv6()]),
+      port: z.number().int().min(1).max(65535),
+    }),
+  ]),
+  connectTransport: empty,
+  connectPlainTransport: empty,
+  restartIce: z.object({ iceParameters: serverMediasoupObject }),
+  produce: z.object({ producerId: serverId }),
+  closeProducer: empty,
+  pauseProducer: empty,
+  resumeProducer: empty,
+  consume: z.object({
+    consumerId: serverId,
+    producerId: serverId,
+    participantId: serverId,
+    source: mediaSourceSchema,
+    kind: mediaKind,
+    rtpParameters: serverMediasoupObject,
+  }),
+  resumeConsumer: empty,
+  pauseConsumer: empty,
+  requestKeyFrame: z.object({ requested: z.boolean() }),
+  setConsumerTile: z.object({ spatialLayer: z.number().int().min(0).max(3) }),
+  setConsumerLayers: empty,
+  mlsKeyPackage: empty,
+  mlsCommit: z.object({ epoch: epochNumber, roster }),
+  mlsGroupCreated: z.object({ epoch: epochNumber }),
+  mlsApplication: empty,
+  mlsRejoin: empty,
+  leave: empty,
+} satisfies { [T in ClientRequestType]: z.ZodType<ResponseDataMap[T]> };
+
+const layer = z.number().int().min(0).max(3).nullable();
+
+export const serverNotificationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('peerJoined'), peer: peerInfoSchema }),
+  z.object({ type: z.literal('peerLeft'), participantId: serverId }),
+  z.object({ type: z.literal('producerAdded'), producer: producerInfoSchema }),
+  z.object({
+    type: z.literal('producerClosed'),
+    producerId: serverId,
+    reason: z.enum(['closed', 'right-revoked', 'left', 'media-reset']),
+  }),
+  z.object({ type: z.literal('producerPaused'), producerId: serverId, paused: z.boolean() }),
+  z.object({ type: z.literal('consumerClosed'), consumerId: serverId }),
+  z.object({
+    type: z.literal('consumerLayers'),
+    consumerId: serverId,
+    spatialLayer: layer,
+    temporalLayer: layer,
+  }),
+  z.object({ type: z.literal('activeSpeaker'), participantId: serverId.nullable() }),
+  z.object({ type: z.literal('rightsChanged'), rights: rightsSchema }),
+  z.object({ type: z.literal('mediaReset'), reason: z.enum(['worker-restarted']) }),
+  z.object({ type: z.literal('removed'), reason: z.enum(['removed-by-organiser', 'room-ended']) }),
+  z.object({
+    type: z.literal('mlsProposal'),
+    message: binary(64 * 1024),
+    epoch: epochNumber,
+    committer: serverId,
+    change: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('add'),
+        participantId: serverId,
+        userId: serverId,
+        signatureKey: binary(1024),
+      }),
+      z.object({
+        type: z.literal('remove'),
+        participantId: serverId,
+        userId: serverId,
+        leafIndex: z.number().int().min(0).max(100_000),
+      }),
+    ]),
+  }),
+  z.object({ type: z.literal('mlsCommitter'), epoch: epochNumber, committer: serverId }),
+  z.object({
+    type: z.literal('mlsCommit'),
+    epoch: epochNumber,
+    message: binary(256 * 1024),
+    from: serverId,
+    roster,
+  }),
+  z.object({ type: z.literal('mlsWelcome'), welcome: binary(384 * 1024), epoch: epochNumber, roster }),
+  z.object({ type: z.literal('mlsApplication'), from: serverId, message: binary(64 * 1024) }),
+  z.object({ type: z.literal('mlsCreateGroup'), groupId: binary(256) }),
+]);
+
+/** A response's envelope; its `data` is checked against `responseDataSchemas` of the request it answers. */
+export const serverResponseSchema = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('response'), id: requestId, ok: z.literal(true), data: z.unknown() }),
+  z.object({
+    type: z.literal('response'),
+    id: requestId.nullable(),
+    ok: z.literal(false),
+    error: errorBodySchema,
+  }),
+]);
+
+// Both directions of the contract stay one: the schemas produce exactly the hand-written server types.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const notificationsMatch: Exactly<z.infer<typeof serverNotificationSchema>, ServerNotification> = true;
+void notificationsMatch;
+
+/**
+ * WebSocket close codes the SFU uses for the signalling connection (RFC 6455 §7.4.2 private range); any other
+ * close is a lost connection the client may recover from by joining again with a fresh ticket.
+ */
+export const SIGNALLING_CLOSE_CODES = {
+  helloTimeout: 4001,
+  /** A newer connection of the same participant session took over. */
+  replaced: 4002,
+  /** Removed by an organiser, or the meeting ended. */
+  removed: 4003,
+  shutdown: 4004,
+  /** `hello` was refused (its refusal code came with the answer). */
+  helloRefused: 4005,
+  tooManyConnections: 4007,
+} as const;

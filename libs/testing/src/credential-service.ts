@@ -2,33 +2,55 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { MEMBER_CREDENTIAL_KEYS_PATH, memberCredentialRequestSchema } from '@conclave/protocol';
+import {
+  MEMBER_CREDENTIAL_KEYS_PATH,
+  memberCredentialRequestSchema,
+  type Right,
+  type TicketResponse,
+} from '@conclave/protocol';
 import type { MemberCredentialSigner } from './member-credential-signer';
 
 export interface CredentialServiceFixture {
   /** HTTPS origin, for the page's `rooms` parameter and its CSP `connect-src`. */
   url: string;
   /** An access token good for one participant session's credential requests (room control's own-session rule). */
-  tokenFor(session: { user: string; room: string; participant: string; name?: string }): string;
+  tokenFor(session: Session): string;
+  /** From now on, refuse ticket requests with this code (as room control does once a person is removed). */
+  refuseTickets(code: string): void;
+  /** How many fresh join tickets it issued. */
+  readonly ticketsIssued: number;
   /** How many credentials it signed. */
   readonly issued: number;
   close(): Promise<void>;
 }
 
-const CREDENTIAL_ROUTE = /^\/meetings\/([^/]+)\/participants\/([^/]+)\/credential$/;
+const CREDENTIAL_ROUTE = /^\/meetings\/([^/]+)\/participants\/([^/]+)\/(credential|ticket)$/;
+
+interface Session {
+  user: string;
+  room: string;
+  participant: string;
+  name?: string;
+  rights?: Right[];
+}
 
 /**
  * Room control's two member-credential routes (the published keys, and a credential for one's own session),
- * signed by a `MemberCredentialSigner`, for browser tests and benchmarks that run the SFU without room control.
- * Same paths and bodies as services/rooms; CORS for the page's origin.
+ * signed by a `MemberCredentialSigner`, and, given `tickets`, its fresh-ticket route for an admitted session, for
+ * browser tests and benchmarks that run the SFU without room control. Same paths and bodies as services/rooms;
+ * CORS for the page's origin.
  */
 export async function startCredentialService(options: {
   signer: MemberCredentialSigner;
   cert: Buffer;
   key: Buffer;
+  /** Signs a join ticket for a session (the SFU fixture's ticket signer). */
+  tickets?: (session: Session) => Promise<string>;
 }): Promise<CredentialServiceFixture> {
-  const sessions = new Map<string, { user: string; room: string; participant: string; name?: string }>();
+  const sessions = new Map<string, Session>();
   let issued = 0;
+  let ticketsIssued = 0;
+  let ticketRefusal: string | undefined;
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -52,16 +74,31 @@ export async function startCredentialService(options: {
     if (route === null) return send(res, 404, { code: 'not_found', message: 'no such route' });
     const session = sessions.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (session === undefined) return send(res, 401, { code: 'not_authenticated', message: 'no session' });
+    if (decodeURIComponent(route[1]) !== session.room || decodeURIComponent(route[2]) !== session.participant)
+      return send(res, 404, { code: 'not_found', message: 'not your session' });
+    if (route[3] === 'ticket') {
+      if (options.tickets === undefined)
+        return send(res, 404, { code: 'not_found', message: 'no tickets here' });
+      if (ticketRefusal !== undefined) return send(res, 403, { code: ticketRefusal, message: 'refused' });
+      void options.tickets(session).then((ticket) => {
+        ticketsIssued++;
+        const answer: TicketResponse = {
+          ticket,
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+          signallingUrl: null,
+        };
+        send(res, 200, answer);
+      });
+      return;
+    }
     void readBody(req).then(async (body) => {
       const parsed = memberCredentialRequestSchema.safeParse(body);
       if (!parsed.success) return send(res, 400, { code: 'bad_request', message: 'bad body' });
-      if (
-        decodeURIComponent(route[1]) !== session.room ||
-        decodeURIComponent(route[2]) !== session.participant
-      )
-        return send(res, 404, { code: 'not_found', message: 'not your session' });
       const credential = await options.signer.sign({
-        ...session,
+        user: session.user,
+        room: session.room,
+        participant: session.participant,
+        ...(session.name !== undefined ? { name: session.name } : {}),
         signatureKey: Buffer.from(parsed.data.signatureKey, 'base64url'),
       });
       issued++;
@@ -79,6 +116,12 @@ export async function startCredentialService(options: {
     },
     get issued() {
       return issued;
+    },
+    refuseTickets(code) {
+      ticketRefusal = code;
+    },
+    get ticketsIssued() {
+      return ticketsIssued;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,8 +1,9 @@
 /**
  * Benchmark only: the meeting page with E2EE off, for the CPU comparison in bench/src/e2ee/cpu-ratio.ts.
- * It joins and publishes exactly as services/web/src/app/main.ts does, through the same SignallingClient and
- * Conference, and shows the same tiles; the differences are the transform worker (identity-worker.ts, frames
- * unchanged) and no E2eeSession (no MLS). Nothing here is served by the product.
+ * It joins and publishes as the product page's Meeting does, through the same SignallingClient and Conference,
+ * and shows the same tiles; the differences are the transform worker (identity-worker.ts, frames unchanged) and
+ * no E2eeSession (no MLS). It cannot use `joinMeeting`: a Meeting has no way to run without E2EE, by design.
+ * Nothing here is served by the product.
  *
  * URL: https://…/plain.html#sfu=<wss url>&ticket=<join ticket>[&publish=audio,video][&video=WxH]
  */

@@ -1,10 +1,14 @@
-import type { Conference } from '@conclave/client';
+import type { MediaSource } from '@conclave/protocol';
 
 /**
  * Publishes the microphone and camera the page's fragment asks for: `publish=audio,video` (default both; empty
- * for none) and `video=WxH` (default 1280x720, 30 fps; the camera is sent as simulcast by the Conference).
+ * for none) and `video=WxH` (default 1280x720, 30 fps; the camera is sent as simulcast), to the page's Meeting
+ * (or the benchmark's Conference).
  */
-export async function publishLocalMedia(conference: Conference, params: URLSearchParams): Promise<void> {
+export async function publishLocalMedia(
+  target: { publish(source: MediaSource, track: MediaStreamTrack): Promise<unknown> },
+  params: URLSearchParams,
+): Promise<void> {
   const publish = (params.get('publish') ?? 'audio,video').split(',').filter(Boolean);
   if (publish.length === 0) return;
   const [width, height] = (params.get('video') ?? '1280x720').split('x').map(Number) as [number, number];
@@ -13,6 +17,6 @@ export async function publishLocalMedia(conference: Conference, params: URLSearc
     video: publish.includes('video') ? { width, height, frameRate: 30 } : false,
   });
   for (const track of media.getTracks()) {
-    await conference.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);
+    await target.publish(track.kind === 'audio' ? 'microphone' : 'camera', track);
   }
 }

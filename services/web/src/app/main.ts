@@ -1,30 +1,36 @@
 /**
  * The minimal meeting page: joins with a ticket, publishes camera and microphone, shows everyone's tiles with
- * their E2EE state, the safety code, the MLS roster and the chat. The full interface comes later; this page
- * is what the browser tests drive (through `window.conclave`).
+ * their E2EE state, the safety code, the MLS roster and the chat. The choreography (signalling, MLS, media,
+ * keys, rejoining) is `joinMeeting` in libs/client; this page only draws what the Meeting says. The full
+ * interface is the React app; this page is what the browser tests and the benchmark drive (through
+ * `window.conclave`).
  *
  * URL: https://…/#sfu=<wss url>&ticket=<join ticket>&rooms=<room control origin>&token=<access token>
  * [&publish=audio,video][&screen=1] (in the fragment, so the ticket and token never reach a server log). Room
- * control signs this session's MLS credential and publishes the keys every member's credential is checked with.
+ * control signs this session's MLS credential, publishes the keys every member's credential is checked with,
+ * and issues a fresh ticket when the page rejoins after its signalling connection dropped.
  */
 import {
-  Conference,
-  E2eeSession,
+  joinMeeting,
   roomControlIdentity,
-  SignallingClient,
   type ChatMessage,
-  type MembershipChange,
-  type RosterPerson,
+  type Conference,
   type FromWorker,
+  type Meeting,
+  type MeetingPhase,
+  type MembershipChange,
   type ParticipantE2eeState,
   type RemoteTrack,
+  type RosterPerson,
 } from '@conclave/client';
 import { publishLocalMedia } from './local-media';
+import { roomControlTickets } from './room-control-tickets';
 import { hideTrack, showTrack } from './tiles';
 
 interface PageState {
-  conference?: Conference;
-  e2ee?: E2eeSession;
+  meeting?: Meeting;
+  /** The current connection's media (replaced on every rejoin). */
+  readonly conference?: Conference;
   safetyCode?: string;
   epoch?: string;
   /** Wall-clock time (ms) this page entered its current epoch. */
@@ -45,6 +51,15 @@ interface PageState {
   e2eeErrors: Omit<Extract<FromWorker, { type: 'error' }>, 'type'>[];
   error?: string;
   removed?: string;
+  /** The Meeting's phase, and every phase it went through. */
+  phase?: MeetingPhase;
+  phases: MeetingPhase[];
+  /** How many times the page rejoined by itself after losing its signalling connection. */
+  reconnections: number;
+  /** Why the meeting ended (`left`, `removed-by-organiser`, `refused:<code>`…). */
+  ended?: string;
+  /** Server messages dropped because they failed validation. */
+  invalidMessages: number;
   mediaResets: number;
 }
 
@@ -58,6 +73,12 @@ const state: PageState = {
   sendKids: [],
   joinTimings: {},
   e2eeErrors: [],
+  phases: [],
+  reconnections: 0,
+  invalidMessages: 0,
+  get conference() {
+    return this.meeting?.conference;
+  },
 };
 (window as unknown as { conclave: PageState }).conclave = state;
 
@@ -67,12 +88,21 @@ function setStatus(text: string): void {
   $('status').textContent = text;
 }
 
-function onWorkerError({ code, message, participantId }: Extract<FromWorker, { type: 'error' }>): void {
-  state.e2eeErrors.push({ code, message, ...(participantId !== undefined ? { participantId } : {}) });
-  console.error('conclave e2ee worker:', code, participantId ?? '', message);
+function onWorkerError(error: PageState['e2eeErrors'][number]): void {
+  state.e2eeErrors.push(error);
+  console.error('conclave e2ee worker:', error.code, error.participantId ?? '', error.message);
   // A frame pipe also ends when its track is torn down (someone left): recorded and logged, not alerted.
-  if (code === 'transform_failed') return;
-  $('e2ee-error').textContent = `encryption problem (${code}): some media is not sent or not shown`;
+  if (error.code === 'transform_failed') return;
+  $('e2ee-error').textContent = `encryption problem (${error.code}): some media is not sent or not shown`;
+}
+
+function onE2eeState(participantId: string, e2eeState: ParticipantE2eeState): void {
+  state.states[participantId] = e2eeState;
+  for (const tile of document.querySelectorAll<HTMLElement>(
+    `[data-participant="${CSS.escape(participantId)}"]`,
+  )) {
+    tile.dataset.e2ee = e2eeState;
+  }
 }
 
 function onTrackAdded(track: RemoteTrack): void {
@@ -130,6 +160,15 @@ function ticketSession(ticket: string): { room: string; pid: string } | undefine
   }
 }
 
+const ENDINGS: Record<string, string> = {
+  left: 'you left the meeting',
+  'removed-by-organiser': 'the organiser removed you',
+  'room-ended': 'the meeting was ended',
+  replaced: 'you joined this meeting from elsewhere',
+  refused: 'you cannot rejoin this meeting',
+  unreachable: 'the meeting cannot be reached',
+};
+
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.hash.slice(1));
   const sfu = params.get('sfu');
@@ -142,93 +181,77 @@ async function main(): Promise<void> {
     return;
   }
   history.replaceState(null, '', location.pathname);
-  const worker = new Worker('/e2ee-worker.js');
-  worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
-    if (data.type === 'counters') state.counters = data;
-    else if (data.type === 'error') onWorkerError(data);
-    else {
-      state.states[data.participantId] = data.state;
-      for (const tile of document.querySelectorAll<HTMLElement>(
-        `[data-participant="${CSS.escape(data.participantId)}"]`,
-      )) {
-        tile.dataset.e2ee = data.state;
-      }
-    }
-  });
+  const room = { baseUrl: rooms, accessToken: token, meetingId: session.room, participantId: session.pid };
 
   state.joinTimings.joinStarted = performance.now();
-  const signalling = await SignallingClient.connect(new WebSocket(sfu));
-  const hello = await signalling.hello(ticket);
-  state.joinTimings.hello = performance.now();
-  const e2ee = new E2eeSession(
-    signalling,
-    worker,
-    { participantId: hello.participantId, userId: hello.userId },
-    hello.e2ee,
-    roomControlIdentity({
-      baseUrl: rooms,
-      accessToken: token,
-      meetingId: session.room,
-      participantId: session.pid,
-    }),
-  );
-  const conference = new Conference(signalling, hello, worker);
-  state.conference = conference;
-  state.e2ee = e2ee;
-  e2ee.on('epoch', (epoch, safetyCode, members) => {
-    if (state.joinTimings.firstEpoch === undefined) {
-      state.joinTimings.firstEpoch = performance.now();
-      // Frames that arrived before our first keys were dropped: ask the senders for a fresh keyframe.
-      void conference.requestKeyFrames();
-    }
+  const meeting = joinMeeting({
+    signallingUrl: sfu,
+    ticket,
+    fetchTicket: roomControlTickets(room),
+    identity: roomControlIdentity(room),
+    worker: new Worker('/e2ee-worker.js'),
+  });
+  state.meeting = meeting;
+  meeting.on('hello', () => (state.joinTimings.hello ??= performance.now()));
+  meeting.on('e2eeState', onE2eeState);
+  meeting.on('counters', (counters) => (state.counters = counters));
+  meeting.on('workerError', onWorkerError);
+  meeting.on('epoch', (epoch, safetyCode, members) => {
+    state.joinTimings.firstEpoch ??= performance.now();
     state.epoch = epoch.toString();
     state.epochAt = Date.now();
-    if (e2ee.sendKid !== undefined) state.sendKids.push(e2ee.sendKid.toString());
+    if (meeting.sendKid !== undefined) state.sendKids.push(meeting.sendKid.toString());
     state.safetyCode = safetyCode;
     state.roster = members.map((m) => m.userId);
-    state.people = e2ee.people();
     $('safety-code').textContent = safetyCode;
+  });
+  meeting.on('participants', (people) => {
+    state.people = people;
     renderPeople();
   });
-  e2ee.on('membership', announce);
-  e2ee.on('chat', (message) => {
+  meeting.on('membership', announce);
+  meeting.on('chat', (message) => {
     state.chat.push(message);
     renderChat();
   });
-  e2ee.on('removed', (reason) => {
-    state.removed = reason;
+  meeting.on('trackAdded', onTrackAdded);
+  meeting.on('trackRemoved', hideTrack);
+  meeting.on('mediaReset', () => state.mediaResets++);
+  meeting.on('invalidMessage', (problem) => {
+    state.invalidMessages++;
+    console.warn(
+      'conclave: dropped a malformed server message',
+      problem.stage,
+      problem.type ?? '',
+      problem.paths,
+    );
   });
-  conference.on('trackAdded', onTrackAdded);
-  conference.on('trackRemoved', hideTrack);
-  conference.on('mediaReset', () => {
-    state.mediaResets++;
+  meeting.on('phase', (phase) => {
+    state.phase = phase;
+    state.phases.push(phase);
   });
-  conference.on('removed', (reason) => {
-    state.removed = reason;
-    setStatus('you left the meeting');
-    // Out of the meeting: every key goes, now (the group will rekey without us anyway).
-    void e2ee.close();
+  meeting.on('reconnecting', (attempt) => setStatus(`reconnecting… (attempt ${attempt})`));
+  meeting.on('reconnected', () => {
+    state.reconnections++;
+    setStatus(`in meeting ${meeting.self?.roomId ?? ''}`);
   });
-  signalling.onClose(() => {
-    setStatus('disconnected');
-    void e2ee.close();
+  meeting.on('ended', (reason, detail) => {
+    state.ended = detail === undefined ? reason : `${reason}:${detail}`;
+    if (reason === 'removed-by-organiser' || reason === 'room-ended') state.removed = reason;
+    setStatus(ENDINGS[reason] ?? 'the meeting is over');
   });
 
-  // The MLS join (key package, Welcome) runs while the media transports connect.
-  await Promise.all([conference.start(), e2ee.start()]);
-  await publishLocalMedia(conference, params);
+  await meeting.joined;
+  await publishLocalMedia(meeting, params);
   $('chat-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = $('chat-input') as HTMLInputElement;
     const text = input.value.trim();
     if (text === '') return;
     input.value = '';
-    void e2ee.sendChat(text).then(() => {
-      state.chat.push({ from: hello.participantId, userId: hello.userId, text, epoch: e2ee.epoch ?? 0n });
-      renderChat();
-    });
+    void meeting.sendChat(text);
   });
-  setStatus(`in meeting ${hello.roomId}`);
+  setStatus(`in meeting ${meeting.self?.roomId ?? ''}`);
 }
 
 main().catch((error: unknown) => {

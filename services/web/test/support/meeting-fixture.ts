@@ -45,6 +45,8 @@ export async function startMeeting(
     signer: sfu.credentials,
     cert: await readFile(join(sfu.dir, 'server.crt')),
     key: await readFile(join(sfu.dir, 'server.key')),
+    tickets: ({ user, room, participant, rights }) =>
+      sfu.signer.sign({ user, room, participant, ...(rights !== undefined ? { rights } : {}) }),
   });
   const out = await mkdtemp(join(tmpdir(), 'conclave-web-'));
   await bundleWebClient(out);
@@ -77,7 +79,12 @@ export async function startMeeting(
         sfu: sfu.server.signallingUrl,
         ticket,
         rooms: credentials.url,
-        token: credentials.tokenFor({ user, room, participant }),
+        token: credentials.tokenFor({
+          user,
+          room,
+          participant,
+          ...(options.rights ? { rights: options.rights } : {}),
+        }),
         publish: options.publish ?? 'audio,video',
         video: options.video ?? '1280x720',
       });
