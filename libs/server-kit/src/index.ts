@@ -32,3 +32,21 @@ export { ConclaveExceptionFilter } from './nest/exception-filter';
 export { parseBody } from './nest/zod-body';
 export { createNestApp, type CreateAppOptions } from './nest/create-app';
 export { runService, type ServiceCheck, type ServiceDefinition } from './run-service';
+export {
+  CertificateAuthority,
+  DEFAULT_SERVICE_DAYS,
+  EXPIRY_WARNING_DAYS,
+  SERVICE_URI_PREFIX,
+  fingerprint,
+  pkiPaths,
+  readChain,
+  type CertificateStatus,
+  type IssueOptions,
+} from './pki/certificate-authority';
+export {
+  MIN_PASSPHRASE_LENGTH,
+  PkiError,
+  assertOwnerOnly,
+  readPassphraseFile,
+  readPrivateKeyFile,
+} from './pki/private-key-file';
