@@ -50,3 +50,5 @@ export {
   readPassphraseFile,
   readPrivateKeyFile,
 } from './pki/private-key-file';
+export { TLS12_CIPHERS, TLS13_CIPHERSUITES, TLS_GROUPS, TLS_SIGALGS, tlsProfile } from './tls/tls-profile';
+export { ReloadableTls, type ReloadableTlsOptions, type TlsFiles } from './tls/reloadable-tls';
