@@ -52,3 +52,9 @@ export {
 } from './pki/private-key-file';
 export { TLS12_CIPHERS, TLS13_CIPHERSUITES, TLS_GROUPS, TLS_SIGALGS, tlsProfile } from './tls/tls-profile';
 export { ReloadableTls, type ReloadableTlsOptions, type TlsFiles } from './tls/reloadable-tls';
+export {
+  callerService,
+  mutualTlsClientOptions,
+  requireCallerService,
+  type CallerPolicy,
+} from './tls/mutual-tls';

@@ -47,6 +47,8 @@ export interface IssueOptions {
   ip?: string[];
   /** Validity in days (default 90). */
   days?: number;
+  /** Start of validity (default now): a backdated certificate lets tests check that an expired one is refused. */
+  now?: Date;
 }
 
 export interface CertificateStatus {
@@ -167,7 +169,7 @@ export class CertificateAuthority {
       serialNumber: serial(),
       subject: `CN=${service}`,
       issuer: this.intermediate.subject,
-      ...validity(days),
+      ...validity(days, options.now?.getTime()),
       publicKey: keys.publicKey,
       signingKey,
       signingAlgorithm: CA_ALGORITHM,
@@ -384,8 +386,7 @@ function daysLeft(notAfter: Date): number {
   return Math.floor((notAfter.getTime() - Date.now()) / DAY_MS);
 }
 
-function validity(days: number): { notBefore: Date; notAfter: Date } {
-  const now = Date.now();
+function validity(days: number, now = Date.now()): { notBefore: Date; notAfter: Date } {
   // A minute of slack for clocks slightly behind ours.
   return { notBefore: new Date(now - 60_000), notAfter: new Date(now + days * DAY_MS) };
 }

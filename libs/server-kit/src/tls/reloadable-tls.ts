@@ -10,6 +10,8 @@ export interface TlsFiles {
   keyFile: string;
   /** CA bundle presented after the certificate, optional. */
   caFile?: string;
+  /** Mutual TLS: clients must present a certificate chaining to this CA (the appliance root). */
+  clientCaFile?: string;
 }
 
 export interface ReloadableTlsOptions {
@@ -82,15 +84,24 @@ export class ReloadableTls {
   }
 
   private watched(): string[] {
-    return [this.files.certFile, this.files.keyFile];
+    return [
+      this.files.certFile,
+      this.files.keyFile,
+      ...(this.files.clientCaFile !== undefined ? [this.files.clientCaFile] : []),
+    ];
   }
 
   private read(): SecureContextOptions {
+    if (this.files.caFile !== undefined && this.files.clientCaFile !== undefined)
+      throw new Error(
+        'caFile and clientCaFile exclude each other: the service file already carries its chain',
+      );
     assertOwnerOnly(this.files.keyFile);
     const options = tlsProfile({
       cert: readFileSync(this.files.certFile),
       key: readFileSync(this.files.keyFile),
       ...(this.files.caFile !== undefined ? { ca: readFileSync(this.files.caFile) } : {}),
+      ...(this.files.clientCaFile !== undefined ? { clientCa: readFileSync(this.files.clientCaFile) } : {}),
     });
     // Throws on a key that does not match the certificate, or on a file OpenSSL cannot parse.
     createSecureContext(options);

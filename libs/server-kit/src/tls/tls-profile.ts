@@ -43,9 +43,17 @@ export const TLS_SIGALGS = [
  * with the suites above only, the server's order, no renegotiation, no compression, and no session tickets
  * (their key would live as long as the process and undo forward secrecy).
  */
-export function tlsProfile(material: { cert: Buffer | string; key: Buffer | string; ca?: Buffer | string }) {
+export function tlsProfile(material: {
+  cert: Buffer | string;
+  key: Buffer | string;
+  ca?: Buffer | string;
+  /** Mutual TLS: clients must present a certificate chaining to this CA (the appliance root), or the handshake fails. */
+  clientCa?: Buffer | string;
+}) {
+  const { clientCa, ...chain } = material;
   return {
-    ...material,
+    ...chain,
+    ...(clientCa !== undefined ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : {}),
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.3',
     // Node takes the TLS 1.3 suites (TLS_…) in the same list as the TLS 1.2 ones.
