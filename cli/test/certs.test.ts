@@ -230,3 +230,22 @@ test('certs issue refuses a bad service name or address with a clear message; ce
   for (const action of ['init', 'issue', 'rotate', 'status', 'export-trust'])
     assert.match(help.stdout, new RegExp(`usage: conclave certs ${action}`));
 });
+
+test('conclave doctor --pki warns about a certificate expiring within 30 days and fails on a broken chain', () => {
+  const { ca } = initialisedPki();
+  assert.equal(conclave('certs', 'issue', 'web', '--dir', ca, '--days', '10').status, 0);
+  const warned = conclave('doctor', '--pki', ca);
+  assert.equal(warned.status, 0, warned.stdout + warned.stderr);
+  assert.match(warned.stdout, /✔ certificate root: CN=Conclave Root CA/);
+  assert.match(
+    warned.stdout,
+    /⚠ certificate web: CN=web, expires in 9 days \(within 30: run conclave certs rotate\)/,
+  );
+
+  const other = initialisedPki();
+  assert.equal(conclave('certs', 'issue', 'web', '--dir', other.ca).status, 0);
+  copyFileSync(join(other.ca, 'services/web.crt'), join(ca, 'services/web.crt'));
+  const broken = conclave('doctor', '--pki', ca);
+  assert.equal(broken.status, 1);
+  assert.match(broken.stdout, /✖ certificate web: chain broken: signature does not verify/);
+});
