@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { writeSelfSignedCertificate } from '@conclave/server-kit';
+import { CertificateAuthority, fingerprint, pkiPaths, readPassphraseFile } from '@conclave/server-kit';
 import { exitCodeOf, spawnNode } from './child-process';
 import { CliError } from './command';
 import { ROOT, serviceMain } from './paths';
@@ -11,7 +12,7 @@ import { ROOT, serviceMain } from './paths';
 /** The services `conclave start` runs, each with one configuration file under `<data-dir>/config`. */
 export type EmbeddedService = 'auth' | 'rooms' | 'sfu' | 'web';
 
-/** Embedded defaults: everything on this host, state under one data directory, TLS with a local certificate. */
+/** Embedded defaults: everything on this host, state under one data directory, TLS from the appliance's own CA. */
 export const PORTS = {
   sfu: 4443,
   sfuInternal: 9464,
@@ -26,7 +27,6 @@ export const PORTS = {
 /** Creates what the embedded set-up needs, once; later starts reuse it. Returns each service's config file. */
 export async function prepareDataDir(dataDir: string, host: string) {
   const dirs = {
-    tls: join(dataDir, 'tls'),
     secrets: join(dataDir, 'secrets'),
     config: join(dataDir, 'config'),
     keys: join(dataDir, 'keys'),
@@ -34,14 +34,9 @@ export async function prepareDataDir(dataDir: string, host: string) {
   for (const dir of [dataDir, ...Object.values(dirs)]) await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dirs.secrets, 0o700);
 
-  const certFile = join(dirs.tls, 'server.crt');
-  const keyFile = join(dirs.tls, 'server.key');
-  if (!existsSync(certFile) || !existsSync(keyFile)) {
-    await writeSelfSignedCertificate(dirs.tls, {
-      hosts: ['localhost', '127.0.0.1', ...(host !== '127.0.0.1' ? [host] : [])],
-      days: 365,
-    });
-  }
+  const trust = await prepareCertificates(join(dataDir, 'pki'), dirs.secrets, host);
+  const sfuTls = { certFile: trust.paths.serviceCert('sfu'), keyFile: trust.paths.serviceKey('sfu') };
+  const webTls = { certFile: trust.paths.serviceCert('web'), keyFile: trust.paths.serviceKey('web') };
   const apiTokenFile = join(dirs.secrets, 'sfu-internal-api.token');
   if (!existsSync(apiTokenFile))
     await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
@@ -55,14 +50,14 @@ export async function prepareDataDir(dataDir: string, host: string) {
   };
 
   const sfu = {
-    signalling: { host, port: PORTS.sfu, certFile, keyFile },
+    signalling: { host, port: PORTS.sfu, ...sfuTls },
     internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
     tickets: { jwksFile: ticketsJwks },
     media: { listenIp: host, port: PORTS.media },
     audit: { trail },
   };
   const web = {
-    http: { host, port: PORTS.web, certFile, keyFile },
+    http: { host, port: PORTS.web, ...webTls },
     connectOrigins: [`wss://${host}:${PORTS.sfu}`],
     bundleDir: join(dataDir, 'web'),
     // Built ahead of time by `conclave start` (and `nx run meeting-app:build`); the server only serves it.
@@ -72,7 +67,7 @@ export async function prepareDataDir(dataDir: string, host: string) {
       auth: `http://${host}:${PORTS.auth}`,
       rooms: `http://${host}:${PORTS.rooms}`,
       signalling: `https://${host}:${PORTS.sfu}`,
-      signallingCaFile: certFile,
+      signallingCaFile: trust.root.certFile,
     },
   };
   const auth = {
@@ -113,7 +108,32 @@ export async function prepareDataDir(dataDir: string, host: string) {
     await writeFile(files[name], header + stringify(body), { mode: 0o600, flag: 'wx' });
     written.push(files[name]);
   }
-  return { files, paths: { authJwks, ticketsJwks }, written };
+  return { files, paths: { authJwks, ticketsJwks }, written, trust: trust.root };
+}
+
+/**
+ * The appliance's own CA on first run (issue 13 §1), and certificates for the SFU and the web client that
+ * are re-issued at each start when they expire within 30 days. The embedded set-up keeps the root's
+ * passphrase in `secrets/` to run unattended; a production install creates its root with
+ * `conclave certs init` and keeps it offline (docs/operations/certificates.md).
+ */
+async function prepareCertificates(pkiDir: string, secretsDir: string, host: string) {
+  const paths = pkiPaths(pkiDir);
+  const passphraseFile = join(secretsDir, 'root-ca.passphrase');
+  if (!existsSync(paths.rootCert)) {
+    if (!existsSync(passphraseFile))
+      await writeFile(passphraseFile, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    await CertificateAuthority.init(pkiDir, { passphrase: readPassphraseFile(passphraseFile) });
+  }
+  const ca = CertificateAuthority.open(pkiDir);
+  const names = {
+    dns: ['localhost', ...(isIP(host) === 0 ? [host] : [])],
+    ip: ['127.0.0.1', ...(isIP(host) !== 0 && host !== '127.0.0.1' ? [host] : [])],
+  };
+  for (const service of ['sfu', 'web'])
+    if (!existsSync(paths.serviceCert(service))) await ca.issue(service, names);
+  await ca.rotate({ rootPassphrase: async () => readPassphraseFile(passphraseFile) });
+  return { paths, root: { certFile: paths.rootCert, fingerprint: fingerprint(ca.rootCertificate) } };
 }
 
 /**

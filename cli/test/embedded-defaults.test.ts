@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -32,4 +33,31 @@ test('validateConfigs accepts the embedded defaults and refuses an edited mistak
     assert.doesNotMatch(error.message, /rooms\.yaml/, 'only the broken file is named');
     return true;
   });
+});
+
+test('prepareDataDir creates the appliance CA on first run: SFU and web certificates chain to its root, the configuration points at them, a second run keeps them', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'conclave-start-'));
+  const first = await prepareDataDir(dataDir, '127.0.0.1');
+  const pki = join(dataDir, 'pki');
+  assert.equal(first.trust.certFile, join(pki, 'root-ca.crt'));
+  assert.match(first.trust.fingerprint, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  for (const service of ['sfu', 'web']) {
+    const certFile = join(pki, 'services', `${service}.crt`);
+    const verify = spawnSync(
+      'openssl',
+      ['verify', '-CAfile', first.trust.certFile, '-untrusted', join(pki, 'intermediate-ca.crt'), certFile],
+      { encoding: 'utf8' },
+    );
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.equal(statSync(join(pki, 'services', `${service}.key`)).mode & 0o777, 0o600);
+    const config = readFileSync(first.files[service as 'sfu' | 'web'], 'utf8');
+    assert.ok(config.includes(`certFile: ${certFile}`), config);
+  }
+  assert.match(readFileSync(join(pki, 'root-ca.key'), 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
+  assert.equal(statSync(join(dataDir, 'secrets', 'root-ca.passphrase')).mode & 0o777, 0o600);
+
+  const before = readFileSync(join(pki, 'services', 'sfu.crt'), 'utf8');
+  const second = await prepareDataDir(dataDir, '127.0.0.1');
+  assert.equal(second.trust.fingerprint, first.trust.fingerprint);
+  assert.equal(readFileSync(join(pki, 'services', 'sfu.crt'), 'utf8'), before);
 });

@@ -49,8 +49,7 @@ export async function startBenchMeeting(): Promise<BenchMeeting> {
       root,
       host: '127.0.0.1',
       port: 0,
-      cert: await readFile(join(sfu.dir, 'server.crt')),
-      key: await readFile(join(sfu.dir, 'server.key')),
+      tls: { certFile: join(sfu.dir, 'server.crt'), keyFile: join(sfu.dir, 'server.key') },
       connectOrigins: [new URL(sfu.server.signallingUrl).origin, credentials.url],
     });
     cleanups.push(() => web.close());

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { CertificateAuthority, EXPIRY_WARNING_DAYS, PkiError } from '@conclave/server-kit';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand } from '../command';
 import { NODE_WRAPPER, ROOT, serviceMain } from '../paths';
@@ -17,6 +18,8 @@ interface ServiceCheck {
 
 interface Check {
   ok: boolean;
+  /** Passes, but needs the operator soon (a certificate expiring within 30 days). */
+  warn?: boolean;
   label: string;
   detail: string;
 }
@@ -27,11 +30,12 @@ const DEBIAN_LIBRARIES = ['libssl.so.3', 'libcrypto.so.3', 'libsrtp2.so.1', 'lib
 export const command: CliCommand = {
   name: 'doctor',
   summary: 'check the runtime, the mediasoup worker, ports, configuration and certificates',
-  usage: ['doctor [--service <name> --config <file.yaml>]'],
+  usage: ['doctor [--service <name> --config <file.yaml>] [--pki <dir>]'],
   async run(args) {
     const { values } = parseCommandArgs(args, {
       config: { type: 'string', short: 'c' },
       service: { type: 'string', default: 'sfu' },
+      pki: { type: 'string' },
     });
     if (!runnableServices().includes(values.service))
       throw new UsageError(`unknown service '${values.service}'`);
@@ -44,7 +48,9 @@ export const command: CliCommand = {
       for (const { label, host, port } of result.summary?.listeners ?? [])
         checks.push(await checkPort(label, host, port));
     }
-    for (const check of checks) console.log(`${check.ok ? '✔' : '✖'} ${check.label}: ${check.detail}`);
+    if (values.pki !== undefined) checks.push(...(await checkPki(values.pki)));
+    for (const check of checks)
+      console.log(`${check.ok ? (check.warn === true ? '⚠' : '✔') : '✖'} ${check.label}: ${check.detail}`);
     const failed = checks.filter((c) => !c.ok).length;
     console.log(failed === 0 ? 'all checks passed' : `${failed} check(s) failed`);
     return failed === 0 ? 0 : 1;
@@ -149,6 +155,30 @@ function checkCertificate(certFile: string, keyFile: string): Check {
       label: 'TLS certificate',
       detail: `${certFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     };
+  }
+}
+
+/** The appliance CA (`conclave certs status`): every chain, and expiries with a warning at 30 days. */
+async function checkPki(dir: string): Promise<Check[]> {
+  try {
+    return (await CertificateAuthority.open(dir).status()).map((entry) => ({
+      ok: entry.state === 'ok' || entry.state === 'expiring',
+      warn: entry.state === 'expiring',
+      label: `certificate ${entry.name}`,
+      detail:
+        entry.state === 'broken'
+          ? `chain broken: ${entry.problems.join('; ')}`
+          : entry.state === 'expired'
+            ? `${entry.file} has expired`
+            : `${entry.subject}, expires in ${entry.daysLeft} days` +
+              (entry.state === 'expiring'
+                ? ` (within ${EXPIRY_WARNING_DAYS}: run conclave certs rotate)`
+                : ''),
+    }));
+  } catch (error) {
+    if (error instanceof PkiError)
+      return [{ ok: false, label: 'certificate authority', detail: error.message }];
+    throw error;
   }
 }
 

@@ -19,7 +19,7 @@ export const command: CliCommand = {
     });
     const dataDir = values['data-dir'];
     const host = values.host;
-    const { files: configs, paths, written } = await prepareDataDir(dataDir, host);
+    const { files: configs, paths, written, trust } = await prepareDataDir(dataDir, host);
     if (written.length > 0) console.log(`conclave: wrote the embedded configuration: ${written.join(', ')}`);
     // The files are the operator's once written: check them as they are now before starting anything.
     await validateConfigs(configs);
@@ -66,7 +66,11 @@ export const command: CliCommand = {
         `  administrator    "admin"; one-time password in ${adminPasswordFile} (root only; change it and enrol TOTP at first sign-in)`,
       );
     }
-    console.log(`  state            ${dataDir} (TLS certificate, secrets, configuration)`);
+    console.log(`  state            ${dataDir} (certificate authority, secrets, configuration)`);
+    console.log(`  trust the root   ${trust.certFile} (SHA-256 ${trust.fingerprint})`);
+    console.log(
+      '                   import it as an authority in the browser (Chromium: Settings › Privacy and security › Security › Manage certificates › Authorities; Firefox: Settings › Privacy & Security › View Certificates › Authorities), or see docs/operations/certificates.md',
+    );
     console.log('Press Ctrl-C to stop.\n');
 
     let stopping = false;

@@ -22,6 +22,8 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Chromium
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
+    // SIGHUP reloads the services' certificates in tests that run them in-process: it must not close the browser.
+    handleSIGHUP: false,
     args: [
       '--no-sandbox',
       '--disable-gpu',

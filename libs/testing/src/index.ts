@@ -9,3 +9,10 @@ export { startOidcProvider, type OidcProviderFixture, type OidcProviderOptions }
 export { startSamlIdp, type SamlIdpFixture, type SamlIdpOptions } from './saml-idp';
 export { startCoturn, type CoturnFixture, type CoturnOptions, type CoturnRuntime } from './coturn';
 export { startNginx, type NginxFixture, type NginxOptions, type NginxRuntime } from './nginx';
+export {
+  handshakeMatrixFailures,
+  opensslHandshake,
+  TLS_PROFILE_MATRIX,
+  type HandshakeCase,
+  type HandshakeResult,
+} from './tls-handshake';

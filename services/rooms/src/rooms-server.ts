@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
@@ -10,6 +9,7 @@ import {
   createLogger,
   createNestApp,
   openDataSource,
+  ReloadableTls,
   startMetricsServer,
   systemClock,
   type Clock,
@@ -204,17 +204,14 @@ export class RoomsServer {
       );
       await app.init();
       const handler = app.getHttpAdapter().getInstance();
-      const http =
+      // The Conclave TLS profile, reloaded from disk on rotation (docs/security/tls.md).
+      const tls =
         config.http.certFile !== undefined
-          ? createHttpsServer(
-              {
-                cert: readFileSync(config.http.certFile),
-                key: readFileSync(config.http.keyFile!),
-                minVersion: 'TLSv1.2',
-              },
-              handler,
-            )
-          : createHttpServer(handler);
+          ? new ReloadableTls({ certFile: config.http.certFile, keyFile: config.http.keyFile! }, { log })
+          : undefined;
+      const http =
+        tls !== undefined ? createHttpsServer(tls.secureContextOptions, handler) : createHttpServer(handler);
+      if (tls !== undefined) tls.attach(http as HttpsServer);
       http.keepAliveTimeout = 5000;
       http.headersTimeout = 10_000;
       http.requestTimeout = 30_000;

@@ -7,12 +7,14 @@ import { JOIN_TICKET_MAX_LIFETIME_SECONDS } from '@conclave/protocol';
 import {
   createLogger,
   createMetricsRegistry,
+  ReloadableTls,
   startMetricsServer,
   systemClock,
   type AuditSink,
   type Clock,
   type InternalHttpServer,
   type Logger,
+  type ReloadableTlsOptions,
 } from '@conclave/server-kit';
 import { openSfuAudit, type SfuAudit } from './audit/sfu-audit';
 import type { SfuConfig } from './config';
@@ -40,6 +42,8 @@ export interface SfuServerDeps {
   clock?: Clock;
   logger?: Logger;
   audit?: AuditSink;
+  /** How the signalling listener watches its certificate files (tests shorten the interval). */
+  tls?: ReloadableTlsOptions;
 }
 
 /** A running SFU: signalling (wss), internal listener (/metrics, internal API), and its mediasoup workers. */
@@ -111,18 +115,18 @@ export class SfuServer {
     trackMembership(rooms, e2ee, log);
 
     const secureHeaders = helmet();
+    // The Conclave TLS profile, reloaded from disk on rotation (docs/security/tls.md).
+    const tls = new ReloadableTls(config.signalling, { log, ...deps.tls });
     const https = createHttpsServer(
-      {
-        cert: readFileSync(config.signalling.certFile),
-        key: readFileSync(config.signalling.keyFile),
-        minVersion: 'TLSv1.2',
-      },
+      // One profile for every listener.
+      tls.secureContextOptions,
       (req, res) =>
         secureHeaders(req, res, () => {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end('{"code":"not_found","message":"signalling is at wss://…/signalling"}');
         }),
     );
+    tls.attach(https);
     const connections = new ConnectionLimiter(config.signalling.maxConnectionsPerAddress);
     const wss = new WebSocketServer({
       server: https,

@@ -28,8 +28,7 @@ runService({
       ...(config.appDir !== undefined ? { appRoot: config.appDir } : {}),
       host: config.http.host,
       port: config.http.port,
-      cert: readFileSync(config.http.certFile),
-      key: readFileSync(config.http.keyFile),
+      tls: { certFile: config.http.certFile, keyFile: config.http.keyFile },
       connectOrigins: config.connectOrigins,
       ...(config.proxy !== undefined
         ? {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { ReloadableTls, type ReloadableTlsOptions, type TlsFiles } from '@conclave/server-kit';
 import { forward, forwardUpgrade } from './reverse-proxy';
 
 const TYPES: Record<string, string> = {
@@ -67,8 +68,8 @@ export async function startWebServer(options: {
   appRoot?: string;
   host: string;
   port: number;
-  cert: Buffer;
-  key: Buffer;
+  /** Certificate chain and key, under the Conclave TLS profile and reloaded on rotation. */
+  tls: TlsFiles & ReloadableTlsOptions;
   /** Origins the page may open WebSockets to (the SFU's signalling). */
   connectOrigins: string[];
   /** Services reached through this origin: each an http(s) origin. */
@@ -97,8 +98,10 @@ export async function startWebServer(options: {
     return [join(options.appRoot, path), join(options.root, path)];
   }
 
+  const tls = new ReloadableTls(options.tls, options.tls);
   const server: Server = createServer(
-    { cert: options.cert, key: options.key, minVersion: 'TLSv1.2' },
+    // One profile for every listener (docs/security/tls.md).
+    tls.secureContextOptions,
     (req, res) => {
       const path = (req.url ?? '/').split(/[?#]/)[0]!;
       const proxied = upstreams.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
@@ -139,6 +142,7 @@ export async function startWebServer(options: {
     }
     forwardUpgrade(req, socket, head, signalling, options.proxy?.signallingCa);
   });
+  tls.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -19,8 +19,7 @@ before(async () => {
     root: dir,
     host: '127.0.0.1',
     port: 0,
-    cert,
-    key: await readFile(join(sfu.dir, 'server.key')),
+    tls: { certFile: join(sfu.dir, 'server.crt'), keyFile: join(sfu.dir, 'server.key') },
     connectOrigins: [],
     proxy: {
       signalling: new URL(sfu.server.signallingUrl).origin.replace('wss:', 'https:'),

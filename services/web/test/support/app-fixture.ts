@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -51,8 +51,7 @@ export async function startApp(): Promise<AppFixture> {
     appRoot: appDir,
     host: '127.0.0.1',
     port: 0,
-    cert: await readFile(tls.certFile),
-    key: await readFile(tls.keyFile),
+    tls,
     connectOrigins: ['wss://127.0.0.1:9'],
     proxy: { auth: new URL(auth.url).origin, rooms: new URL(rooms.url).origin },
   });

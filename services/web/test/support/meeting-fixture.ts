@@ -54,8 +54,7 @@ export async function startMeeting(
     root: out,
     host: '127.0.0.1',
     port: 0,
-    cert: await readFile(join(sfu.dir, 'server.crt')),
-    key: await readFile(join(sfu.dir, 'server.key')),
+    tls: { certFile: join(sfu.dir, 'server.crt'), keyFile: join(sfu.dir, 'server.key') },
     connectOrigins: [new URL(sfu.server.signallingUrl).origin, credentials.url],
   });
   const chromium = await launchChromium();
