@@ -105,6 +105,11 @@ export const sfuConfigSchema = z.strictObject({
        * (post-compromise security); default 5 minutes, so no SFrame counter outgrows 2 bytes.
        */
       updateIntervalMs: z.number().int().min(200).max(86_400_000).default(300_000),
+      /**
+       * Join storms: the first of a batch of joiners waits this long for others, so that one commit (one epoch,
+       * one Welcome) adds them all; removals are never held.
+       */
+      batchWindowMs: z.number().int().min(0).max(2000).default(100),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),
