@@ -34,6 +34,16 @@ export interface StormResult {
   deliveredBytes: number;
   /** Add proposals the host received: one per joiner when no Add had to be proposed again. */
   addProposalsToHost: number;
+  /** Each epoch as the host entered it: when (relative to the last arrival, negative before) and the group size. */
+  hostEpochs: { epoch: number; msAfterLastArrival: number; members: number }[];
+  /** Who entered the final epoch last. */
+  lastKeyed: string;
+  /**
+   * CPU of this process (the SFU's signalling and every client) from the first arrival until everyone was keyed;
+   * with `cpuShare` (CPU over wall time) it says how far other work on the machine slowed the storm.
+   */
+  processCpuMs: number;
+  cpuShare: number;
 }
 
 /** Runs a storm against a fresh real SFU with headless MLS clients (real ts-mls, real signalling). */
@@ -46,6 +56,7 @@ export async function runStorm(spec: StormSpec, log: (line: string) => void): Pr
     members.push(host);
     await until(() => host.latest()?.epoch === 0n, 'the host created the group');
     const start = Date.now();
+    const cpuAtStart = process.cpuUsage();
     const joining: Promise<HeadlessMember>[] = [];
     for (let i = 0; i < spec.joiners; i++) {
       const due = start + (spec.joiners === 1 ? 0 : (i * spec.arrivalMs) / (spec.joiners - 1));
@@ -57,6 +68,8 @@ export async function runStorm(spec: StormSpec, log: (line: string) => void): Pr
     const lastArrival = Math.max(...arrivals);
     log(`${spec.joiners} joiners arrived over ${lastArrival - Math.min(...arrivals)} ms; waiting for keys`);
     await until(() => keyedTogether(members, spec.joiners + 1), 'everyone is keyed', spec.timeoutMs);
+    const cpu = process.cpuUsage(cpuAtStart);
+    const processCpuMs = Math.round((cpu.user + cpu.system) / 1000);
     const final = host.latest()!;
     const keyedAt = Math.max(...members.map((m) => m.epochs.find((e) => e.epoch === final.epoch)!.at));
     const commits = new Map<number, number>();
@@ -82,6 +95,14 @@ export async function runStorm(spec: StormSpec, log: (line: string) => void): Pr
       welcomes: welcomes.size,
       deliveredBytes,
       addProposalsToHost: host.received.addProposals,
+      hostEpochs: host.epochs.map((e) => ({
+        epoch: Number(e.epoch),
+        msAfterLastArrival: e.at - lastArrival,
+        members: e.members.length,
+      })),
+      processCpuMs,
+      cpuShare: Math.round((processCpuMs / Math.max(1, keyedAt - start)) * 100) / 100,
+      lastKeyed: members.find((m) => m.epochs.find((e) => e.epoch === final.epoch)!.at === keyedAt)!.user,
     };
   } finally {
     await Promise.all(members.map((m) => m.close()));

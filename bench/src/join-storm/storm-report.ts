@@ -35,7 +35,8 @@ export function renderStormPlot(title: string, rows: readonly StormResult[]): st
     { name: 'allowed (1 per 100 ms of arrivals)', color: '#c00', line: allowed, dashed: true },
   ];
   const maxKeyed = Math.max(STORM_TARGETS.keyedMsAfterLastArrivalAt100 * 1.2, ...keyed.map((p) => p.y * 1.1));
-  const maxEpochs = Math.max(5, ...epochs.map((p) => p.y * 1.1), ...allowed.map((p) => p.y * 1.1));
+  // Headroom above the highest line keeps it clear of the legend.
+  const maxEpochs = Math.max(5, ...epochs.map((p) => p.y), ...allowed.map((p) => p.y)) * 1.4;
   return renderDocument(PANEL.width * 2, PANEL.height + PANEL.top, title, [
     {
       title: 'Keyed after the last arrival',
