@@ -17,11 +17,12 @@ async function storm(sfu: SfuFixture, room: string, count: number, spacingMs: nu
 describe('join storms: the SFU batches the Adds of joiners arriving together', () => {
   let sfu: SfuFixture;
   before(async () => {
-    sfu = await startSfu({ rooms: { maxParticipants: 50 } });
+    // Batches start more than 300 ms apart, so arrivals spread over at most 1.5 s make at most 5.
+    sfu = await startSfu({ rooms: { maxParticipants: 50 }, e2ee: { batchWindowMs: 300 } });
   });
   after(() => sfu.close());
 
-  test('20 joiners arriving within 1 s are keyed on one epoch and one safety code after at most 5 commits, each Add proposed once', async () => {
+  test('20 joiners arriving within 1 s (batching window 300 ms) are keyed on one epoch and one safety code after at most 5 commits, each Add proposed once', async () => {
     const host = await headlessMember(sfu, 'host', 'storm-room');
     await until(() => host.latest()?.epoch === 0n, 'the host created the group');
     const joiners = await storm(sfu, 'storm-room', 20, 50);
@@ -29,7 +30,9 @@ describe('join storms: the SFU batches the Adds of joiners arriving together', (
     try {
       await until(() => keyedTogether(everyone, 21), 'all 21 share one epoch and safety code', 60_000);
       const final = host.latest()!;
-      assert.ok(final.epoch <= 5n, `21 members keyed in ${final.epoch} epochs (at most 5 expected)`);
+      const arrivals = joiners.map((j) => j.startedAt);
+      const spread = Math.max(...arrivals) - Math.min(...arrivals);
+      assert.ok(final.epoch <= 5n, `21 members keyed in ${final.epoch} epochs over ${spread} ms of arrivals`);
       assert.deepEqual(
         final.members.map((m) => m.userId).sort(),
         everyone.map((m) => m.user).sort(),
@@ -43,6 +46,27 @@ describe('join storms: the SFU batches the Adds of joiners arriving together', (
       assert.ok(welcomes.size < joiners.length / 2, `${welcomes.size} Welcomes for 20 joiners`);
     } finally {
       await Promise.all(everyone.map((m) => m.close()));
+    }
+  });
+
+  test('5 members leaving at once are removed by one commit: the 5 who stay are keyed without them in the next epoch', async () => {
+    const host = await headlessMember(sfu, 'host', 'exodus-room');
+    await until(() => host.latest()?.epoch === 0n, 'the host created the group');
+    const others = await storm(sfu, 'exodus-room', 9, 0);
+    const everyone = [host, ...others];
+    await until(() => keyedTogether(everyone, 10), 'all 10 are in the group', 60_000);
+    const before = host.latest()!.epoch;
+    const leavers = others.slice(4);
+    const stayers = [host, ...others.slice(0, 4)];
+    try {
+      await Promise.all(leavers.map((m) => m.close()));
+      await until(() => keyedTogether(stayers, 5), 'the 5 who stayed share one epoch without the leavers');
+      const after = host.latest()!;
+      assert.equal(after.epoch, before + 1n, 'one commit removed all five');
+      const left = new Set(leavers.map((m) => m.user));
+      assert.ok(!after.members.some((m) => left.has(m.userId)), 'no leaver is in the new epoch');
+    } finally {
+      await Promise.all(stayers.map((m) => m.close()));
     }
   });
 
