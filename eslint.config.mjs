@@ -18,7 +18,7 @@ export default [
     ],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -50,6 +50,7 @@ export default [
       'libs/e2ee/src/**/*.ts',
       'libs/client/**/*.ts',
       'services/web/src/app/**/*.ts',
+      'services/web/app/src/**/*.{ts,tsx}',
     ],
     ignores: ['**/*.spec.ts', '**/test/**', 'libs/e2ee/src/sframe/check-vectors.ts'],
     rules: {

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = join(__dirname, '..');
-const SEARCH_ROOTS = ['libs', 'services', 'cli', 'bench', 'scripts'];
+const SEARCH_ROOTS = ['libs', 'services', 'cli', 'bench', 'scripts', 'deploy'];
 const SKIP_DIRS = new Set(['node_modules', '.tools', 'dist', 'results', '.nx']);
 
 function findTests(dir: string, out: string[]): string[] {

@@ -25,6 +25,8 @@ APT_PACKAGES=(
   chromium fonts-liberation
   # fixtures for later tests: directory, database, TURN, monitoring
   slapd ldap-utils postgresql coturn prometheus
+  # the SNI edge (TLS on 443 routed by server name to the web server or coturn)
+  nginx libnginx-mod-stream
   # tooling
   git ca-certificates xz-utils
 )
@@ -45,7 +47,7 @@ install_apt_packages() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian starts the packaged daemons; Conclave's fixtures run their own instances on 127.0.0.1.
-  for svc in slapd coturn prometheus postgresql; do
+  for svc in slapd coturn prometheus postgresql nginx; do
     command -v service >/dev/null && service "$svc" stop >/dev/null 2>&1 || true
   done
 }

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { writeSelfSignedCertificate } from '@conclave/server-kit';
 import { exitCodeOf, spawnNode } from './child-process';
 import { CliError } from './command';
-import { serviceMain } from './paths';
+import { ROOT, serviceMain } from './paths';
 
 /** The services `conclave start` runs, each with one configuration file under `<data-dir>/config`. */
 export type EmbeddedService = 'auth' | 'rooms' | 'sfu' | 'web';
@@ -59,11 +59,21 @@ export async function prepareDataDir(dataDir: string, host: string) {
     internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
     tickets: { jwksFile: ticketsJwks },
     media: { listenIp: host, port: PORTS.media },
+    audit: { trail },
   };
   const web = {
     http: { host, port: PORTS.web, certFile, keyFile },
     connectOrigins: [`wss://${host}:${PORTS.sfu}`],
     bundleDir: join(dataDir, 'web'),
+    // Built ahead of time by `conclave start` (and `nx run meeting-app:build`); the server only serves it.
+    appDir: join(ROOT, 'dist/web-app'),
+    // One origin for the browser: the APIs under https://<host>:8443/api/… (no CORS, `__Host-` cookies).
+    proxy: {
+      auth: `http://${host}:${PORTS.auth}`,
+      rooms: `http://${host}:${PORTS.rooms}`,
+      signalling: `https://${host}:${PORTS.sfu}`,
+      signallingCaFile: certFile,
+    },
   };
   const auth = {
     http: { host, port: PORTS.auth },

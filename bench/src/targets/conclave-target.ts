@@ -32,6 +32,8 @@ export const conclaveTarget: BenchTargetFactory = async () => {
       keyFile: tls.keyFile,
       // A benchmark subscriber sends one consume and one resume per stream: far more than a person would.
       rateLimit: { perSecond: 10_000, burst: 100_000 },
+      // Every benchmark client connects from loopback.
+      maxConnectionsPerAddress: 100_000,
     },
     internal: { host: '127.0.0.1', port: 0 },
     tickets: { jwksFile: signer.jwksFile },

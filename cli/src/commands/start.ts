@@ -36,6 +36,10 @@ export const command: CliCommand = {
     const bootstrapCode = await exitCodeOf(bootstrap);
     if (bootstrapCode !== 0) throw new CliError('could not create the first administrator', bootstrapCode);
 
+    // The meeting client is built ahead of time (skipped when its sources did not change); web only serves it.
+    const appBuildCode = await exitCodeOf(spawnNode(join(ROOT, 'services/web/src/build-app.ts'), []));
+    if (appBuildCode !== 0) throw new CliError('could not build the meeting client', appBuildCode);
+
     // In dependency order: rooms checks auth's tokens, the SFU checks rooms' tickets.
     const children: { name: string; child: ChildProcess }[] = [];
     const start = (name: keyof typeof configs) =>
@@ -51,9 +55,11 @@ export const command: CliCommand = {
     console.log(`  SFU signalling   wss://${host}:${PORTS.sfu}/signalling`);
     console.log(`  SFU metrics      http://127.0.0.1:${PORTS.sfuInternal}/metrics`);
     console.log(
-      `  auth API         http://${host}:${PORTS.auth}/api/auth (TLS is the ingress's job in production)`,
+      `  auth API         https://${host}:${PORTS.web}/api/auth (also http://${host}:${PORTS.auth})`,
     );
-    console.log(`  rooms API        http://${host}:${PORTS.rooms}/api/rooms`);
+    console.log(
+      `  rooms API        https://${host}:${PORTS.web}/api/rooms (also http://${host}:${PORTS.rooms})`,
+    );
     console.log(`  audit trail      conclave audit verify --config ${configs.rooms}`);
     if (existsSync(adminPasswordFile)) {
       console.log(

@@ -15,3 +15,10 @@ export { FileExportSink } from './file-sink';
 export { formatJsonLine, formatSyslog, SYSLOG_SD_ID, type SyslogFormatOptions } from './formats';
 export { OctetCountingDecoder, SyslogSender, type SyslogTarget } from './syslog-sender';
 export { serialisedTransaction } from './write-lock';
+export { FloodGuardSink, type FloodGuardOptions } from './flood-guard';
+export {
+  auditTrailConfigSchema,
+  openAuditTrail,
+  type AuditTrailConfig,
+  type OpenedAuditTrail,
+} from './open-trail';

@@ -1,3 +1,4 @@
+import './zod-jitless';
 export { SignallingClient, SignallingError, type WebSocketLike } from './signalling-client';
 export { Conference, type ConferenceEvents, type RemoteTrack } from './conference';
 export { E2eeSession, type ChatMessage, type E2eeSessionEvents } from './e2ee/e2ee-session';
@@ -5,3 +6,7 @@ export { MemberIdentityError, roomControlIdentity, type MemberIdentitySource } f
 export { membershipChanges, peopleOf, type MembershipChange, type RosterPerson } from './e2ee/roster';
 export { attachTransform, E2eeUnavailableError, encodedTransformSupport } from './e2ee/media-transforms';
 export type { ParticipantE2eeState, FromWorker, ToWorker, TransformOptions } from './e2ee/worker-protocol';
+export { AuthClient, type AuthClientOptions } from './rest/auth-client';
+export { RoomsClient, type RoomsClientOptions } from './rest/rooms-client';
+export { RestError } from './rest/rest-error';
+export type { RestClientOptions } from './rest/http';

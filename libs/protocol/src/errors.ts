@@ -64,6 +64,11 @@ export const ERROR_CODES = [
   // E2EE delivery service (issue 11)
   /** An MLS commit from a member the SFU did not designate to commit this epoch. */
   'not_committer',
+  // SFU resource bounds
+  /** A per-participant bound was reached (e.g. consumers); the request created nothing. */
+  'limit_reached',
+  /** A plain RTP transport may only send to a loopback address (tests and benchmarks). */
+  'address_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

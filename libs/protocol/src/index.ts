@@ -7,3 +7,4 @@ export * from './auth';
 export * from './rooms';
 export * from './member-credential';
 export * from './sfu-internal';
+export * from './ice-servers';

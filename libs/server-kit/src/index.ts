@@ -26,6 +26,7 @@ export {
   type CertificateFiles,
   type SelfSignedOptions,
 } from './tls/self-signed-certificate';
+export { registerCertificateExpiry, type WatchedCertificate } from './tls/certificate-metrics';
 export { databaseConfigSchema, openDataSource, type DatabaseConfig } from './database';
 export { ConclaveExceptionFilter } from './nest/exception-filter';
 export { parseBody } from './nest/zod-body';

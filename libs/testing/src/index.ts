@@ -7,3 +7,5 @@ export { CHROMIUM_PATH, launchChromium, type ChromiumFixture } from './chromium'
 export { startSlapd, type SlapdFixture, type SlapdOptions, type SlapdUserSpec } from './slapd';
 export { startOidcProvider, type OidcProviderFixture, type OidcProviderOptions } from './oidc-provider';
 export { startSamlIdp, type SamlIdpFixture, type SamlIdpOptions } from './saml-idp';
+export { startCoturn, type CoturnFixture, type CoturnOptions, type CoturnRuntime } from './coturn';
+export { startNginx, type NginxFixture, type NginxOptions, type NginxRuntime } from './nginx';

@@ -6,6 +6,7 @@ import {
   createLogger,
   createNestApp,
   LogAuditSink,
+  registerCertificateExpiry,
   startMetricsServer,
   type AuditSink,
   type Clock,
@@ -14,6 +15,7 @@ import {
 import { openAuthCore, type AuthCore } from './auth-core';
 import type { AuthConfig } from './config';
 import { AuthHttpModule } from './http/auth-http.module';
+import { probeRoutes } from './http/probes';
 import { buildOpenApiDocument, OPENAPI_PATH } from './http/openapi';
 import type { Directory } from './ldap/directory';
 import { AuthMetrics } from './metrics';
@@ -29,7 +31,7 @@ export interface AuthServiceDeps {
 export interface RunningAuthService {
   /** Base URL of the public API, e.g. `http://127.0.0.1:8081`. */
   url: string;
-  /** Base URL of the internal listener (`/metrics`). */
+  /** Base URL of the internal listener (`/metrics`, `/healthz`, `/readyz`). */
   internalUrl: string;
   core: AuthCore;
   close(): Promise<void>;
@@ -43,6 +45,12 @@ export async function startAuthService(
   const log = deps.log ?? createLogger('auth', { level: config.log.level });
   const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
   const metrics = new AuthMetrics();
+  const caFile = config.ldap?.caFile;
+  registerCertificateExpiry(
+    metrics.registry,
+    'conclave_auth',
+    caFile !== undefined ? [{ certificate: 'ldap-ca', file: caFile }] : [],
+  );
   const core = await openAuthCore(config, {
     audit,
     log,
@@ -63,7 +71,7 @@ export async function startAuthService(
     const document = buildOpenApiDocument(app);
     (app.getHttpAdapter().getInstance() as Express).get(OPENAPI_PATH, (_req, res) => res.json(document));
     await app.listen(config.http.port, config.http.host);
-    const internal = await startMetricsServer(metrics.registry, config.internal);
+    const internal = await startMetricsServer(metrics.registry, config.internal, probeRoutes(core));
     const server = app.getHttpServer() as Server;
     const { port } = server.address() as AddressInfo;
     log.info('auth service started', { port, internalPort: internal.port });

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { auditTrailConfigSchema } from '@conclave/audit';
 import { roleSchema } from '@conclave/protocol';
 import {
   databaseConfigSchema,
@@ -318,14 +319,7 @@ export const authConfigSchema = z.strictObject({
        * The appliance's tamper-evident audit trail (the room-control service's database and checkpoint key):
        * set it so sign-in events join the one trail. Without it, events are logged as JSON lines only.
        */
-      trail: z
-        .strictObject({
-          database: databaseConfigSchema,
-          keyFile: z.string().min(1),
-          checkpointEvery: z.number().int().min(1).max(100_000).default(100),
-          checkpointIntervalSeconds: z.number().int().min(0).max(86_400).default(300),
-        })
-        .optional(),
+      trail: auditTrailConfigSchema.optional(),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

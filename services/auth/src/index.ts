@@ -13,4 +13,4 @@ export { buildOpenApiDocument, OPENAPI_PATH } from './http/openapi';
 export { CSRF_HEADER, cookieNames } from './http/cookies';
 export { totpAt, totpStep, base32Decode } from './credentials/totp';
 export type { Directory, DirectoryUser } from './ldap/directory';
-export { openAuditTrail, type OpenedAuditTrail } from './audit-trail';
+export { openAuditTrail, type OpenedAuditTrail } from '@conclave/audit';

@@ -1,6 +1,6 @@
 /** The authentication service in the foreground: `conclave serve auth --config auth.yaml [--check]`. */
 import { runService } from '@conclave/server-kit';
-import { openAuditTrail } from './audit-trail';
+import { openAuditTrail } from '@conclave/audit';
 import { startAuthService } from './auth-service';
 import { loadAuthConfig } from './config';
 

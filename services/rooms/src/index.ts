@@ -29,3 +29,4 @@ export { TicketIssuer } from './tickets/ticket-issuer';
 export { generateOpenApiDocument, openApiText } from './openapi/openapi-document';
 export { ROOMS_ENTITIES } from './persistence/entities';
 export { AuditStore, CheckpointKey, FileExportSink, SyslogSender, type VerifyResult } from './audit-lib';
+export { AUDIT_VERIFY_MAX_AGE_MS } from './audit-metrics';

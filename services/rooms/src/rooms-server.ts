@@ -25,6 +25,7 @@ import { AuthKeySet } from './auth/auth-key-set';
 import type { ResolvedRoomsConfig } from './config';
 import { createMeetingServices, type MeetingServices } from './meetings';
 import { RoomsMetrics } from './metrics';
+import { registerAuditMetrics } from './audit-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { ROOMS_ENTITIES } from './persistence/entities';
 import { RetentionJob } from './retention/retention-job';
@@ -86,6 +87,7 @@ export async function openRoomsCore(
       deps.clock,
     );
     const metrics = new RoomsMetrics(dataSource);
+    registerAuditMetrics(metrics.registry, dataSource, audit, deps.clock);
     const meetings = createMeetingServices({
       dataSource,
       audit,

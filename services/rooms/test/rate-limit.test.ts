@@ -53,14 +53,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
             )) as { n: string }[]
           )[0]!.n,
         );
+      const startedAt = Date.now();
       const responses = await Promise.all(
         Array.from({ length: 200 }, () => rooms.api('POST', `/meetings/${id}/lock`, tokens.dave)),
       );
+      // The burst of 20, plus what the bucket refilled at 1/s while the calls were being answered.
+      const allowed = 20 + Math.ceil((Date.now() - startedAt) / 1000);
       const statuses = responses.map((r) => r.status);
       const forbidden = statuses.filter((s) => s === 403).length;
       const limited = responses.filter((r) => r.status === 429);
       assert.equal(forbidden + limited.length, 200, JSON.stringify(statuses));
-      assert.ok(forbidden <= 22, `${forbidden} calls got through the limit`);
+      assert.ok(forbidden <= allowed, `${forbidden} calls got through the limit of ${allowed}`);
       assert.ok(limited.every((r) => r.body.code === 'rate_limited'));
       assert.equal(await denied(), 1, 'only the first refusal is written at once');
 

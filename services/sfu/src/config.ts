@@ -7,6 +7,8 @@ import {
   JOIN_TICKET_ISSUER,
   e2eeSuiteSchema,
 } from '@conclave/protocol';
+import { auditTrailConfigSchema } from '@conclave/audit';
+import { isLoopbackAddress } from './media/loopback';
 import { listenSchema, loadConfig, logLevelSchema, portSchema, validateConfig } from '@conclave/server-kit';
 
 const ipSchema = z.union([z.ipv4(), z.ipv6()]);
@@ -34,6 +36,18 @@ export const sfuConfigSchema = z.strictObject({
       .prefault({}),
     /** A connection must send a valid `hello` within this time. */
     helloTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /** Open connections per client address (raise it when many clients share one NAT or proxy address). */
+    maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(50),
+    /**
+     * A connection whose unsent data stays above this for a second, or ever passes 8 times it, is closed: the
+     * SFU does not buffer for a client that does not read.
+     */
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .min(256 * 1024)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
   }),
   /** Internal listener: /metrics and the internal rights API; keep it off client networks. */
   internal: z
@@ -72,7 +86,12 @@ export const sfuConfigSchema = z.strictObject({
       maxIncomingBitrate: z.number().int().min(100_000).max(100_000_000).default(5_000_000),
       /** RTP without ICE/DTLS, for tests and benchmarks on loopback only. Refused when disabled. */
       plainTransport: z
-        .strictObject({ enabled: z.boolean().default(false), listenIp: ipSchema.default('127.0.0.1') })
+        .strictObject({
+          enabled: z.boolean().default(false),
+          listenIp: ipSchema
+            .default('127.0.0.1')
+            .refine(isLoopbackAddress, { message: 'plain RTP listens on loopback only' }),
+        })
         .prefault({}),
       /** Tile height (CSS px) at or below which a consumer gets the lowest, then the middle simulcast layer. */
       layerThresholds: z
@@ -86,6 +105,11 @@ export const sfuConfigSchema = z.strictObject({
   rooms: z
     .strictObject({
       maxParticipants: z.number().int().min(2).max(1000).default(100),
+      /**
+       * Consumers one participant may hold (one per producer at most): 400 receives every source of a full
+       * 100-person meeting.
+       */
+      maxConsumersPerParticipant: z.number().int().min(1).max(10_000).default(400),
     })
     .prefault({}),
   e2ee: z
@@ -106,10 +130,41 @@ export const sfuConfigSchema = z.strictObject({
        */
       updateIntervalMs: z.number().int().min(200).max(86_400_000).default(300_000),
       /**
+       * Chat (MLS application messages) per participant: the SFU copies each message to every member, so one
+       * sender's rate times the room's size is what the SFU sends.
+       */
+      chat: z
+        .strictObject({
+          maxMessageBytes: z.number().int().min(1024).max(65_536).default(16_384),
+          messagesPerSecond: z.number().positive().max(1000).default(5),
+          burstMessages: z.number().int().min(1).max(10_000).default(20),
+          bytesPerSecond: z.number().int().min(1024).max(16_777_216).default(16_384),
+          burstBytes: z.number().int().min(1024).max(67_108_864).default(65_536),
+        })
+        .refine((c) => c.burstBytes >= c.maxMessageBytes, {
+          message: 'burstBytes must hold at least one message of maxMessageBytes',
+        })
+        .prefault({}),
+      /**
        * Join storms: the first of a batch of joiners waits this long for others, so that one commit (one epoch,
        * one Welcome) adds them all; removals are never held.
        */
       batchWindowMs: z.number().int().min(0).max(2000).default(100),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** Record the client address in audit events (off by default: data minimisation). */
+      recordSourceIp: z.boolean().default(false),
+      /**
+       * The appliance's tamper-evident audit trail (the room-control service's database and checkpoint key):
+       * set it so the SFU's security events join the one trail. Without it, they are logged as JSON lines.
+       */
+      trail: auditTrailConfigSchema.optional(),
+      /** Repeated refusals from one source within this window become one summary entry. */
+      floodWindowSeconds: z.number().int().min(1).max(3600).default(60),
+      /** Sources tracked per window; beyond them, refusals share one overflow entry. */
+      floodMaxSources: z.number().int().min(1).max(100_000).default(100),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

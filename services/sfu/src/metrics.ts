@@ -15,6 +15,7 @@ export interface SfuMetrics {
   signallingMessages: Counter<'type'>;
   signallingRefusals: Counter<'code'>;
   connections: Gauge;
+  connectionsClosed: Counter<'reason'>;
 }
 
 export function createSfuMetrics(registry: Registry): SfuMetrics {
@@ -78,6 +79,12 @@ export function createSfuMetrics(registry: Registry): SfuMetrics {
     connections: new Gauge({
       name: 'conclave_sfu_signalling_connections',
       help: 'open signalling connections',
+      registers,
+    }),
+    connectionsClosed: new Counter({
+      name: 'conclave_sfu_signalling_connections_closed_total',
+      help: 'Signalling connections the SFU closed to protect itself (hello_refused, too_slow, too_many_connections)',
+      labelNames: ['reason'],
       registers,
     }),
   };

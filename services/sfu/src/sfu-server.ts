@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import helmet from 'helmet';
 import { WebSocketServer } from 'ws';
 import { JOIN_TICKET_MAX_LIFETIME_SECONDS } from '@conclave/protocol';
 import {
   createLogger,
   createMetricsRegistry,
-  LogAuditSink,
   startMetricsServer,
   systemClock,
   type AuditSink,
@@ -15,6 +14,7 @@ import {
   type InternalHttpServer,
   type Logger,
 } from '@conclave/server-kit';
+import { openSfuAudit, type SfuAudit } from './audit/sfu-audit';
 import type { SfuConfig } from './config';
 import type { DeliveryServices } from './e2ee/delivery-service';
 import { E2eeRelay } from './e2ee/e2ee-relay';
@@ -22,9 +22,12 @@ import { InternalApi } from './internal-api/internal-api';
 import { StatsPoller } from './media/stats-poller';
 import { WorkerPool } from './media/worker-pool';
 import { createSfuMetrics } from './metrics';
+import { registerSfuCertificates } from './certificate-metrics';
 import { PowersLedger } from './rooms/powers-ledger';
 import { RoomRegistry } from './rooms/room-registry';
 import { createDispatcher } from './signalling/handlers';
+import { ChatLimiter } from './signalling/chat-limiter';
+import { ConnectionLimiter } from './signalling/connection-limiter';
 import { CLOSE_CODES, SignallingSession } from './signalling/session';
 import { TicketVerifier } from './signalling/ticket-verifier';
 
@@ -50,15 +53,22 @@ export class SfuServer {
     private readonly wss: WebSocketServer,
     private readonly internal: InternalHttpServer,
     private readonly poller: StatsPoller,
+    private readonly audit: SfuAudit,
     private readonly log: Logger,
   ) {}
 
   static async start(config: SfuConfig, deps: SfuServerDeps): Promise<SfuServer> {
     const log = deps.logger ?? createLogger('sfu', { level: config.log.level });
     const clock = deps.clock ?? systemClock;
-    const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
+    const sfuAudit = await openSfuAudit(config.audit, {
+      ...(deps.audit !== undefined ? { audit: deps.audit } : {}),
+      log,
+      clock,
+    });
+    const audit = sfuAudit.sink;
     const registry = createMetricsRegistry('conclave_sfu');
     const metrics = createSfuMetrics(registry);
+    registerSfuCertificates(registry, config);
 
     const pool = await WorkerPool.start(
       {
@@ -75,7 +85,11 @@ export class SfuServer {
     metrics.workers.set(pool.workers.length);
     const rooms = new RoomRegistry(
       pool,
-      { ...config.media, maxParticipants: config.rooms.maxParticipants },
+      {
+        ...config.media,
+        maxParticipants: config.rooms.maxParticipants,
+        maxConsumersPerParticipant: config.rooms.maxConsumersPerParticipant,
+      },
       metrics,
       log,
     );
@@ -87,7 +101,8 @@ export class SfuServer {
       retentionMs: (JOIN_TICKET_MAX_LIFETIME_SECONDS + 2 * config.tickets.clockToleranceSeconds + 60) * 1000,
       clockToleranceSeconds: config.tickets.clockToleranceSeconds,
     });
-    const dispatch = createDispatcher({ tickets, rooms, ledger, e2ee, audit });
+    const chat = new ChatLimiter(config.e2ee.chat, clock);
+    const dispatch = createDispatcher({ tickets, rooms, ledger, e2ee, audit, chat });
     const apiToken =
       config.internal.apiTokenFile !== undefined
         ? readFileSync(config.internal.apiTokenFile, 'utf8').trim()
@@ -108,19 +123,36 @@ export class SfuServer {
           res.end('{"code":"not_found","message":"signalling is at wss://…/signalling"}');
         }),
     );
+    const connections = new ConnectionLimiter(config.signalling.maxConnectionsPerAddress);
     const wss = new WebSocketServer({
       server: https,
       path: SIGNALLING_PATH,
       // Hard ceiling against memory exhaustion; messages between the cap and this are refused politely.
       maxPayload: config.signalling.maxMessageBytes * 4,
       perMessageDeflate: false,
+      verifyClient: ({ req }, done) => {
+        if (connections.admits(addressOf(req.socket))) return done(true);
+        metrics.connectionsClosed.inc({ reason: 'too_many_connections' });
+        done(false, 429, 'rate_limited: too many connections from this address');
+      },
     });
     const limits = {
       maxMessageBytes: config.signalling.maxMessageBytes,
       rateLimit: config.signalling.rateLimit,
       helloTimeoutMs: config.signalling.helloTimeoutMs,
+      maxBufferedBytes: config.signalling.maxBufferedBytes,
     };
-    wss.on('connection', (socket) => new SignallingSession(socket, dispatch, limits, metrics, log, clock));
+    wss.on('connection', (socket, req) => {
+      const remoteAddress = addressOf(req.socket);
+      // Upgrades checked at the same time can pass `admits` together: the count is enforced here.
+      if (!connections.acquire(remoteAddress)) {
+        metrics.connectionsClosed.inc({ reason: 'too_many_connections' });
+        socket.close(CLOSE_CODES.tooManyConnections, 'too many connections from this address');
+        return;
+      }
+      socket.once('close', () => connections.release(remoteAddress));
+      new SignallingSession(socket, { dispatch, limits, metrics, log, clock, remoteAddress });
+    });
 
     await new Promise<void>((resolve, reject) => {
       https.once('error', reject);
@@ -158,6 +190,7 @@ export class SfuServer {
       wss,
       internal,
       poller,
+      sfuAudit,
       log,
     );
   }
@@ -178,8 +211,15 @@ export class SfuServer {
     ]);
     this.https.closeAllConnections();
     this.pool.close();
+    await this.audit.close();
     this.log.info('SFU stopped');
   }
+}
+
+/** The peer's address, IPv4-mapped IPv6 written as IPv4 so one host counts once. */
+function addressOf(socket: Socket): string {
+  const address = socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /** Whoever leaves the room leaves the MLS group: the relay proposes their removal. */

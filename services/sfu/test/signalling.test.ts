@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { PROTOCOL_VERSION, type ErrorCode } from '@conclave/protocol';
 import { SignallingError, type SignallingClient } from '@conclave/client';
 import { TicketSigner } from '@conclave/testing';
+import { waitFor } from './support/plain-rtp';
 import { startSfu, type SfuFixture } from './support/sfu-fixture';
 
 async function refusal(promise: Promise<unknown>): Promise<ErrorCode> {
@@ -77,16 +78,16 @@ describe('SFU signalling edge', () => {
   });
 
   test('a ticket for another audience or living longer than 5 minutes is refused', async () => {
-    const client = await sfu.connect();
+    const first = await sfu.connect();
     assert.equal(
-      await refusal(client.hello(await sfu.signer.sign({ user: 'd', room: 'r', audience: 'conclave-auth' }))),
+      await refusal(first.hello(await sfu.signer.sign({ user: 'd', room: 'r', audience: 'conclave-auth' }))),
       'invalid_ticket',
     );
+    const second = await sfu.connect();
     assert.equal(
-      await refusal(client.hello(await sfu.signer.sign({ user: 'd', room: 'r', expiresIn: 3600 }))),
+      await refusal(second.hello(await sfu.signer.sign({ user: 'd', room: 'r', expiresIn: 3600 }))),
       'invalid_ticket',
     );
-    client.close();
   });
 
   test('hello with another protocol version is refused with unsupported_protocol_version', async () => {
@@ -142,6 +143,17 @@ describe('SFU signalling edge', () => {
     assert.ok(codes.includes('not_found'));
     await new Promise((resolve) => setTimeout(resolve, 1200));
     assert.equal(await refusal(client.request('pauseConsumer', { consumerId: 'none' })), 'not_found');
+    client.close();
+  });
+
+  test('messages beyond the rate limit are refused with rate_limited before being parsed, even before hello', async () => {
+    const client = await sfu.connect();
+    const codes: ErrorCode[] = [];
+    client.onUnmatchedError((code) => codes.push(code));
+    for (let i = 0; i < 40; i++) client.sendRaw('{not json');
+    await waitFor(() => codes.length === 40, 5000, '40 refusals');
+    assert.ok(codes.filter((c) => c === 'malformed_message').length <= 21, codes.join(','));
+    assert.ok(codes.filter((c) => c === 'rate_limited').length >= 19, codes.join(','));
     client.close();
   });
 

@@ -1,6 +1,7 @@
 import type { E2eeSuite, MemberCredentialRequest, MemberCredentialResponse } from '@conclave/protocol';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '@conclave/server-kit';
+import { BadRequestError, NotFoundError } from '@conclave/server-kit';
 import type { Caller } from '../auth/access-token-verifier';
+import { refusalForSession } from '../meetings/meeting-access';
 import type { MeetingStore } from '../meetings/meeting-store';
 import type { MemberCredentialIssuer } from './member-credential-issuer';
 
@@ -41,18 +42,13 @@ export class MemberCredentials {
       if (participant === null || participant.userId !== caller.userId)
         return new NotFoundError('not_found', 'no such participant');
       const refusal =
-        meeting.status === 'ended'
-          ? new ConflictError('meeting_ended', 'this meeting has ended')
-          : participant.state === 'removed'
-            ? new ForbiddenError('participant_removed', 'you were removed from this meeting')
-            : participant.state !== 'admitted'
-              ? new ForbiddenError('not_admitted', 'you have not been admitted to this meeting')
-              : !isSignatureKeyFor(meeting.e2eeSuite, Buffer.from(request.signatureKey, 'base64url'))
-                ? new BadRequestError(
-                    'bad_request',
-                    `not a signature key of the meeting's suite (${meeting.e2eeSuite})`,
-                  )
-                : undefined;
+        refusalForSession(meeting, participant) ??
+        (isSignatureKeyFor(meeting.e2eeSuite, Buffer.from(request.signatureKey, 'base64url'))
+          ? undefined
+          : new BadRequestError(
+              'bad_request',
+              `not a signature key of the meeting's suite (${meeting.e2eeSuite})`,
+            ));
       if (refusal !== undefined) {
         await record({
           action: 'room.credential',

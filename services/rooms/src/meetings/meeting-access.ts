@@ -1,9 +1,25 @@
-import { ForbiddenError } from '@conclave/server-kit';
+import { ConflictError, ForbiddenError } from '@conclave/server-kit';
 import type { Caller } from '../auth/access-token-verifier';
 import type { RoomsMetrics } from '../metrics';
-import type { MeetingMemberRow, MeetingRow } from '../persistence/entities';
+import type { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
 import { isInvited, organiserRole } from './meeting-policy';
 import type { AuditAppend, LoadedMeeting, MeetingRecords, MeetingStore } from './meeting-store';
+
+/**
+ * Why this session may not be handed anything that lets it into the media or the MLS group (a join ticket, a
+ * member credential), or undefined when it may: the meeting must be running and the session admitted.
+ */
+export function refusalForSession(
+  meeting: Pick<MeetingRow, 'status'>,
+  participant: Pick<ParticipantRow, 'state'>,
+): ConflictError | ForbiddenError | undefined {
+  if (meeting.status === 'ended') return new ConflictError('meeting_ended', 'this meeting has ended');
+  if (participant.state === 'removed')
+    return new ForbiddenError('participant_removed', 'you were removed from this meeting');
+  if (participant.state !== 'admitted')
+    return new ForbiddenError('not_admitted', 'you have not been admitted to this meeting');
+  return undefined;
+}
 
 export interface MeetingAccessDeps {
   store: MeetingStore;
@@ -73,6 +89,16 @@ export class MeetingAccess {
   ): Promise<LoadedMeeting> {
     const loaded = await this.deps.store.read.load(meetingId);
     if (await this.isOrganiser(this.deps.store.read, caller, loaded.meeting, loaded.members)) return loaded;
+    throw await this.denyPower(caller, meetingId, power, sourceIp);
+  }
+
+  /** Audits (aggregated) and counts a power refused to a caller who is not an organiser; the error to throw. */
+  private async denyPower(
+    caller: Caller,
+    meetingId: string,
+    power: string,
+    sourceIp: string | undefined,
+  ): Promise<ForbiddenError> {
     await this.deps.store.recordDenial({
       action: 'room.power.denied',
       outcome: 'failure',
@@ -83,7 +109,7 @@ export class MeetingAccess {
       sourceIp,
     });
     this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
-    throw new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
+    return new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
   }
 
   /**
@@ -109,19 +135,7 @@ export class MeetingAccess {
         return new ForbiddenError('not_organiser', 'only an organiser of this meeting may do this');
       return work(records, record, meeting, members);
     });
-    if (outcome instanceof Error) {
-      await this.deps.store.recordDenial({
-        action: 'room.power.denied',
-        outcome: 'failure',
-        actor: caller.userId,
-        target: meetingId,
-        reason: 'not_organiser',
-        details: { power },
-        sourceIp,
-      });
-      this.deps.metrics.rightsActions.inc({ action: power, outcome: 'denied' });
-      throw outcome;
-    }
+    if (outcome instanceof Error) throw await this.denyPower(caller, meetingId, power, sourceIp);
     return outcome();
   }
 }

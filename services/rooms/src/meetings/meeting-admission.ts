@@ -5,7 +5,7 @@ import type { Caller } from '../auth/access-token-verifier';
 import type { RoomsMetrics } from '../metrics';
 import type { ParticipantRow } from '../persistence/entities';
 import type { TicketIssuer } from '../tickets/ticket-issuer';
-import type { MeetingAccess } from './meeting-access';
+import { refusalForSession, type MeetingAccess } from './meeting-access';
 import {
   formatRights,
   isAutoAdmitted,
@@ -177,14 +177,7 @@ export class MeetingAdmission {
     const issued = await this.deps.store.write(async (records, record) => {
       const { meeting } = await records.load(meetingId);
       const participant = await ownParticipant(records, caller, meetingId, participantId);
-      const refusal =
-        meeting.status === 'ended'
-          ? new ConflictError('meeting_ended', 'this meeting has ended')
-          : participant.state === 'removed'
-            ? new ForbiddenError('participant_removed', 'you were removed from this meeting')
-            : participant.state !== 'admitted'
-              ? new ForbiddenError('not_admitted', 'you have not been admitted to this meeting')
-              : undefined;
+      const refusal = refusalForSession(meeting, participant);
       if (refusal !== undefined) return refusal;
       const rights = parseRights(participant.rights);
       const { ticket, expiresAtMs } = await this.deps.tickets.issue({

@@ -9,6 +9,7 @@ import type {
 } from '@conclave/protocol';
 import { BadRequestError, ConflictError, ForbiddenError, type Logger } from '@conclave/server-kit';
 import type { Participant } from '../rooms/participant';
+import { EncodedNotification } from '../signalling/encoded-message';
 import type { DeliveryServices } from './delivery-service';
 import type { Room } from '../rooms/room';
 
@@ -474,9 +475,9 @@ export class E2eeRelay {
     }
     if (header.epoch !== BigInt(group.epoch ?? -1))
       throw new ConflictError('stale_epoch', `the group is at epoch ${group.epoch}`);
+    const relayed = EncodedNotification.of({ type: 'mlsApplication', from: participant.id, message });
     for (const memberId of group.memberIds()) {
-      if (memberId !== participant.id)
-        room.participants.get(memberId)?.notify({ type: 'mlsApplication', from: participant.id, message });
+      if (memberId !== participant.id) room.participants.get(memberId)?.notify(relayed);
     }
     return {};
   }

@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
-import type { MediaSource, PeerInfo, Right, ServerNotification } from '@conclave/protocol';
+import type { MediaSource, PeerInfo, Right } from '@conclave/protocol';
+import type { OutboundNotification } from '../signalling/encoded-message';
 
 export interface ProducerEntry {
   producer: types.Producer;
@@ -41,7 +42,7 @@ export class Participant {
     readonly userId: string,
     readonly displayName: string,
     rights: readonly Right[],
-    private readonly send: (message: ServerNotification) => void,
+    private readonly send: (message: OutboundNotification) => void,
     /** Ends the participant's connection when the server, not the participant, ends its session. */
     readonly disconnect: (reason: 'removed' | 'replaced' | 'ended') => void,
     organiserPaused: readonly MediaSource[] = [],
@@ -62,7 +63,7 @@ export class Participant {
     this.currentRights = new Set(rights);
   }
 
-  notify(message: ServerNotification): void {
+  notify(message: OutboundNotification): void {
     this.send(message);
   }
 

@@ -16,7 +16,9 @@ import {
   NotFoundError,
   type Logger,
 } from '@conclave/server-kit';
+import { isLoopbackAddress } from '../media/loopback';
 import { ROUTER_MEDIA_CODECS } from '../media/media-codecs';
+import { EncodedNotification } from '../signalling/encoded-message';
 import type { PooledWorker } from '../media/worker-pool';
 import type { SfuMetrics } from '../metrics';
 import { PARTICIPANT_LIMITS, type Participant } from './participant';
@@ -27,6 +29,8 @@ export interface RoomMediaOptions {
   plainTransport: { enabled: boolean; listenIp: string };
   layerThresholds: { low: number; medium: number };
   maxParticipants: number;
+  /** Consumers one participant may hold at once, all producers together. */
+  maxConsumersPerParticipant: number;
 }
 
 export interface RoomEvents {
@@ -187,6 +191,10 @@ export class Room extends EventEmitter<RoomEvents> {
     port: number,
   ): Promise<void> {
     const transport = this.transportOf(participant, transportId, 'plain');
+    // Plain RTP has no consent check (no ICE): anywhere but loopback would make the SFU a UDP reflector.
+    if (!isLoopbackAddress(ip)) {
+      throw new ForbiddenError('address_not_allowed', 'plain RTP transports only send to loopback');
+    }
     await mediaCall(() => (transport as types.PlainTransport).connect({ ip, port }));
   }
 
@@ -275,6 +283,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const transport = this.transportOf(participant, transportId);
     if (transport.appData.direction !== 'recv')
       throw new BadRequestError('bad_request', 'not a receive transport');
+    this.assertMayAddConsumer(participant, producerId);
     const rtpCapabilities = participant.rtpCapabilities!;
     if (!this.router.canConsume({ producerId, rtpCapabilities })) {
       throw new BadRequestError('bad_request', 'your receive capabilities cannot take this producer');
@@ -508,10 +517,11 @@ export class Room extends EventEmitter<RoomEvents> {
     return [...this.participants.values()].filter((p) => p !== participant && p.joined);
   }
 
-  /** Sends to every joined participant but `except`. */
+  /** Sends to every joined participant but `except` (serialised once for all of them). */
   broadcast(message: ServerNotification, except?: Participant): void {
+    const encoded = EncodedNotification.of(message);
     for (const participant of this.participants.values()) {
-      if (participant !== except && participant.joined) participant.notify(message);
+      if (participant !== except && participant.joined) participant.notify(encoded);
     }
   }
 
@@ -544,6 +554,17 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new BadRequestError('bad_request', `not a ${kind} transport`);
     }
     return transport;
+  }
+
+  /** One consumer per participant and producer, and a bound on them all: a client cannot multiply a stream. */
+  private assertMayAddConsumer(participant: Participant, producerId: string): void {
+    const consumers = [...participant.consumers.values()];
+    if (consumers.some((c) => c.consumer.producerId === producerId)) {
+      throw new ConflictError('conflict', 'you consume this producer already');
+    }
+    if (consumers.length >= this.options.maxConsumersPerParticipant) {
+      throw new ConflictError('limit_reached', 'too many consumers');
+    }
   }
 
   private consumerOf(participant: Participant, consumerId: string) {

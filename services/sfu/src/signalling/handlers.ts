@@ -12,6 +12,7 @@ import type { Room } from '../rooms/room';
 import type { PowersLedger } from '../rooms/powers-ledger';
 import type { RoomRegistry } from '../rooms/room-registry';
 import type { E2eeRelay } from '../e2ee/e2ee-relay';
+import type { ChatLimiter } from './chat-limiter';
 import { CLOSE_CODES, type RequestDispatcher, type SignallingSession } from './session';
 import type { TicketVerifier } from './ticket-verifier';
 
@@ -22,6 +23,7 @@ export interface HandlerDeps {
   ledger: PowersLedger;
   e2ee: E2eeRelay;
   audit: AuditSink;
+  chat: ChatLimiter;
 }
 
 type Bound = { session: SignallingSession; participant: Participant; room: Room };
@@ -88,7 +90,10 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       deps.e2ee.groupCreated(room, participant, keyPackage),
     mlsCommit: ({ epoch, commit, welcome, covers, authentication }, { participant, room }) =>
       deps.e2ee.commit(room, participant, { epoch, commit, welcome, covers, authentication }),
-    mlsApplication: ({ message }, { participant, room }) => deps.e2ee.application(room, participant, message),
+    mlsApplication: ({ message }, { participant, room }) => {
+      deps.chat.admit(participant, message);
+      return deps.e2ee.application(room, participant, message);
+    },
     mlsRejoin: ({ epoch, reason, keyPackage }, { participant, room }) =>
       deps.e2ee.rejoin(room, participant, { epoch, reason, keyPackage }),
     leave: (_request, { participant, room }) => {
@@ -129,6 +134,7 @@ async function hello(
       outcome: 'failure',
       actor: 'unknown',
       reason: (error as { code?: string }).code ?? 'invalid_ticket',
+      sourceIp: session.remoteAddress,
     });
     throw error;
   }
@@ -155,6 +161,7 @@ async function hello(
       actor: claims.sub,
       target: claims.room,
       reason: (error as { code?: string }).code ?? 'refused',
+      sourceIp: session.remoteAddress,
     });
     throw error;
   }
@@ -165,6 +172,7 @@ async function hello(
     actor: claims.sub,
     target: claims.room,
     details: { participant: claims.pid },
+    sourceIp: session.remoteAddress,
   });
   return {
     participantId: participant.id,

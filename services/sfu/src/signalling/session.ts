@@ -11,12 +11,25 @@ import { ConclaveError, type Clock, type Logger } from '@conclave/server-kit';
 import type { SfuMetrics } from '../metrics';
 import type { Participant } from '../rooms/participant';
 import type { Room } from '../rooms/room';
+import { EncodedNotification } from './encoded-message';
 import { TokenBucket } from './token-bucket';
 
 export interface SessionLimits {
   maxMessageBytes: number;
   rateLimit: { perSecond: number; burst: number };
   helloTimeoutMs: number;
+  /** Unsent data above this for a second (or 8 times it at once) closes the connection: a client that does not read. */
+  maxBufferedBytes: number;
+}
+
+export interface SignallingSessionOptions {
+  dispatch: RequestDispatcher;
+  limits: SessionLimits;
+  metrics: SfuMetrics;
+  log: Logger;
+  clock: Clock;
+  /** The peer's address (for the audit trail, which keeps it only if configured to). */
+  remoteAddress: string;
 }
 
 /** Handles one validated request of this session and returns its response data. */
@@ -28,10 +41,18 @@ export const CLOSE_CODES = {
   replaced: 4002,
   removed: 4003,
   shutdown: 4004,
+  /** `hello` was refused (bad ticket, version…): one try per connection, so refusals cannot be farmed. */
+  helloRefused: 4005,
+  /** Too many connections from the client's address. */
+  tooManyConnections: 4007,
 } as const;
 
 /** Bounded pending work per connection: requests beyond it are refused, not queued. */
 const MAX_QUEUED_REQUESTS = 64;
+/** Unsent data may stay above `maxBufferedBytes` this long (a burst draining) before the client counts as slow. */
+const SLOW_CLIENT_GRACE_MS = 1000;
+/** Unsent data beyond this multiple of `maxBufferedBytes` closes the connection at once. */
+const HARD_BUFFER_FACTOR = 8;
 /** A cheap look at the request id of a message that cannot be parsed fully. */
 const REQUEST_ID_PATTERN = /"id"\s*:\s*(\d{1,10})/;
 
@@ -42,19 +63,26 @@ const REQUEST_ID_PATTERN = /"id"\s*:\s*(\d{1,10})/;
 export class SignallingSession {
   participant: Participant | undefined;
   room: Room | undefined;
+  readonly remoteAddress: string;
+  private readonly dispatch: RequestDispatcher;
+  private readonly limits: SessionLimits;
+  private readonly metrics: SfuMetrics;
+  private readonly log: Logger;
   private readonly bucket: TokenBucket;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private helloTimer: NodeJS.Timeout | undefined;
+  private slowTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly dispatch: RequestDispatcher,
-    private readonly limits: SessionLimits,
-    private readonly metrics: SfuMetrics,
-    private readonly log: Logger,
-    clock: Clock,
+    { dispatch, limits, metrics, log, clock, remoteAddress }: SignallingSessionOptions,
   ) {
+    this.dispatch = dispatch;
+    this.limits = limits;
+    this.metrics = metrics;
+    this.log = log;
+    this.remoteAddress = remoteAddress;
     this.bucket = new TokenBucket(limits.rateLimit.perSecond, limits.rateLimit.burst, clock);
     this.helloTimer = setTimeout(() => {
       if (this.participant === undefined) this.close(CLOSE_CODES.helloTimeout, 'hello expected');
@@ -76,7 +104,7 @@ export class SignallingSession {
     clearTimeout(this.helloTimer);
   }
 
-  notify(message: ServerNotification): void {
+  notify(message: ServerNotification | EncodedNotification): void {
     this.send(message);
   }
 
@@ -89,12 +117,12 @@ export class SignallingSession {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    // The token is taken before any parsing: a flood costs the server a counter, not a JSON parse.
+    if (!this.bucket.take()) return this.refuse(peekRequestId(bytes), 'rate_limited', 'too many requests');
     if (isBinary) return this.refuse(null, 'malformed_message', 'messages are JSON text');
     if (bytes.byteLength > this.limits.maxMessageBytes) {
-      const edges = bytes.subarray(0, 256).toString('latin1') + ' ' + bytes.subarray(-256).toString('latin1');
-      const id = REQUEST_ID_PATTERN.exec(edges)?.[1];
       return this.refuse(
-        id !== undefined ? Number(id) : null,
+        peekRequestId(bytes),
         'message_too_large',
         `limit is ${this.limits.maxMessageBytes} bytes`,
       );
@@ -106,7 +134,6 @@ export class SignallingSession {
       return this.refuse(null, 'malformed_message', 'not JSON');
     }
     const id = requestIdOf(json);
-    if (!this.bucket.take()) return this.refuse(id, 'rate_limited', 'too many requests');
     const parsed = clientRequestSchema.safeParse(json);
     if (!parsed.success) {
       const unknownType = parsed.error.issues.some(
@@ -135,12 +162,18 @@ export class SignallingSession {
       this.send({ type: 'response', id: request.id, ok: true, data: data ?? {} });
     } catch (error) {
       if (error instanceof ConclaveError) {
-        if (error.detail !== undefined)
+        // Before a valid ticket, a refusal is answered and counted, never logged: strangers cannot fill the logs.
+        if (error.detail !== undefined && this.authenticated)
           this.log.debug('request refused', { type: request.type, code: error.code, detail: error.detail });
-        return this.refuse(request.id, error.code, error.message);
+        this.refuse(request.id, error.code, error.message);
+      } else {
+        this.log.error('request failed', { type: request.type, error });
+        this.refuse(request.id, 'internal_error', 'the request could not be completed');
       }
-      this.log.error('request failed', { type: request.type, error });
-      this.refuse(request.id, 'internal_error', 'the request could not be completed');
+      if (request.type === 'hello' && !this.authenticated) {
+        this.metrics.connectionsClosed.inc({ reason: 'hello_refused' });
+        this.close(CLOSE_CODES.helloRefused, 'hello refused');
+      }
     }
   }
 
@@ -154,16 +187,48 @@ export class SignallingSession {
     });
   }
 
-  private send(message: ServerMessage): void {
+  private send(message: ServerMessage | EncodedNotification): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.send(JSON.stringify(message));
+    const text = message instanceof EncodedNotification ? message.text : JSON.stringify(message);
+    // A fan-out queues its burst within one tick even for a client that reads: only data still unsent a moment
+    // later, or far past the bound, shows a client that does not read.
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.limits.maxBufferedBytes * HARD_BUFFER_FACTOR) return this.dropSlowClient();
+    if (buffered > this.limits.maxBufferedBytes && this.slowTimer === undefined) {
+      this.slowTimer = setTimeout(() => {
+        this.slowTimer = undefined;
+        if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) this.dropSlowClient();
+      }, SLOW_CLIENT_GRACE_MS);
+      this.slowTimer.unref();
+    }
+    this.socket.send(text);
+  }
+
+  private dropSlowClient(): void {
+    this.metrics.connectionsClosed.inc({ reason: 'too_slow' });
+    // Counted in metrics always; logged only for a participant, so strangers cannot fill the logs this way.
+    if (this.participant !== undefined)
+      this.log.info('closing a connection that does not read', {
+        participant: this.participant.id,
+        buffered: this.socket.bufferedAmount,
+      });
+    // Not a polite close: that would wait for a peer which is not reading.
+    this.socket.terminate();
   }
 
   private onClose(): void {
     clearTimeout(this.helloTimer);
+    clearTimeout(this.slowTimer);
     this.metrics.connections.dec();
     if (this.participant !== undefined && this.room !== undefined) this.room.leave(this.participant, 'left');
   }
+}
+
+/** A cheap look at the request id of a message not parsed (too large, or over the rate limit). */
+function peekRequestId(bytes: Buffer): number | null {
+  const edges = bytes.subarray(0, 256).toString('latin1') + ' ' + bytes.subarray(-256).toString('latin1');
+  const id = REQUEST_ID_PATTERN.exec(edges)?.[1];
+  return id !== undefined ? Number(id) : null;
 }
 
 function requestIdOf(json: unknown): number | null {

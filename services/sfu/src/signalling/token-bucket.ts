@@ -1,6 +1,6 @@
 import type { Clock } from '@conclave/server-kit';
 
-/** Per-connection request budget: `burst` requests at once, refilled at `perSecond`. */
+/** A budget of `burst` tokens at once, refilled at `perSecond` (requests per connection, chat bytes…). */
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -14,13 +14,13 @@ export class TokenBucket {
     this.last = clock.now();
   }
 
-  /** Takes one token; false when the budget is spent. */
-  take(): boolean {
+  /** Takes `cost` tokens (one request, or a message's bytes); false, taking none, when the budget is short. */
+  take(cost = 1): boolean {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

@@ -39,6 +39,8 @@ export interface SfuFixtureOptions {
   jwksFile?: string;
   /** Collect every log line of the SFU here, at debug level (tests that prove what never reaches a log). */
   logLines?: string[];
+  /** Let the SFU open the audit path its configuration names (`audit.trail`) instead of an in-memory sink. */
+  configuredAudit?: boolean;
 }
 
 /** A real SFU (real mediasoup workers) on loopback with its own certificate, ticket key and API token. */
@@ -68,7 +70,7 @@ export async function startSfu(
   });
   const server = await SfuServer.start(config, {
     mls: await createDeliveryServices(),
-    audit,
+    ...(options.configuredAudit === true ? {} : { audit }),
     logger:
       options.logLines !== undefined
         ? createLogger('sfu-test', { level: 'debug', write: (line) => options.logLines!.push(line) })

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AuthClient } from './auth-client';
+import { RestError } from './rest-error';
+import { RoomsClient } from './rooms-client';
+
+/** A fetch that answers one canned reply and records the request. */
+function cannedFetch(status: number, body: unknown) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fetch = (async (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    return new Response(body === undefined ? null : JSON.stringify(body), { status });
+  }) as unknown as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+const meeting = {
+  id: 'm1',
+  kind: 'instant',
+  title: 'Crisis cell',
+  startsAt: '2026-12-07T10:00:00.000Z',
+  endsAt: '2026-12-07T11:00:00.000Z',
+  timeZone: 'Europe/Paris',
+  organiser: 'u1',
+  classification: null,
+  e2eeSuite: 'aes256',
+  status: 'live',
+};
+
+describe('RoomsClient', () => {
+  it('listMine() sends the bearer token to /api/rooms/meetings and returns the validated list', async () => {
+    const { fetch, calls } = cannedFetch(200, [meeting]);
+    const rooms = new RoomsClient({ fetch, accessToken: () => 'token-1' });
+    assert.deepEqual(await rooms.listMine(), [meeting]);
+    assert.equal(calls[0]!.url, '/api/rooms/meetings');
+    assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer token-1');
+  });
+
+  it('listMine() rejects with unexpected_reply when the service answers another shape', async () => {
+    const { fetch } = cannedFetch(200, [{ ...meeting, e2eeSuite: 'none' }]);
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    await assert.rejects(
+      rooms.listMine(),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
+
+  it('join() rejects with the service refusal code (meeting_locked) and its status', async () => {
+    const { fetch } = cannedFetch(403, { code: 'meeting_locked', message: 'this meeting is locked' });
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    await assert.rejects(
+      rooms.join('m1'),
+      (e: unknown) => e instanceof RestError && e.code === 'meeting_locked' && e.status === 403,
+    );
+  });
+});
+
+describe('AuthClient', () => {
+  it('login() returns a password_change_required step as sent', async () => {
+    const step = { kind: 'password_change_required', stepToken: 'step', expiresIn: 300 };
+    const { fetch, calls } = cannedFetch(200, step);
+    assert.deepEqual(await new AuthClient({ fetch }).login({ username: 'a', password: 'b' }), step);
+    assert.equal(calls[0]!.init.body, JSON.stringify({ username: 'a', password: 'b' }));
+  });
+
+  it('login() rejects a refusal whose code is not one of ours with unexpected_reply', async () => {
+    const { fetch } = cannedFetch(401, { code: 'user_does_not_exist', message: 'x' });
+    await assert.rejects(
+      new AuthClient({ fetch }).login({ username: 'a', password: 'b' }),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
+
+  it('refresh() sends the CSRF token in x-csrf-token', async () => {
+    const tokens = {
+      kind: 'tokens',
+      accessToken: 'a',
+      expiresIn: 300,
+      refreshToken: 'r',
+      tokenType: 'Bearer',
+    };
+    const { fetch, calls } = cannedFetch(200, tokens);
+    assert.deepEqual(await new AuthClient({ fetch, csrfToken: () => 'csrf-1' }).refresh(), tokens);
+    assert.equal((calls[0]!.init.headers as Record<string, string>)['x-csrf-token'], 'csrf-1');
+  });
+});

@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import {
+  ROOMS_API_PREFIX,
+  type InstantMeetingRequest,
+  type JoinResponse,
+  type MeetingSummary,
+  type MeetingView,
+  type ScheduleMeetingRequest,
+} from '@conclave/protocol';
+import { callJson, type RestClientOptions } from './http';
+import { joinResponseSchema, meetingListSchema, meetingViewSchema } from './replies';
+
+export interface RoomsClientOptions extends RestClientOptions {
+  /** A current access token (the app refreshes it before it expires). */
+  accessToken: () => string | Promise<string>;
+}
+
+/**
+ * The room-control service's REST API (`/api/rooms`): my meetings, scheduling, joining. Every reply is validated
+ * against its `libs/protocol` type; refusals throw `RestError` with the stable code.
+ */
+export class RoomsClient {
+  private readonly options: RoomsClientOptions;
+
+  constructor(options: RoomsClientOptions) {
+    this.options = options;
+  }
+
+  /** Meetings I organise or am invited to (ended ones excluded), in start order. */
+  async listMine(): Promise<MeetingSummary[]> {
+    return this.call('GET', '/meetings', meetingListSchema);
+  }
+
+  async get(meetingId: string): Promise<MeetingView> {
+    return this.call('GET', `/meetings/${encodeURIComponent(meetingId)}`, meetingViewSchema);
+  }
+
+  async createInstant(request: Partial<InstantMeetingRequest> & { title: string }): Promise<MeetingView> {
+    return this.call('POST', '/meetings/instant', meetingViewSchema, request);
+  }
+
+  async schedule(request: ScheduleMeetingRequest): Promise<MeetingView> {
+    return this.call('POST', '/meetings', meetingViewSchema, request);
+  }
+
+  /** Asks to enter: admitted at once, or waiting in the lobby. */
+  async join(meetingId: string): Promise<JoinResponse> {
+    return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/join`, joinResponseSchema);
+  }
+
+  private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const token = await this.options.accessToken();
+    return callJson(this.options, method, `${ROOMS_API_PREFIX}${path}`, schema, {
+      headers: { authorization: `Bearer ${token}` },
+      ...(body !== undefined ? { body } : {}),
+    });
+  }
+}

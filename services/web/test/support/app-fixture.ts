@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { writeSelfSignedCertificate } from '@conclave/server-kit';
+import { launchChromium, type ChromiumFixture } from '@conclave/testing';
+import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
+import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
+import { buildMeetingApp, DEFAULT_APP_DIR } from '../../src/app-build';
+import { bundleWebClient } from '../../src/bundle';
+import { startWebServer, type WebServer } from '../../src/static-server';
+
+/** Every `securitypolicyviolation` the page reports, kept on `window` for the test to read. */
+const RECORD_CSP_VIOLATIONS = `
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber);
+  });
+`;
+
+export interface AppFixture {
+  auth: AuthFixture;
+  rooms: RoomsFixture;
+  web: WebServer;
+  chromium: ChromiumFixture;
+  /** A fresh browser profile whose language is `locale` (navigator.language), recording CSP violations. */
+  newContext(locale: string): Promise<BrowserContext>;
+  /** Signs in through the API (not the page) and returns an access token. */
+  apiToken(username: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The meeting client as a person meets it: real auth and rooms services behind the web server's one HTTPS
+ * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
+ */
+export async function startApp(): Promise<AppFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
+  const auth = await startAuthFixture();
+  const jwksFile = join(dir, 'auth.jwks.json');
+  await writeFile(jwksFile, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
+  const rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
+  // The same cached build as `nx run meeting-app:build` (rebuilt only when its sources changed).
+  const appDir = DEFAULT_APP_DIR;
+  const testPageDir = join(dir, 'test-page');
+  await Promise.all([buildMeetingApp(appDir), bundleWebClient(testPageDir)]);
+  const tls = await writeSelfSignedCertificate(dir, { hosts: ['127.0.0.1', 'localhost'], days: 1 });
+  const web = await startWebServer({
+    root: testPageDir,
+    appRoot: appDir,
+    host: '127.0.0.1',
+    port: 0,
+    cert: await readFile(tls.certFile),
+    key: await readFile(tls.keyFile),
+    connectOrigins: ['wss://127.0.0.1:9'],
+    proxy: { auth: new URL(auth.url).origin, rooms: new URL(rooms.url).origin },
+  });
+  const chromium = await launchChromium();
+  return {
+    auth,
+    rooms,
+    web,
+    chromium,
+    async newContext(locale) {
+      const context = await chromium.browser.newContext({ ignoreHTTPSErrors: true, locale });
+      await context.addInitScript(RECORD_CSP_VIOLATIONS);
+      return context;
+    },
+    async apiToken(username, password) {
+      const reply = await auth.login(username, password);
+      if (reply.body.kind !== 'tokens')
+        throw new Error(`no tokens for ${username}: ${JSON.stringify(reply.body)}`);
+      return reply.body.accessToken as string;
+    },
+    async close() {
+      await chromium.close();
+      await web.close();
+      await rooms.close();
+      await auth.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+}
+
+/** Serious and critical accessibility violations (axe-core, WCAG 2.1 A/AA rules) on the page as it is now. */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** Writes a screenshot under docs/screenshots when CONCLAVE_SCREENSHOTS=1 (the committed images). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.CONCLAVE_SCREENSHOTS !== '1') return;
+  await page.screenshot({
+    path: join(__dirname, '../../../../docs/screenshots', `${name}.png`),
+    fullPage: true,
+  });
+}
