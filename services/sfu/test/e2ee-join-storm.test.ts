@@ -70,6 +70,45 @@ describe('join storms: the SFU batches the Adds of joiners arriving together', (
     }
   });
 
+  test('a joiner leaving while the commit adding it is being made stalls nobody: that commit is sequenced, later joiners are keyed', async () => {
+    const host = await headlessMember(sfu, 'host', 'quitter-room');
+    await until(() => host.latest()?.epoch === 0n, 'the host created the group');
+    // Hold the host's first commit (adding the quitter) on its way to the SFU until the quitter has left.
+    let holding = false;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const send = host.client.request.bind(host.client);
+    host.client.request = (async (type: string, payload: unknown) => {
+      if (type === 'mlsCommit' && !holding) {
+        holding = true;
+        await released;
+      }
+      return send(type as never, payload as never);
+    }) as typeof host.client.request;
+    const quitter = await headlessMember(sfu, 'quitter', 'quitter-room');
+    await until(() => holding, 'the host is committing the quitter');
+    await quitter.close();
+    await sleep(100);
+    release();
+    const late = await headlessMember(sfu, 'late', 'quitter-room');
+    try {
+      await until(
+        () => keyedTogether([host, late], 2),
+        'the host and the late joiner share one epoch',
+        20_000,
+      );
+      assert.deepEqual(
+        host
+          .latest()!
+          .members.map((m) => m.userId)
+          .sort(),
+        ['host', 'late'],
+      );
+    } finally {
+      await Promise.all([host.close(), late.close()]);
+    }
+  });
+
   test('a member leaving in the middle of a storm is removed by a commit: the others are keyed without it', async () => {
     const host = await headlessMember(sfu, 'host', 'leave-room');
     await until(() => host.latest()?.epoch === 0n, 'the host created the group');

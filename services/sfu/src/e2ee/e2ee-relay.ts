@@ -488,7 +488,8 @@ export class E2eeRelay {
     if (group === undefined) return;
     group.waiting = group.waiting.filter((j) => j.participantId !== participantId);
     group.held = group.held.filter((j) => j.participantId !== participantId);
-    group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participantId);
+    // An Add already proposed stays pending: the commit being made may cover it, and refusing that commit would
+    // stall the group. Once it is added, its leaf is removed like any departed member's (commit() sweeps them).
     const leaf = group.leafOf(participantId);
     if (leaf === undefined || group.epoch === null || group.pendingRemoves.includes(leaf)) return;
     await this.proposeRemove(room, group, participantId, leaf);
