@@ -145,6 +145,11 @@ export const sfuConfigSchema = z.strictObject({
           message: 'burstBytes must hold at least one message of maxMessageBytes',
         })
         .prefault({}),
+      /**
+       * Join storms: the first of a batch of joiners waits this long for others, so that one commit (one epoch,
+       * one Welcome) adds them all; removals are never held.
+       */
+      batchWindowMs: z.number().int().min(0).max(2000).default(100),
     })
     .prefault({}),
   audit: z

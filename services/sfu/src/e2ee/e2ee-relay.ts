@@ -57,6 +57,14 @@ class GroupState {
   pendingRemoves: number[] = [];
   /** Joiners whose key package arrived before the group existed. */
   waiting: Joiner[] = [];
+  /**
+   * Joiners held back for the next batch of Adds (join storms): announced to nobody yet, so each may still be
+   * replaced or dropped. `heldSince` is when the oldest arrived.
+   */
+  held: Joiner[] = [];
+  heldSince = 0;
+  /** Fires when the held joiners' batching window closes. */
+  batchTimer: ReturnType<typeof setTimeout> | undefined;
   /** Who must commit this epoch's proposals, once designated. */
   committer: string | undefined;
   /** Fires if the committer has not committed in time. */
@@ -102,6 +110,11 @@ export interface E2eeRelayOptions {
   readonly commitTimeoutMs: number;
   /** Quiet time after which a member updates its leaf (told to clients). */
   readonly updateIntervalMs: number;
+  /**
+   * How long the first of a batch of joiners waits for others before their Adds are proposed together (one
+   * commit, one epoch, one Welcome for all); a batch is also held while the previous commit is outstanding.
+   */
+  readonly batchWindowMs: number;
 }
 
 /**
@@ -171,7 +184,8 @@ export class E2eeRelay {
       (j) => j.participantId !== participant.id && room.participants.has(j.participantId),
     );
     group.waiting = [];
-    for (const joiner of waiting) await this.proposeAdd(room, group, joiner);
+    for (const joiner of waiting) this.hold(group, joiner);
+    await this.flushHeld(room, group);
     return { epoch: 0 };
   }
 
@@ -192,8 +206,45 @@ export class E2eeRelay {
     // either cover a proposal the SFU forgot or miss one the members hold.
     if (group.pendingAdds.some((j) => j.participantId === participant.id))
       throw new ConflictError('conflict', 'a key package of yours is already proposed');
-    await this.proposeAdd(room, group, joiner);
+    this.hold(group, joiner);
+    await this.flushHeld(room, group);
     return {};
+  }
+
+  /** Holds a joiner for the next batch of Adds (a newer key package of the same participant replaces its last). */
+  private hold(group: GroupState, joiner: Joiner): void {
+    const others = group.held.filter((j) => j.participantId !== joiner.participantId);
+    if (others.length === 0) group.heldSince = Date.now();
+    group.held = [...others, joiner];
+  }
+
+  /**
+   * Proposes every held joiner at once, so that one commit adds them all: once the oldest has waited
+   * `batchWindowMs`, and only when no proposal of this epoch is outstanding (while a commit is being made, new
+   * joiners wait for the next epoch instead of being proposed into one their commit will not cover). The
+   * commit that closes the epoch calls this again.
+   */
+  private async flushHeld(room: Room, group: GroupState): Promise<void> {
+    if (this.groups.get(room) !== group || group.epoch === null || group.held.length === 0) return;
+    if (group.pendingAdds.length > 0 || group.pendingRemoves.length > 0) return;
+    const wait = group.heldSince + this.options.batchWindowMs - Date.now();
+    if (wait > 0) {
+      if (group.batchTimer === undefined) {
+        group.batchTimer = setTimeout(() => {
+          group.batchTimer = undefined;
+          this.flushHeld(room, group).catch((error: unknown) =>
+            this.log.warn('batched Add proposals failed', { room: room.id, error: String(error) }),
+          );
+        }, wait);
+        group.batchTimer.unref();
+      }
+      return;
+    }
+    clearTimeout(group.batchTimer);
+    group.batchTimer = undefined;
+    const batch = group.held.filter((j) => room.participants.has(j.participantId));
+    group.held = [];
+    await this.proposeAdds(room, group, batch);
   }
 
   /**
@@ -212,6 +263,7 @@ export class E2eeRelay {
     if (group.epoch === null) throw new ConflictError('conflict', 'no group yet; create it');
     if (group.pendingAdds.some((j) => j.participantId === participant.id))
       throw new ConflictError('conflict', 'a key package of yours is already proposed');
+    group.held = group.held.filter((j) => j.participantId !== participant.id);
     // Only a commit the member received and could not process is its committer's fault.
     const reported = request.reason === 'commit-unprocessable' ? group.commits.get(request.epoch) : undefined;
     if (reported?.recipients.has(participant.id) === true) reported.reporters.add(participant.id);
@@ -397,6 +449,7 @@ export class E2eeRelay {
     for (const memberId of group.memberIds()) {
       if (!room.participants.has(memberId)) await this.memberLeft(room, memberId);
     }
+    await this.flushHeld(room, group);
     return { epoch: group.epoch, roster };
   }
 
@@ -434,7 +487,9 @@ export class E2eeRelay {
     const group = this.groups.get(room);
     if (group === undefined) return;
     group.waiting = group.waiting.filter((j) => j.participantId !== participantId);
-    group.pendingAdds = group.pendingAdds.filter((j) => j.participantId !== participantId);
+    group.held = group.held.filter((j) => j.participantId !== participantId);
+    // An Add already proposed stays pending: the commit being made may cover it, and refusing that commit would
+    // stall the group. Once it is added, its leaf is removed like any departed member's (commit() sweeps them).
     const leaf = group.leafOf(participantId);
     if (leaf === undefined || group.epoch === null || group.pendingRemoves.includes(leaf)) return;
     await this.proposeRemove(room, group, participantId, leaf);
@@ -463,6 +518,7 @@ export class E2eeRelay {
    */
   private reform(room: Room, group: GroupState): void {
     clearTimeout(group.commitTimer);
+    clearTimeout(group.batchTimer);
     this.groups.delete(room);
     const groupId = b64(this.group(room).groupId);
     for (const p of room.participants.values()) p.notify({ type: 'mlsCreateGroup', groupId });
@@ -499,18 +555,29 @@ export class E2eeRelay {
   }
 
   private async proposeAdd(room: Room, group: GroupState, joiner: Joiner): Promise<void> {
-    group.pendingAdds.push(joiner);
-    const proposal = await group.mls.proposeAdd({
-      groupId: group.groupId,
-      epoch: BigInt(group.epoch!),
-      keyPackage: joiner.keyPackage,
-    });
-    this.sendProposal(room, group, proposal, {
-      type: 'add',
-      participantId: joiner.participantId,
-      userId: joiner.userId,
-      signatureKey: joiner.signatureKey,
-    });
+    await this.proposeAdds(room, group, [joiner]);
+  }
+
+  /** Signs every Add first, then sends them back to back, so the committer receives them as one batch. */
+  private async proposeAdds(room: Room, group: GroupState, joiners: Joiner[]): Promise<void> {
+    if (joiners.length === 0) return;
+    const epoch = group.epoch!;
+    group.pendingAdds.push(...joiners);
+    const proposals = await Promise.all(
+      joiners.map((joiner) =>
+        group.mls.proposeAdd({ groupId: group.groupId, epoch: BigInt(epoch), keyPackage: joiner.keyPackage }),
+      ),
+    );
+    // A commit or a re-formed group may have closed the epoch meanwhile; its handling re-proposes these Adds.
+    if (this.groups.get(room) !== group || group.epoch !== epoch) return;
+    joiners.forEach((joiner, i) =>
+      this.sendProposal(room, group, proposals[i]!, {
+        type: 'add',
+        participantId: joiner.participantId,
+        userId: joiner.userId,
+        signatureKey: joiner.signatureKey,
+      }),
+    );
   }
 
   private sendProposal(room: Room, group: GroupState, proposal: Uint8Array, change: ProposedChange): void {
