@@ -32,3 +32,21 @@ test('parseRoomsConfig() refuses unknown keys, tickets living over 300 s and a h
     assert.equal(error.problems.length, 3, error.message);
   }
 });
+
+test('parseRoomsConfig() resolves sfu.tls paths, and refuses an https internalUrl without sfu.tls and sfu.tls over http', () => {
+  const tls = { certFile: 'pki/rooms.crt', keyFile: 'pki/rooms.key', trustFile: 'pki/root.crt' };
+  const config = parseRoomsConfig(
+    { ...minimal, sfu: { ...minimal.sfu, internalUrl: 'https://127.0.0.1:9464', tls } },
+    '/etc/conclave',
+  );
+  assert.deepEqual(config.sfu.tls, {
+    certFile: '/etc/conclave/pki/rooms.crt',
+    keyFile: '/etc/conclave/pki/rooms.key',
+    trustFile: '/etc/conclave/pki/root.crt',
+  });
+  assert.throws(
+    () => parseRoomsConfig({ ...minimal, sfu: { ...minimal.sfu, internalUrl: 'https://127.0.0.1:9464' } }),
+    ConfigError,
+  );
+  assert.throws(() => parseRoomsConfig({ ...minimal, sfu: { ...minimal.sfu, tls } }), ConfigError);
+});

@@ -89,14 +89,30 @@ export const roomsConfigSchema = z.strictObject({
     })
     .prefault({}),
   /** The SFU's internal API, through which every organiser power takes effect on the media. */
-  sfu: z.strictObject({
-    internalUrl: z.url({ protocol: /^https?$/ }),
-    /** Bearer token of the SFU's internal API, read from this file. */
-    apiTokenFile: z.string().min(1),
-    timeoutMs: z.number().int().min(100).max(30_000).default(2000),
-    /** Given to clients with their ticket (wss://…/signalling). */
-    signallingUrl: z.url({ protocol: /^wss$/ }).optional(),
-  }),
+  sfu: z
+    .strictObject({
+      internalUrl: z.url({ protocol: /^https?$/ }),
+      /** Bearer token of the SFU's internal API, read from this file. */
+      apiTokenFile: z.string().min(1),
+      /**
+       * Mutual TLS to the SFU's internal listener (an `https` `internalUrl`): room control's service
+       * certificate and key (0600) as client certificate, and the appliance root the SFU's certificate must
+       * chain to.
+       */
+      tls: z
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          trustFile: z.string().min(1),
+        })
+        .optional(),
+      timeoutMs: z.number().int().min(100).max(30_000).default(2000),
+      /** Given to clients with their ticket (wss://…/signalling). */
+      signallingUrl: z.url({ protocol: /^wss$/ }).optional(),
+    })
+    .refine((s) => s.internalUrl.startsWith('https:') === (s.tls !== undefined), {
+      message: 'an https internalUrl needs sfu.tls (mutual TLS), and sfu.tls an https internalUrl',
+    }),
   audit: z
     .strictObject({
       /** Ed25519 key signing checkpoints; generated under `dataDir` when absent. */
@@ -192,7 +208,19 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
     memberCredentials: {
       keyFile: at(config.memberCredentials.keyFile ?? join(dataDir, 'member-creds.key')),
     },
-    sfu: { ...config.sfu, apiTokenFile: at(config.sfu.apiTokenFile) },
+    sfu: {
+      ...config.sfu,
+      apiTokenFile: at(config.sfu.apiTokenFile),
+      ...(config.sfu.tls !== undefined
+        ? {
+            tls: {
+              certFile: at(config.sfu.tls.certFile),
+              keyFile: at(config.sfu.tls.keyFile),
+              trustFile: at(config.sfu.tls.trustFile),
+            },
+          }
+        : {}),
+    },
     audit: { ...config.audit, keyFile: at(config.audit.keyFile ?? join(dataDir, 'audit-checkpoint.key')) },
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SignallingError, type SignallingClient } from '@conclave/client';
-import { systemClock } from '@conclave/server-kit';
+import { CertificateAuthority, systemClock } from '@conclave/server-kit';
 import { parseRtp } from '@conclave/testing';
 import { startSfu, type SfuFixture } from '../../sfu/test/support/sfu-fixture';
 import { publishPlain, subscribePlain, waitFor } from '../../sfu/test/support/plain-rtp';
@@ -26,12 +26,17 @@ describe('organiser powers against a real SFU', () => {
     const keyFile = join(keyDir, 'tickets.key');
     const jwksFile = join(keyDir, 'tickets.jwks.json');
     TicketIssuer.loadOrCreate(keyFile, 60, systemClock).writeJwks(jwksFile);
+    // Room control reaches the SFU's internal API over mutual TLS with certificates from the appliance CA.
+    const ca = await CertificateAuthority.init(join(keyDir, 'pki'), {
+      passphrase: 'a test passphrase, not a secret',
+    });
     sfu = await startSfu(
       { media: { plainTransport: { enabled: true, listenIp: '127.0.0.1' } } },
-      { jwksFile },
+      { jwksFile, internalCa: ca },
     );
+    assert.match(sfu.server.internalUrl, /^https:/);
     rooms = await startRooms({
-      sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
+      sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken, tls: sfu.internalClient! },
       config: { tickets: { keyFile } },
     });
     tokens.alice = await rooms.tokens.token('alice', { roles: ['organiser'] });

@@ -55,6 +55,20 @@ export const sfuConfigSchema = z.strictObject({
       ...listenSchema({ host: '127.0.0.1', port: 9464 }).unwrap().shape,
       /** Bearer token required by the internal API, read from this file. Without it the API is disabled. */
       apiTokenFile: z.string().min(1).optional(),
+      /**
+       * Mutual TLS (docs/security/tls.md): the listener serves HTTPS with this service certificate, requires a
+       * client certificate chaining to `clientCaFile` (the appliance root) on every route, and lets only the
+       * `rooms` service certificate issued by the current `issuerFile` (the intermediate) call the internal API.
+       * The bearer token stays as a second factor.
+       */
+      tls: z
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          clientCaFile: z.string().min(1),
+          issuerFile: z.string().min(1),
+        })
+        .optional(),
     })
     .prefault({}),
   /** Join tickets: JWTs signed by the room-control service. */

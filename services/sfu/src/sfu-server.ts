@@ -111,7 +111,15 @@ export class SfuServer {
       config.internal.apiTokenFile !== undefined
         ? readFileSync(config.internal.apiTokenFile, 'utf8').trim()
         : undefined;
-    const internalApi = new InternalApi(apiToken, rooms, ledger, audit, log);
+    const internalTls = config.internal.tls;
+    const internalApi = new InternalApi(
+      apiToken,
+      rooms,
+      ledger,
+      audit,
+      log,
+      internalTls !== undefined ? { allowed: ['rooms'], issuerFile: internalTls.issuerFile } : undefined,
+    );
     trackMembership(rooms, e2ee, log);
 
     const secureHeaders = helmet();
@@ -162,19 +170,33 @@ export class SfuServer {
       https.once('error', reject);
       https.listen(config.signalling.port, config.signalling.host, () => resolve());
     });
-    const internal = await startMetricsServer(registry, config.internal, (req, res) => {
-      if (req.method === 'GET' && req.url === '/healthz') {
-        res.writeHead(pool.workers.length > 0 ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            status: pool.workers.length > 0 ? 'ok' : 'degraded',
-            workers: pool.workers.length,
-          }),
-        );
-        return true;
-      }
-      return internalApi.handle(req, res);
-    });
+    const internal = await startMetricsServer(
+      registry,
+      config.internal,
+      (req, res) => {
+        if (req.method === 'GET' && req.url === '/healthz') {
+          res.writeHead(pool.workers.length > 0 ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              status: pool.workers.length > 0 ? 'ok' : 'degraded',
+              workers: pool.workers.length,
+            }),
+          );
+          return true;
+        }
+        return internalApi.handle(req, res);
+      },
+      internalTls !== undefined
+        ? new ReloadableTls(
+            {
+              certFile: internalTls.certFile,
+              keyFile: internalTls.keyFile,
+              clientCaFile: internalTls.clientCaFile,
+            },
+            { log, ...deps.tls },
+          )
+        : undefined,
+    );
     const poller = new StatsPoller(rooms, pool, metrics);
     poller.start();
 
@@ -187,7 +209,7 @@ export class SfuServer {
     log.info('SFU listening', { signalling: port, internal: internal.port, workers: pool.workers.length });
     return new SfuServer(
       `wss://${host}:${port}${SIGNALLING_PATH}`,
-      `http://${internalHost}:${internal.port}`,
+      `${internalTls !== undefined ? 'https' : 'http'}://${internalHost}:${internal.port}`,
       pool,
       rooms,
       https,

@@ -84,7 +84,13 @@ export interface RoomsFixtureOptions {
   database?: (dir: string) => Promise<DatabaseConfig> | DatabaseConfig;
   sfu?: SfuControl;
   /** Real SFU internal API instead of `sfu`. */
-  sfuInternal?: { url: string; token: string; timeoutMs?: number };
+  sfuInternal?: {
+    url: string;
+    token: string;
+    timeoutMs?: number;
+    /** Mutual TLS: room control's client certificate and the root the SFU's chains to. */
+    tls?: { certFile: string; keyFile: string; trustFile: string };
+  };
   clock?: Clock;
   config?: Partial<RoomsConfigInput>;
 }
@@ -106,6 +112,7 @@ export async function startRooms(options: RoomsFixtureOptions = {}): Promise<Roo
         internalUrl: options.sfuInternal?.url ?? 'http://127.0.0.1:9',
         apiTokenFile,
         ...(options.sfuInternal?.timeoutMs !== undefined ? { timeoutMs: options.sfuInternal.timeoutMs } : {}),
+        ...(options.sfuInternal?.tls !== undefined ? { tls: options.sfuInternal.tls } : {}),
       },
       audit: { checkpointEvery: 10, checkpointIntervalSeconds: 0 },
       tickets: { jwksOutFile: join(dir, 'tickets.jwks.json') },

@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import {
   parseSfuInternalRequest,
   sfuInternalBodySchemas,
@@ -9,7 +10,14 @@ import {
   type SfuPowerReply,
   type SfuRoomsReply,
 } from '@conclave/protocol';
-import { BadRequestError, ConclaveError, type AuditSink, type Logger } from '@conclave/server-kit';
+import {
+  BadRequestError,
+  ConclaveError,
+  requireCallerService,
+  type AuditSink,
+  type CallerPolicy,
+  type Logger,
+} from '@conclave/server-kit';
 import type { PowersLedger } from '../rooms/powers-ledger';
 import type { Room } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
@@ -21,7 +29,8 @@ const MAX_BODY_BYTES = 16 * 1024;
  * room-control service: change a participant's rights, mute or release a source, remove, end a meeting. Each
  * change is first written to the powers ledger, whether or not its target is connected, so tickets issued
  * before it are refused; then it takes effect on the live media before the call answers. Callers authenticate
- * with a bearer token read from a file.
+ * with a bearer token read from a file and, over mutual TLS (`callers`), with a service certificate: only
+ * room control's is accepted.
  */
 export class InternalApi {
   private readonly tokenDigest: Buffer | undefined;
@@ -32,6 +41,7 @@ export class InternalApi {
     private readonly ledger: PowersLedger,
     private readonly audit: AuditSink,
     private readonly log: Logger,
+    private readonly callers?: CallerPolicy,
   ) {
     this.tokenDigest = token !== undefined ? digest(token) : undefined;
   }
@@ -52,6 +62,8 @@ export class InternalApi {
   private async serve(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     if (this.tokenDigest === undefined)
       return reply(res, 404, error('not_found', 'the internal API is disabled'));
+    // Throws not_authenticated (401) or forbidden (403): another service's certificate is not room control's.
+    if (this.callers !== undefined) requireCallerService(req.socket as TLSSocket, this.callers);
     if (!this.authorised(req)) return reply(res, 401, error('not_authenticated', 'bearer token required'));
     const route = parseSfuInternalRequest(req.method ?? '', url);
     if ('refused' in route)

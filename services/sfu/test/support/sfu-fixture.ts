@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { SignallingClient, type WebSocketLike } from '@conclave/client';
-import { createLogger, MemoryAuditSink, writeSelfSignedCertificate } from '@conclave/server-kit';
+import {
+  createLogger,
+  MemoryAuditSink,
+  mutualTlsClientOptions,
+  pkiPaths,
+  writeSelfSignedCertificate,
+  type CertificateAuthority,
+} from '@conclave/server-kit';
 import { MemberCredentialSigner, TicketSigner, type TicketClaimsInput } from '@conclave/testing';
 import { parseSfuConfig, SfuServer, type SfuConfigInput } from '@conclave/sfu';
 import { createDeliveryServices } from '../../src/e2ee/delivery-service';
@@ -25,8 +33,10 @@ export interface SfuFixture {
   join(
     claims: TicketClaimsInput,
   ): Promise<{ client: SignallingClient; hello: Awaited<ReturnType<SignallingClient['hello']>> }>;
-  /** Calls the internal API with the bearer token. */
+  /** Calls the internal API with the bearer token (and room control's client certificate under `internalCa`). */
   internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** Under `internalCa`: room control's client certificate and the root, for `sfu.tls` of room control. */
+  internalClient?: { certFile: string; keyFile: string; trustFile: string };
   close(): Promise<void>;
 }
 
@@ -41,6 +51,11 @@ export interface SfuFixtureOptions {
   logLines?: string[];
   /** Let the SFU open the audit path its configuration names (`audit.trail`) instead of an in-memory sink. */
   configuredAudit?: boolean;
+  /**
+   * Mutual TLS on the internal listener with certificates from this appliance CA: the SFU gets an `sfu`
+   * certificate, callers need a `rooms` one (issued for `internalClient`).
+   */
+  internalCa?: CertificateAuthority;
 }
 
 /** A real SFU (real mediasoup workers) on loopback with its own certificate, ticket key and API token. */
@@ -55,6 +70,17 @@ export async function startSfu(
   const apiTokenFile = join(dir, 'internal-api.token');
   await writeFile(apiTokenFile, apiToken, { mode: 0o600 });
   const audit = new MemoryAuditSink();
+  const ca = options.internalCa;
+  const internalTls =
+    ca !== undefined
+      ? {
+          ...(await ca.issue('sfu', { dns: ['localhost'], ip: ['127.0.0.1'] })),
+          clientCaFile: pkiPaths(ca.dir).rootCert,
+          issuerFile: pkiPaths(ca.dir).intermediateCert,
+        }
+      : undefined;
+  const internalClient =
+    ca !== undefined ? { ...(await ca.issue('rooms')), trustFile: pkiPaths(ca.dir).rootCert } : undefined;
   const config = parseSfuConfig({
     ...overrides,
     signalling: {
@@ -64,7 +90,12 @@ export async function startSfu(
       keyFile: tls.keyFile,
       ...overrides.signalling,
     },
-    internal: { host: '127.0.0.1', port: 0, apiTokenFile },
+    internal: {
+      host: '127.0.0.1',
+      port: 0,
+      apiTokenFile,
+      ...(internalTls !== undefined ? { tls: internalTls } : {}),
+    },
     tickets: { jwksFile: options.jwksFile ?? signer.jwksFile },
     media: { workers: 1, listenIp: '127.0.0.1', port: 0, ...overrides.media },
   });
@@ -96,7 +127,14 @@ export async function startSfu(
       const hello = await client.hello(await signer.sign(claims));
       return { client, hello };
     },
+    ...(internalClient !== undefined ? { internalClient } : {}),
     async internal(method, path, body) {
+      if (internalClient !== undefined)
+        return mutualTlsCall(`${server.internalUrl}${path}`, method, {
+          tls: mutualTlsClientOptions(internalClient),
+          headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
       const response = await fetch(`${server.internalUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
@@ -109,4 +147,35 @@ export async function startSfu(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** An HTTPS call with a client certificate (or none): status and body (parsed when JSON). */
+export function mutualTlsCall(
+  url: string,
+  method: string,
+  options: {
+    tls: { cert?: Buffer; key?: Buffer; ca: Buffer | string };
+    headers?: Record<string, string>;
+    body?: string;
+  },
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, agent: false, headers: options.headers ?? {}, ...options.tls },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.once('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body:
+              res.headers['content-type']?.startsWith('application/json') === true ? JSON.parse(text) : text,
+          }),
+        );
+      },
+    );
+    req.once('error', reject);
+    req.end(options.body);
+  });
 }
