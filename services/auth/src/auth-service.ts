@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import {
@@ -7,6 +8,7 @@ import {
   createNestApp,
   LogAuditSink,
   registerCertificateExpiry,
+  ReloadableTls,
   startMetricsServer,
   type AuditSink,
   type Clock,
@@ -31,7 +33,7 @@ export interface AuthServiceDeps {
 /** The auth service, built in one place like the other services (`XServer.start(config, deps)`). */
 export class AuthServer {
   private constructor(
-    /** Base URL of the public API, e.g. `http://127.0.0.1:8081`. */
+    /** Base URL of the public API, e.g. `https://127.0.0.1:8081` (`http` without `http.certFile`). */
     readonly url: string,
     /** Base URL of the internal listener (`/metrics`, `/healthz`, `/readyz`). */
     readonly internalUrl: string,
@@ -45,11 +47,13 @@ export class AuthServer {
     const audit = deps.audit ?? new LogAuditSink((line) => log.info('audit', line));
     const metrics = new AuthMetrics();
     const caFile = config.ldap?.caFile;
-    registerCertificateExpiry(
-      metrics.registry,
-      'conclave_auth',
-      caFile !== undefined ? [{ certificate: 'ldap-ca', file: caFile }] : [],
-    );
+    registerCertificateExpiry(metrics.registry, 'conclave_auth', [
+      ...(caFile !== undefined ? [{ certificate: 'ldap-ca', file: caFile }] : []),
+      ...(config.http.certFile !== undefined ? [{ certificate: 'api', file: config.http.certFile }] : []),
+      ...(config.internal.tls !== undefined
+        ? [{ certificate: 'internal', file: config.internal.tls.certFile }]
+        : []),
+    ]);
     const core = await openAuthCore(config, {
       audit,
       log,
@@ -72,9 +76,33 @@ export class AuthServer {
       );
       const document = buildOpenApiDocument(app);
       (app.getHttpAdapter().getInstance() as Express).get(OPENAPI_PATH, (_req, res) => res.json(document));
-      await app.listen(config.http.port, config.http.host);
-      const internal = await startMetricsServer(metrics.registry, config.internal, probeRoutes(core));
-      const server = app.getHttpServer() as Server;
+      // The Conclave TLS profile, reloaded from disk on rotation (docs/security/tls.md).
+      const tls =
+        config.http.certFile !== undefined
+          ? new ReloadableTls({ certFile: config.http.certFile, keyFile: config.http.keyFile! }, { log })
+          : undefined;
+      let https: HttpsServer | undefined;
+      if (tls === undefined) await app.listen(config.http.port, config.http.host);
+      else {
+        await app.init();
+        https = createHttpsServer(tls.secureContextOptions, app.getHttpAdapter().getInstance() as Express);
+        tls.attach(https);
+        https.keepAliveTimeout = 5000;
+        https.headersTimeout = 10_000;
+        https.requestTimeout = 30_000;
+        await new Promise<void>((resolve, reject) => {
+          https!.once('error', reject);
+          https!.listen(config.http.port, config.http.host, () => resolve());
+        });
+      }
+      const internalTls = config.internal.tls;
+      const internal = await startMetricsServer(
+        metrics.registry,
+        config.internal,
+        probeRoutes(core),
+        internalTls !== undefined ? new ReloadableTls(internalTls, { log }) : undefined,
+      );
+      const server = https ?? (app.getHttpServer() as Server);
       const { port } = server.address() as AddressInfo;
       log.info('auth service started', { port, internalPort: internal.port });
       const purge = () =>
@@ -82,12 +110,16 @@ export class AuthServer {
       const purgeTimer = setInterval(purge, config.retention.purgeIntervalMinutes * 60_000);
       purgeTimer.unref();
       return new AuthServer(
-        `http://${hostForUrl(config.http.host)}:${port}`,
-        `http://${hostForUrl(config.internal.host)}:${internal.port}`,
+        `${tls !== undefined ? 'https' : 'http'}://${hostForUrl(config.http.host)}:${port}`,
+        `${internalTls !== undefined ? 'https' : 'http'}://${hostForUrl(config.internal.host)}:${internal.port}`,
         core,
         async () => {
           clearInterval(purgeTimer);
           await internal.close();
+          if (https !== undefined) {
+            https.closeAllConnections();
+            await new Promise<void>((resolve) => https!.close(() => resolve()));
+          }
           await app.close();
           await core.close();
         },

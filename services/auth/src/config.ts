@@ -172,20 +172,41 @@ export type SamlConfig = z.infer<typeof samlConfigSchema>;
 
 /** The authentication service's configuration: one typed object, validated once at start-up. */
 export const authConfigSchema = z.strictObject({
-  /** Public API (`/api/auth/…`). TLS is terminated by the ingress in front of it. */
+  /** Public API (`/api/auth/…`): HTTPS under the Conclave TLS profile when both files are set, else plain HTTP. */
   http: z
     .strictObject({
       host: z.string().min(1).default('0.0.0.0'),
       port: portSchema.default(8081),
+      /** Service certificate chain (the appliance CA's `auth`) and its key (0600), reloaded on rotation. */
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
       bodyLimit: z
         .string()
         .regex(/^\d{1,4}kb$/)
         .default('16kb'),
       trustProxy: trustProxySchema,
     })
+    .refine((h) => (h.certFile === undefined) === (h.keyFile === undefined), {
+      message: 'set both certFile and keyFile, or neither',
+    })
     .prefault({}),
-  /** Internal listener: `/metrics`. */
-  internal: listenSchema({ host: '127.0.0.1', port: 9465 }),
+  /** Internal listener: `/metrics`, `/healthz`, `/readyz`. */
+  internal: z
+    .strictObject({
+      ...listenSchema({ host: '127.0.0.1', port: 9465 }).unwrap().shape,
+      /**
+       * HTTPS under the profile with this certificate; with `clientCaFile` (the appliance root) every caller
+       * must present a client certificate from it (mutual TLS, e.g. Prometheus's).
+       */
+      tls: z
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          clientCaFile: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
   /** Where the embedded defaults live: the SQLite file and the signing keys. Relative to the config file. */
   dataDir: z.string().min(1).default('data/auth'),
   /** Defaults to SQLite at `<dataDir>/auth.sqlite`. */
@@ -336,6 +357,25 @@ function resolvePaths(config: AuthConfig, baseDir: string): AuthConfig {
   return {
     ...config,
     dataDir,
+    http: {
+      ...config.http,
+      ...(config.http.certFile !== undefined ? { certFile: abs(config.http.certFile) } : {}),
+      ...(config.http.keyFile !== undefined ? { keyFile: abs(config.http.keyFile) } : {}),
+    },
+    internal: {
+      ...config.internal,
+      ...(config.internal.tls !== undefined
+        ? {
+            tls: {
+              certFile: abs(config.internal.tls.certFile),
+              keyFile: abs(config.internal.tls.keyFile),
+              ...(config.internal.tls.clientCaFile !== undefined
+                ? { clientCaFile: abs(config.internal.tls.clientCaFile) }
+                : {}),
+            },
+          }
+        : {}),
+    },
     database: database.type === 'sqlite' ? { ...database, path: abs(database.path) } : database,
     tokens: { ...config.tokens, keysDir: abs(config.tokens.keysDir ?? resolve(dataDir, 'keys')) },
     totp: {

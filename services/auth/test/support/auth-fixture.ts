@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@conclave/protocol';
@@ -43,6 +44,10 @@ export interface FixtureOptions {
   trustProxy?: NonNullable<AuthConfigInput['http']>['trustProxy'];
   /** Start time of the manual clock (defaults to now, so other processes agree on token validity). */
   startAt?: number;
+  /** HTTPS on the public API (`http.certFile`/`keyFile`); `request` then trusts `trust`. */
+  tls?: { certFile: string; keyFile: string; trust: string };
+  /** `internal.tls`: HTTPS (mutual TLS with `clientCaFile`) on the internal listener. */
+  internalTls?: NonNullable<NonNullable<AuthConfigInput['internal']>['tls']>;
 }
 
 /** A password that meets the policy (CNIL 80 bits), distinct per tag and never containing it. */
@@ -61,8 +66,13 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
       host: '127.0.0.1',
       port: options.httpPort ?? 0,
       ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+      ...(options.tls !== undefined ? { certFile: options.tls.certFile, keyFile: options.tls.keyFile } : {}),
     },
-    internal: { host: '127.0.0.1', port: 0 },
+    internal: {
+      host: '127.0.0.1',
+      port: 0,
+      ...(options.internalTls !== undefined ? { tls: options.internalTls } : {}),
+    },
     dataDir: dir,
     ...(options.database !== undefined ? { database: options.database } : {}),
   });
@@ -74,7 +84,7 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
   });
   const request: AuthFixture['request'] = async (method, path, opts = {}) => {
     const started = performance.now();
-    const response = await fetch(service.url + path, {
+    const init = {
       method,
       headers: {
         ...(opts.json !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -85,7 +95,11 @@ export async function startAuthFixture(options: FixtureOptions = {}): Promise<Au
         : opts.raw !== undefined
           ? { body: opts.raw }
           : {}),
-    });
+    };
+    const response =
+      options.tls !== undefined
+        ? await httpsFetch(service.url + path, init, options.tls.trust)
+        : await fetch(service.url + path, init);
     const text = await response.text();
     const ms = performance.now() - started;
     return {
@@ -129,4 +143,27 @@ export function cookiesOf(headers: Headers): Record<string, string> {
     out[pair!.slice(0, index)] = decodeURIComponent(pair!.slice(index + 1));
   }
   return out;
+}
+
+/** `fetch` over HTTPS trusting `ca` (Node's fetch takes no CA): enough of a Response for the fixture. */
+function httpsFetch(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  ca: string,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: init.method, headers: init.headers, ca, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers))
+          for (const item of Array.isArray(value) ? value : value !== undefined ? [value] : [])
+            headers.append(name, item);
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
+      });
+    });
+    req.once('error', reject);
+    req.end(init.body);
+  });
 }
