@@ -35,6 +35,8 @@ export const webConfigSchema = z.strictObject({
         .optional(),
       /** PEM certificate(s) to trust for the SFU's listener when a public CA did not sign it. */
       signallingCaFile: z.string().min(1).optional(),
+      /** PEM certificate(s) to trust for every https upstream (the appliance root, `pki/root-ca.crt`). */
+      caFile: z.string().min(1).optional(),
     })
     .optional(),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),

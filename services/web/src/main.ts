@@ -37,6 +37,7 @@ runService({
               ...(config.proxy.signallingCaFile !== undefined
                 ? { signallingCa: readFileSync(config.proxy.signallingCaFile) }
                 : {}),
+              ...(config.proxy.caFile !== undefined ? { ca: readFileSync(config.proxy.caFile) } : {}),
             },
           }
         : {}),

@@ -53,13 +53,15 @@ export function isCleanPath(path: string): boolean {
 /**
  * Forwards one request to `upstream` (an http(s) origin), with X-Forwarded-For/-Proto/-Host set from this
  * connection, and answers with the upstream's reply plus `securityHeaders` (they override the upstream's).
- * An unreachable upstream gives 502 `service_unavailable`.
+ * An https upstream is verified against `ca` when given (the appliance root), else the system store. An
+ * unreachable or unverifiable upstream gives 502 `service_unavailable`.
  */
 export function forward(
   req: IncomingMessage,
   res: ServerResponse,
   upstream: URL,
   securityHeaders: OutgoingHttpHeaders,
+  ca?: Buffer,
 ): void {
   const path = req.url ?? '/';
   if (!isCleanPath(path.split('?')[0]!)) {
@@ -84,6 +86,7 @@ export function forward(
       path,
       headers,
       timeout: 30_000,
+      ...(ca !== undefined && upstream.protocol === 'https:' ? { ca } : {}),
     },
     (reply) => {
       const replyHeaders: OutgoingHttpHeaders = {};

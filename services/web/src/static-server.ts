@@ -80,6 +80,8 @@ export async function startWebServer(options: {
     signalling?: string;
     /** Certificate(s) the SFU's listener is trusted with, when not a public CA's (the embedded self-signed one). */
     signallingCa?: Buffer;
+    /** Certificate(s) every https upstream is trusted with (the appliance root); `signallingCa` wins for the SFU. */
+    ca?: Buffer;
   };
 }): Promise<WebServer> {
   const headers = securityHeaders(options.connectOrigins);
@@ -106,7 +108,7 @@ export async function startWebServer(options: {
       const path = (req.url ?? '/').split(/[?#]/)[0]!;
       const proxied = upstreams.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
       if (proxied !== undefined) {
-        forward(req, res, proxied.upstream, headers);
+        forward(req, res, proxied.upstream, headers, options.proxy?.ca);
         return;
       }
       const file = normalize(path);
@@ -140,7 +142,7 @@ export async function startWebServer(options: {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    forwardUpgrade(req, socket, head, signalling, options.proxy?.signallingCa);
+    forwardUpgrade(req, socket, head, signalling, options.proxy?.signallingCa ?? options.proxy?.ca);
   });
   tls.attach(server);
   await new Promise<void>((resolve, reject) => {
