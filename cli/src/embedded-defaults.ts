@@ -35,8 +35,13 @@ export async function prepareDataDir(dataDir: string, host: string) {
   await chmod(dirs.secrets, 0o700);
 
   const trust = await prepareCertificates(join(dataDir, 'pki'), dirs.secrets, host);
-  const sfuTls = { certFile: trust.paths.serviceCert('sfu'), keyFile: trust.paths.serviceKey('sfu') };
-  const webTls = { certFile: trust.paths.serviceCert('web'), keyFile: trust.paths.serviceKey('web') };
+  const tlsOf = (service: string) => ({
+    certFile: trust.paths.serviceCert(service),
+    keyFile: trust.paths.serviceKey(service),
+  });
+  const sfuTls = tlsOf('sfu');
+  const webTls = tlsOf('web');
+  const rootCert = trust.root.certFile;
   const apiTokenFile = join(dirs.secrets, 'sfu-internal-api.token');
   if (!existsSync(apiTokenFile))
     await writeFile(apiTokenFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
@@ -51,7 +56,13 @@ export async function prepareDataDir(dataDir: string, host: string) {
 
   const sfu = {
     signalling: { host, port: PORTS.sfu, ...sfuTls },
-    internal: { host: '127.0.0.1', port: PORTS.sfuInternal, apiTokenFile },
+    // Mutual TLS: only room control's certificate reaches the internal API (docs/security/tls.md).
+    internal: {
+      host: '127.0.0.1',
+      port: PORTS.sfuInternal,
+      apiTokenFile,
+      tls: { ...sfuTls, clientCaFile: rootCert, issuerFile: trust.paths.intermediateCert },
+    },
     tickets: { jwksFile: ticketsJwks },
     media: { listenIp: host, port: PORTS.media },
     audit: { trail },
@@ -64,27 +75,32 @@ export async function prepareDataDir(dataDir: string, host: string) {
     appDir: join(ROOT, 'dist/web-app'),
     // One origin for the browser: the APIs under https://<host>:8443/api/… (no CORS, `__Host-` cookies).
     proxy: {
-      auth: `http://${host}:${PORTS.auth}`,
-      rooms: `http://${host}:${PORTS.rooms}`,
+      auth: `https://${host}:${PORTS.auth}`,
+      rooms: `https://${host}:${PORTS.rooms}`,
       signalling: `https://${host}:${PORTS.sfu}`,
-      signallingCaFile: trust.root.certFile,
+      caFile: rootCert,
     },
   };
   const auth = {
-    http: { host, port: PORTS.auth },
-    internal: { host: '127.0.0.1', port: PORTS.authInternal },
+    http: { host, port: PORTS.auth, ...tlsOf('auth') },
+    internal: {
+      host: '127.0.0.1',
+      port: PORTS.authInternal,
+      tls: { ...tlsOf('auth'), clientCaFile: rootCert },
+    },
     dataDir: join(dataDir, 'auth'),
     audit: { trail },
   };
   const rooms = {
-    http: { host, port: PORTS.rooms },
+    http: { host, port: PORTS.rooms, ...tlsOf('rooms') },
     internal: { host: '127.0.0.1', port: PORTS.roomsInternal },
     dataDir: roomsData,
     auth: { jwksFile: authJwks },
     tickets: { jwksOutFile: ticketsJwks },
     sfu: {
-      internalUrl: `http://127.0.0.1:${PORTS.sfuInternal}`,
+      internalUrl: `https://127.0.0.1:${PORTS.sfuInternal}`,
       apiTokenFile,
+      tls: { ...tlsOf('rooms'), trustFile: rootCert },
       signallingUrl: `wss://${host}:${PORTS.sfu}/signalling`,
     },
   };
@@ -111,9 +127,13 @@ export async function prepareDataDir(dataDir: string, host: string) {
   return { files, paths: { authJwks, ticketsJwks }, written, trust: trust.root };
 }
 
+/** Service certificates of the embedded set-up: the SFU's also serves its internal listener. */
+export const EMBEDDED_CERTIFICATES = ['sfu', 'web', 'auth', 'rooms'] as const;
+
 /**
- * The appliance's own CA on first run (issue 13 §1), and certificates for the SFU and the web client that
- * are re-issued at each start when they expire within 30 days. The embedded set-up keeps the root's
+ * The appliance's own CA on first run (issue 13 §1), and certificates for the SFU, the web client, auth and
+ * room control that are issued when missing (a data directory from an earlier version gets the new ones) and
+ * re-issued at each start when they expire within 30 days. The embedded set-up keeps the root's
  * passphrase in `secrets/` to run unattended; a production install creates its root with
  * `conclave certs init` and keeps it offline (docs/operations/certificates.md).
  */
@@ -130,7 +150,8 @@ async function prepareCertificates(pkiDir: string, secretsDir: string, host: str
     dns: ['localhost', ...(isIP(host) === 0 ? [host] : [])],
     ip: ['127.0.0.1', ...(isIP(host) !== 0 && host !== '127.0.0.1' ? [host] : [])],
   };
-  for (const service of ['sfu', 'web'])
+  // Each service's certificate serves its listeners and, by its URI SAN, names it to internal APIs.
+  for (const service of EMBEDDED_CERTIFICATES)
     if (!existsSync(paths.serviceCert(service))) await ca.issue(service, names);
   await ca.rotate({ rootPassphrase: async () => readPassphraseFile(passphraseFile) });
   return { paths, root: { certFile: paths.rootCert, fingerprint: fingerprint(ca.rootCertificate) } };

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { parse } from 'yaml';
 import { parseCommandArgs } from '../args';
 import { exitCodeOf, spawnNode } from '../child-process';
 import { CliError, type CliCommand } from '../command';
@@ -45,7 +47,13 @@ export const command: CliCommand = {
     const start = (name: keyof typeof configs) =>
       children.push({ name, child: spawnNode(serviceMain(name), ['--config', configs[name]]) });
     start('auth');
-    await publishJwks(`http://127.0.0.1:${PORTS.auth}/api/auth/.well-known/jwks.json`, paths.authJwks);
+    // A data directory from before TLS keeps its plain-HTTP auth.yaml (docs/operations/certificates.md).
+    const authTls = servesTls(configs.auth);
+    await publishJwks(
+      `${authTls ? 'https' : 'http'}://127.0.0.1:${PORTS.auth}/api/auth/.well-known/jwks.json`,
+      paths.authJwks,
+      readFileSync(trust.certFile),
+    );
     start('rooms');
     await waitForFile(paths.ticketsJwks);
     start('sfu');
@@ -53,12 +61,15 @@ export const command: CliCommand = {
     console.log(`\nConclave is starting on ${host}:`);
     console.log(`  meeting client   https://${host}:${PORTS.web}/`);
     console.log(`  SFU signalling   wss://${host}:${PORTS.sfu}/signalling`);
-    console.log(`  SFU metrics      http://127.0.0.1:${PORTS.sfuInternal}/metrics`);
+    const direct = (tls: boolean, port: number) => `${tls ? 'https' : 'http'}://${host}:${port}`;
     console.log(
-      `  auth API         https://${host}:${PORTS.web}/api/auth (also http://${host}:${PORTS.auth})`,
+      `  SFU metrics      https://127.0.0.1:${PORTS.sfuInternal}/metrics (client certificate from the appliance CA)`,
     );
     console.log(
-      `  rooms API        https://${host}:${PORTS.web}/api/rooms (also http://${host}:${PORTS.rooms})`,
+      `  auth API         https://${host}:${PORTS.web}/api/auth (also ${direct(authTls, PORTS.auth)})`,
+    );
+    console.log(
+      `  rooms API        https://${host}:${PORTS.web}/api/rooms (also ${direct(servesTls(configs.rooms), PORTS.rooms)})`,
     );
     console.log(`  audit trail      conclave audit verify --config ${configs.rooms}`);
     if (existsSync(adminPasswordFile)) {
@@ -96,14 +107,22 @@ export const command: CliCommand = {
   },
 };
 
-/** Copies the auth service's public keys to the file the rooms service reads, once the service answers. */
-async function publishJwks(url: string, file: string): Promise<void> {
+/** Whether a service's configuration file gives its public listener a certificate (`http.certFile`). */
+function servesTls(configFile: string): boolean {
+  const config = parse(readFileSync(configFile, 'utf8')) as { http?: { certFile?: unknown } } | null;
+  return typeof config?.http?.certFile === 'string';
+}
+
+/**
+ * Copies the auth service's public keys to the file the rooms service reads, once the service answers; over
+ * HTTPS the auth certificate must chain to `ca`, the appliance root.
+ */
+async function publishJwks(url: string, file: string, ca: Buffer): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const body = await fetch(url).then(
-      (r) => (r.ok ? r.text() : undefined),
-      () => undefined,
-    );
+    const body = await (
+      url.startsWith('https:') ? getOverTls(url, ca) : fetch(url).then((r) => (r.ok ? r.text() : undefined))
+    ).catch(() => undefined);
     if (body !== undefined) {
       await writeFile(file, body);
       return;
@@ -119,4 +138,18 @@ async function waitForFile(file: string): Promise<void> {
     if (Date.now() > deadline) throw new CliError(`${file} was not written in time`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** The body of a 200 reply over HTTPS verified against `ca`; undefined for another status. */
+function getOverTls(url: string, ca: Buffer): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.once('end', () => resolve(res.statusCode === 200 ? body : undefined));
+    });
+    req.once('timeout', () => req.destroy(new Error('timed out')));
+    req.once('error', reject);
+    req.end();
+  });
 }
