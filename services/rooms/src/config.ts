@@ -50,6 +50,11 @@ export const roomsConfigSchema = z.strictObject({
       jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
       /** Or a JWKS file with its public keys (re-read like the URL). */
       jwksFile: z.string().min(1).optional(),
+      /**
+       * PEM certificate(s) an `https` `jwksUrl` must chain to (the appliance root, `pki/root-ca.crt`) instead
+       * of the system's public CAs.
+       */
+      jwksTrustFile: z.string().min(1).optional(),
       /** Keys are fetched again when older than this: a key removed at auth is no longer trusted after it. */
       jwksRefreshSeconds: z.number().int().min(1).max(3600).default(300),
       /** A token naming an unknown key fetches the keys again, at most this often. */
@@ -67,6 +72,9 @@ export const roomsConfigSchema = z.strictObject({
     })
     .refine((a) => (a.jwksUrl === undefined) !== (a.jwksFile === undefined), {
       message: 'set exactly one of jwksUrl and jwksFile',
+    })
+    .refine((a) => a.jwksTrustFile === undefined || a.jwksUrl?.startsWith('https:') === true, {
+      message: 'jwksTrustFile needs an https jwksUrl',
     })
     .refine((a) => a.jwksMaxStaleSeconds >= a.jwksRefreshSeconds, {
       message: 'jwksMaxStaleSeconds must be at least jwksRefreshSeconds',
@@ -199,7 +207,11 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
       database.type === 'sqlite'
         ? { ...database, path: at(database.path) }
         : { ...database, passwordFile: optional(database.passwordFile), caFile: optional(database.caFile) },
-    auth: { ...config.auth, jwksFile: optional(config.auth.jwksFile) },
+    auth: {
+      ...config.auth,
+      jwksFile: optional(config.auth.jwksFile),
+      jwksTrustFile: optional(config.auth.jwksTrustFile),
+    },
     tickets: {
       ...config.tickets,
       keyFile: at(config.tickets.keyFile ?? join(dataDir, 'tickets.key')),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -168,6 +169,9 @@ export class RoomsServer {
         {
           ...(config.auth.jwksUrl !== undefined ? { jwksUrl: config.auth.jwksUrl } : {}),
           ...(config.auth.jwksFile !== undefined ? { jwksFile: config.auth.jwksFile } : {}),
+          ...(config.auth.jwksTrustFile !== undefined
+            ? { jwksTrust: readFileSync(config.auth.jwksTrustFile) }
+            : {}),
           refreshSeconds: config.auth.jwksRefreshSeconds,
           unknownKidCooldownSeconds: config.auth.jwksUnknownKidCooldownSeconds,
           maxStaleSeconds: config.auth.jwksMaxStaleSeconds,

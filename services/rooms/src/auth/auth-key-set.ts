@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { UnavailableError, type Clock, type Logger } from '@conclave/server-kit';
@@ -16,6 +17,8 @@ export interface AuthKeySetOptions {
   jwksUrl?: string;
   /** Or a JWKS file (re-read on every refresh). */
   jwksFile?: string;
+  /** PEM certificate(s) an https `jwksUrl` is verified against (the appliance root) instead of the system store. */
+  jwksTrust?: Buffer;
   /** Keys older than this are fetched again before the next verification: removals take effect within it. */
   refreshSeconds: number;
   /** A token naming an unknown key triggers a fetch at most this often (forged `kid`s cannot flood auth). */
@@ -107,6 +110,8 @@ export class AuthKeySet {
 
   private async read(): Promise<string> {
     if (this.options.jwksFile !== undefined) return readFile(this.options.jwksFile, 'utf8');
+    if (this.options.jwksTrust !== undefined)
+      return fetchTrusting(this.options.jwksUrl!, this.options.jwksTrust, this.options.timeoutMs);
     const response = await fetch(this.options.jwksUrl!, {
       headers: { accept: 'application/json' },
       redirect: 'error',
@@ -123,4 +128,31 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** GET over HTTPS verified against `ca` (no redirect followed, at most MAX_JWKS_BYTES read): the 200 body. */
+function fetchTrusting(url: string, ca: Buffer, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { ca, agent: false, headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`JWKS answer ${res.statusCode}`));
+          return;
+        }
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length > MAX_JWKS_BYTES) req.destroy(new Error('JWKS too large'));
+        });
+        res.once('end', () => resolve(body));
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end();
+  });
 }
