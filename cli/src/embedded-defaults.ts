@@ -93,7 +93,11 @@ export async function prepareDataDir(dataDir: string, host: string) {
   };
   const rooms = {
     http: { host, port: PORTS.rooms, ...tlsOf('rooms') },
-    internal: { host: '127.0.0.1', port: PORTS.roomsInternal },
+    internal: {
+      host: '127.0.0.1',
+      port: PORTS.roomsInternal,
+      tls: { ...tlsOf('rooms'), clientCaFile: rootCert },
+    },
     dataDir: roomsData,
     auth: { jwksFile: authJwks },
     tickets: { jwksOutFile: ticketsJwks },

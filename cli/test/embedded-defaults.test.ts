@@ -85,6 +85,7 @@ test('prepareDataDir configures every service with TLS: auth and rooms on HTTPS,
     trustFile: trust.certFile,
   });
   assert.equal(rooms.http.certFile, join(pki, 'rooms.crt'));
+  assert.equal(rooms.internal.tls.clientCaFile, trust.certFile);
   assert.equal(auth.http.certFile, join(pki, 'auth.crt'));
   assert.equal(auth.internal.tls.clientCaFile, trust.certFile);
   assert.deepEqual(
@@ -113,6 +114,7 @@ test('prepareDataDir keeps the plain-HTTP configuration of a data directory from
     delete c.http.certFile;
     delete c.http.keyFile;
     delete c.sfu.tls;
+    delete c.internal.tls;
     c.sfu.internalUrl = 'http://127.0.0.1:9464';
   });
   rewrite(files.web, (c) => {

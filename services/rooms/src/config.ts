@@ -36,7 +36,22 @@ export const roomsConfigSchema = z.strictObject({
     })
     .prefault({}),
   /** Internal listener: `/metrics` only; keep it off client networks. */
-  internal: listenSchema({ host: '127.0.0.1', port: 9465 }),
+  internal: z
+    .strictObject({
+      ...listenSchema({ host: '127.0.0.1', port: 9465 }).unwrap().shape,
+      /**
+       * HTTPS under the profile with this certificate; with `clientCaFile` (the appliance root) every caller
+       * must present a client certificate from it (mutual TLS, e.g. Prometheus's).
+       */
+      tls: z
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          clientCaFile: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
   /** Where generated keys and the embedded database live. */
   dataDir: z.string().min(1).default('data/rooms'),
   /** Records; SQLite under `dataDir` when absent. Point the auth service at the same database for one audit trail. */
@@ -202,6 +217,20 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
       ...config.http,
       certFile: optional(config.http.certFile),
       keyFile: optional(config.http.keyFile),
+    },
+    internal: {
+      ...config.internal,
+      ...(config.internal.tls !== undefined
+        ? {
+            tls: {
+              certFile: at(config.internal.tls.certFile),
+              keyFile: at(config.internal.tls.keyFile),
+              ...(config.internal.tls.clientCaFile !== undefined
+                ? { clientCaFile: at(config.internal.tls.clientCaFile) }
+                : {}),
+            },
+          }
+        : {}),
     },
     database:
       database.type === 'sqlite'

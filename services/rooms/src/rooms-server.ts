@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
@@ -144,8 +144,10 @@ export class RoomsServer {
   readonly url: string;
   private readonly http: Server;
   private readonly internal: InternalHttpServer;
+  private readonly internalTls: boolean;
 
   private constructor(parts: RoomsServerParts) {
+    this.internalTls = parts.internal.server instanceof HttpsServer;
     this.app = parts.app;
     this.http = parts.http;
     this.internal = parts.internal;
@@ -223,7 +225,12 @@ export class RoomsServer {
         http.once('error', reject);
         http.listen(config.http.port, config.http.host, () => resolve());
       });
-      const internal = await startMetricsServer(metrics.registry, config.internal);
+      const internal = await startMetricsServer(
+        metrics.registry,
+        config.internal,
+        undefined,
+        config.internal.tls !== undefined ? new ReloadableTls(config.internal.tls, { log }) : undefined,
+      );
       const retention = new RetentionJob(
         dataSource,
         audit,
@@ -245,9 +252,9 @@ export class RoomsServer {
     }
   }
 
-  /** `http://host:port` of the internal listener (`/metrics`). */
+  /** `http(s)://host:port` of the internal listener (`/metrics`). */
   get internalUrl(): string {
-    return `http://127.0.0.1:${this.internal.port}`;
+    return `${this.internalTls ? 'https' : 'http'}://127.0.0.1:${this.internal.port}`;
   }
 
   async close(): Promise<void> {
