@@ -47,7 +47,7 @@ describe(
     before(
       async () => {
         appliance = await startAppliance();
-        prometheus = await startPrometheus(await rewrittenConfig(appliance.targets));
+        prometheus = await startPrometheus(await rewrittenConfig(appliance.targets, appliance.scrapeTls));
       },
       { timeout: 60_000 },
     );
@@ -126,14 +126,18 @@ describe(
           );
     });
 
-    test('/api/v1/query returns the expiry of the SFU signalling certificate', async () => {
+    test('/api/v1/query returns the expiry of the SFU signalling certificate and of its internal listener’s', async () => {
       const { result } = await prometheus.api<{ result: Sample[] }>(
         `query?query=${encodeURIComponent('conclave_sfu_tls_certificate_expiry_timestamp_seconds')}`,
       );
-      assert.deepEqual(
-        result.map((s) => [s.metric.certificate, Number(s.value[1])]),
-        [['signalling', Date.parse(new X509Certificate(appliance.sfuCertificate).validTo) / 1000]],
+      const expiries = Object.fromEntries(result.map((s) => [s.metric.certificate, Number(s.value[1])]));
+      assert.deepEqual(Object.keys(expiries).sort(), ['internal', 'signalling']);
+      assert.equal(
+        expiries.signalling,
+        Date.parse(new X509Certificate(appliance.sfuCertificate).validTo) / 1000,
       );
+      // The internal listener's certificate comes from the appliance CA: 90 days.
+      assert.ok(expiries.internal! > Date.now() / 1000 + 80 * 86_400, String(expiries.internal));
     });
 
     test('while every service is up, only CertificateExpiresSoon fires: for the 10-day SFU certificate', async () => {

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
+import { CertificateAuthority, pkiPaths } from '@conclave/server-kit';
 import {
   alertRules,
   MONITORING_DIR,
@@ -11,6 +14,7 @@ import {
   ruleTestFiles,
   yamlFiles,
 } from './support/monitoring-files';
+import { committedConfig, withLocalFiles, writeConfig } from './support/prometheus';
 
 /** Issue 14 §4, in its order: a service or worker down or restarting … disk nearly full for the database. */
 const REQUIRED_ALERTS = [
@@ -46,10 +50,33 @@ function githubAnchor(heading: string): string {
 const rel = (path: string) => relative(MONITORING_DIR, path);
 
 describe('deploy/monitoring: scrape configuration and alert rules', () => {
-  test('promtool check config accepts prometheus.yml and the rule files it loads', () => {
-    const result = promtool('check', 'config', 'prometheus.yml');
-    assert.equal(result.status, 0, result.output);
-    assert.match(result.output, /SUCCESS: prometheus.yml is valid/);
+  test('promtool check config accepts prometheus.yml, the rule files it loads and its TLS files once they exist', async () => {
+    // The committed TLS paths (/etc/prometheus/conclave/…) exist on the monitoring host only: point them at a real CA's.
+    const dir = await mkdtemp(join(tmpdir(), 'conclave-promtool-'));
+    try {
+      const ca = await CertificateAuthority.init(join(dir, 'pki'), {
+        passphrase: 'a test passphrase, not a secret',
+      });
+      const files = { caFile: pkiPaths(ca.dir).rootCert, ...(await ca.issue('prometheus')) };
+      const file = await writeConfig(withLocalFiles(await committedConfig(), files));
+      const result = promtool('check', 'config', file);
+      assert.equal(result.status, 0, result.output);
+      assert.match(result.output, /SUCCESS: .*prometheus.yml is valid/);
+      assert.match(result.output, /SUCCESS: \d+ rules found/);
+      await rm(dirname(file), { recursive: true, force: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('prometheus.yml scrapes every Conclave job over HTTPS with a client certificate (mutual TLS)', () => {
+    const config = readYaml<{
+      scrape_configs: { scheme?: string; tls_config?: Record<string, string> }[];
+    }>(`${MONITORING_DIR}/prometheus.yml`);
+    for (const job of config.scrape_configs) {
+      assert.equal(job.scheme, 'https');
+      assert.deepEqual(Object.keys(job.tls_config ?? {}).sort(), ['ca_file', 'cert_file', 'key_file']);
+    }
   });
 
   test('promtool check rules accepts every file under alerts/', () => {

@@ -4,9 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAuthConfig, AuthServer } from '@conclave/auth';
 import { parseRoomsConfig, RoomsServer } from '@conclave/rooms';
-import { createLogger, ManualClock, writeSelfSignedCertificate } from '@conclave/server-kit';
+import {
+  CertificateAuthority,
+  createLogger,
+  ManualClock,
+  pkiPaths,
+  writeSelfSignedCertificate,
+} from '@conclave/server-kit';
 import { createDeliveryServices, parseSfuConfig, SfuServer } from '@conclave/sfu';
 import { TicketSigner } from '@conclave/testing';
+import type { ScrapeTlsFiles } from './prometheus';
 
 /** The three Conclave services, running for real on loopback, with the `host:port` of each `/metrics`. */
 export interface Appliance {
@@ -19,6 +26,8 @@ export interface Appliance {
   roomsClock: ManualClock;
   /** `host:port` of each service's internal listener, keyed by the job name of prometheus.yml. */
   targets: Record<'conclave-sfu' | 'conclave-auth' | 'conclave-rooms', string>;
+  /** Prometheus's client certificate and the appliance root: every internal listener requires mutual TLS. */
+  scrapeTls: ScrapeTlsFiles;
   close(): Promise<void>;
 }
 
@@ -35,10 +44,22 @@ export async function startAppliance(): Promise<Appliance> {
   try {
     await mkdir(join(dir, 'auth'));
     await mkdir(join(dir, 'rooms'));
+    // The appliance CA: every internal listener serves its certificate and requires a client certificate.
+    const ca = await CertificateAuthority.init(join(dir, 'pki'), {
+      passphrase: 'a test passphrase, not a secret',
+    });
+    const rootCert = pkiPaths(ca.dir).rootCert;
+    const names = { dns: ['localhost'], ip: ['127.0.0.1'] };
+    const [sfuFiles, authFiles, roomsFiles, prometheusFiles] = [
+      await ca.issue('sfu', names),
+      await ca.issue('auth', names),
+      await ca.issue('rooms', names),
+      await ca.issue('prometheus'),
+    ];
     const auth = await AuthServer.start(
       parseAuthConfig({
         http: { host: '127.0.0.1', port: 0 },
-        internal: { host: '127.0.0.1', port: 0 },
+        internal: { host: '127.0.0.1', port: 0, tls: { ...authFiles, clientCaFile: rootCert } },
         dataDir: join(dir, 'auth'),
       }),
       { log: logger },
@@ -55,7 +76,12 @@ export async function startAppliance(): Promise<Appliance> {
     const sfu = await SfuServer.start(
       parseSfuConfig({
         signalling: { host: '127.0.0.1', port: 0, certFile: tls.certFile, keyFile: tls.keyFile },
-        internal: { host: '127.0.0.1', port: 0, apiTokenFile },
+        internal: {
+          host: '127.0.0.1',
+          port: 0,
+          apiTokenFile,
+          tls: { ...sfuFiles, clientCaFile: rootCert, issuerFile: pkiPaths(ca.dir).intermediateCert },
+        },
         tickets: { jwksFile: signer.jwksFile },
         media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
       }),
@@ -69,10 +95,10 @@ export async function startAppliance(): Promise<Appliance> {
       parseRoomsConfig(
         {
           http: { host: '127.0.0.1', port: 0 },
-          internal: { host: '127.0.0.1', port: 0 },
+          internal: { host: '127.0.0.1', port: 0, tls: { ...roomsFiles, clientCaFile: rootCert } },
           dataDir: roomsDir,
           auth: { jwksFile: authJwks },
-          sfu: { internalUrl: sfu.internalUrl, apiTokenFile },
+          sfu: { internalUrl: sfu.internalUrl, apiTokenFile, tls: { ...roomsFiles, trustFile: rootCert } },
           tickets: { jwksOutFile: join(dir, 'tickets.jwks.json') },
         },
         roomsDir,
@@ -91,6 +117,7 @@ export async function startAppliance(): Promise<Appliance> {
         'conclave-auth': hostPort(auth.internalUrl),
         'conclave-rooms': hostPort(rooms.internalUrl),
       },
+      scrapeTls: { caFile: rootCert, ...prometheusFiles },
       async close() {
         for (const close of closers.reverse()) await close();
         await rm(dir, { recursive: true, force: true });

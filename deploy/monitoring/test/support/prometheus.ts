@@ -9,10 +9,19 @@ import { MONITORING_DIR } from './monitoring-files';
 interface ScrapeConfig {
   job_name: string;
   scrape_interval?: string;
+  scheme?: string;
+  tls_config?: { ca_file?: string; cert_file?: string; key_file?: string };
   static_configs: { targets: string[]; labels?: Record<string, string> }[];
 }
 
-interface PrometheusConfig {
+/** Where a test's Prometheus finds the appliance root and its own client certificate and key. */
+export interface ScrapeTlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+export interface PrometheusConfig {
   global: Record<string, unknown>;
   rule_files: string[];
   scrape_configs: ScrapeConfig[];
@@ -32,8 +41,11 @@ async function freePort(): Promise<number> {
  * are an error: the test must cover every job), a 1 s scrape and evaluation interval, and the rule files by
  * absolute path. Everything else is the committed configuration.
  */
-export async function rewrittenConfig(targets: Record<string, string>): Promise<PrometheusConfig> {
-  const config = parse(await readFile(join(MONITORING_DIR, 'prometheus.yml'), 'utf8')) as PrometheusConfig;
+export async function rewrittenConfig(
+  targets: Record<string, string>,
+  tls: ScrapeTlsFiles,
+): Promise<PrometheusConfig> {
+  const config = withLocalFiles(await committedConfig(), tls);
   for (const job of config.scrape_configs) {
     const target = targets[job.job_name];
     if (target === undefined) throw new Error(`no running target for job ${job.job_name}`);
@@ -45,8 +57,35 @@ export async function rewrittenConfig(targets: Record<string, string>): Promise<
     scrape_timeout: '1s',
     evaluation_interval: '1s',
   };
-  config.rule_files = config.rule_files.map((glob) => join(MONITORING_DIR, glob));
   return config;
+}
+
+/** deploy/monitoring/prometheus.yml as committed. */
+export async function committedConfig(): Promise<PrometheusConfig> {
+  return parse(await readFile(join(MONITORING_DIR, 'prometheus.yml'), 'utf8')) as PrometheusConfig;
+}
+
+/**
+ * `config` with the rule files by absolute path and each job's TLS files (the committed /etc/prometheus/…
+ * paths) replaced by `tls`, so it can be run or checked from another directory.
+ */
+export function withLocalFiles(config: PrometheusConfig, tls: ScrapeTlsFiles): PrometheusConfig {
+  return {
+    ...config,
+    rule_files: config.rule_files.map((glob) => join(MONITORING_DIR, glob)),
+    scrape_configs: config.scrape_configs.map((job) =>
+      job.tls_config === undefined
+        ? job
+        : { ...job, tls_config: { ca_file: tls.caFile, cert_file: tls.certFile, key_file: tls.keyFile } },
+    ),
+  };
+}
+
+/** Writes `config` to a new temporary directory; returns the file. */
+export async function writeConfig(config: PrometheusConfig): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'conclave-prometheus-config-')), 'prometheus.yml');
+  await writeFile(file, stringify(config));
+  return file;
 }
 
 export interface RunningPrometheus {
