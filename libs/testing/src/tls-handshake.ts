@@ -101,11 +101,23 @@ export const TLS_PROFILE_MATRIX: HandshakeCase[] = [
   },
 ];
 
-/** Runs the matrix against a listener; resolves with the rows whose answer differs from the profile's. */
-export async function handshakeMatrixFailures(host: string, port: number): Promise<string[]> {
+/**
+ * Runs the matrix against a listener; resolves with the rows whose answer differs from the profile's. A
+ * listener that requires a client certificate (mutual TLS) is given `client`'s with every row.
+ */
+export async function handshakeMatrixFailures(
+  host: string,
+  port: number,
+  client?: { certFile: string; keyFile: string },
+): Promise<string[]> {
   const failures: string[] = [];
+  // The certificate file carries the intermediate after the leaf: -cert_chain sends it too.
+  const clientArgs =
+    client !== undefined
+      ? ['-cert', client.certFile, '-cert_chain', client.certFile, '-key', client.keyFile]
+      : [];
   for (const row of TLS_PROFILE_MATRIX) {
-    const result = await opensslHandshake(host, port, row.args);
+    const result = await opensslHandshake(host, port, [...row.args, ...clientArgs]);
     const expect = row.expect;
     const ok =
       result.accepted === expect.accepted &&

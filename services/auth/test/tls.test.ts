@@ -67,3 +67,8 @@ test('the auth internal listener answers /healthz to an appliance service certif
   assert.equal(await probe('/healthz', await ca.issue('prometheus')), 200);
   await assert.rejects(probe('/healthz'), /alert certificate required/);
 });
+
+test('the auth internal listener refuses TLS 1.0/1.1, CBC suites and secp521r1, and accepts TLS 1.3, AES-GCM, ChaCha20 and X25519 (openssl s_client with a client certificate)', async () => {
+  const port = Number(new URL(fx.service.internalUrl).port);
+  assert.deepEqual(await handshakeMatrixFailures('127.0.0.1', port, await ca.issue('prometheus')), []);
+});

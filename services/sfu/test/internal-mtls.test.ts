@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CertificateAuthority, mutualTlsClientOptions, pkiPaths } from '@conclave/server-kit';
+import { handshakeMatrixFailures } from '@conclave/testing';
 import { mutualTlsCall, startSfu, type SfuFixture } from './support/sfu-fixture';
 
 const PASSPHRASE = 'a test passphrase, not a secret';
@@ -115,5 +116,10 @@ describe('the SFU internal API over mutual TLS', () => {
     assert.equal((await call('GET', '/healthz', prometheus, { token: false })).status, 200);
     assert.equal((await call('GET', '/metrics', prometheus, { token: false })).status, 200);
     await assert.rejects(call('GET', '/metrics', undefined, { token: false }), /alert certificate required/);
+  });
+
+  test('the internal listener refuses TLS 1.0/1.1, CBC suites and secp521r1, and accepts TLS 1.3, AES-GCM, ChaCha20 and X25519 (openssl s_client with a client certificate)', async () => {
+    const port = Number(new URL(sfu.server.internalUrl).port);
+    assert.deepEqual(await handshakeMatrixFailures('127.0.0.1', port, await ca.issue('prometheus')), []);
   });
 });
