@@ -1,5 +1,11 @@
 import type { MemberInfo } from '@conclave/e2ee';
-import type { MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
+import {
+  iceServersSchema,
+  type IceServers,
+  type MediaSource,
+  type ResponseDataMap,
+  type Right,
+} from '@conclave/protocol';
 import { Conference, type RemoteTrack } from '../conference';
 import { E2eeSession, type ChatMessage } from '../e2ee/e2ee-session';
 import type { MemberIdentitySource } from '../e2ee/member-identity';
@@ -21,11 +27,16 @@ export interface JoinMeetingOptions {
   signallingUrl: string;
   /** The first join ticket; without it, `fetchTicket` is asked for one. */
   ticket?: string;
+  /** The ICE servers room control gave with the first ticket (its `iceServers`); checked against the contract. */
+  iceServers?: IceServers;
   /**
-   * A fresh join ticket for this participant session (room control issues one to an admitted session). Called
-   * before every rejoin; a rejection with a `code` property (e.g. `not_admitted`) ends the meeting with it.
+   * A fresh join ticket for this participant session (room control issues one to an admitted session), with the
+   * ICE servers that came with it. Called before every rejoin; a rejection with a `code` property (e.g.
+   * `not_admitted`) ends the meeting with it.
    */
-  fetchTicket: () => Promise<string>;
+  fetchTicket: () => Promise<string | TicketGrant>;
+  /** `relay`: media only through the appliance's TURN relay; `all` (the browser's default) otherwise. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Where this session's MLS credential and room control's credential keys come from. */
   identity: MemberIdentitySource;
   /**
@@ -37,6 +48,12 @@ export interface JoinMeetingOptions {
   openSocket?: (url: string) => WebSocketLike;
   /** Rejoin attempts and backoff after a lost connection. */
   reconnect?: LifecycleOptions;
+}
+
+/** A join ticket and what room control gave with it. */
+export interface TicketGrant {
+  ticket: string;
+  iceServers?: IceServers;
 }
 
 /** Who this client is in the meeting, as the SFU accepted its ticket. */
@@ -226,8 +243,13 @@ export class Meeting extends Emitter<MeetingEvents> {
     let connection: Connection | undefined;
     try {
       signalling.onInvalidMessage((problem) => this.emit('invalidMessage', problem));
-      const hello = await signalling.hello(ticket ?? (await this.options.fetchTicket()));
-      connection = this.connectionFor(signalling, hello);
+      const grant = ticketGrant(
+        ticket !== undefined
+          ? { ticket, iceServers: this.options.iceServers }
+          : await this.options.fetchTicket(),
+      );
+      const hello = await signalling.hello(grant.ticket);
+      connection = this.connectionFor(signalling, hello, grant.iceServers);
       this.connection = connection;
       this.emit('hello', connection.self);
       await Promise.all([connection.conference.start(), connection.e2ee.start()]);
@@ -243,7 +265,11 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (rejoined) this.emit('reconnected');
   }
 
-  private connectionFor(signalling: SignallingClient, hello: ResponseDataMap['hello']): Connection {
+  private connectionFor(
+    signalling: SignallingClient,
+    hello: ResponseDataMap['hello'],
+    iceServers: IceServers | undefined,
+  ): Connection {
     const self: MeetingSelf = {
       participantId: hello.participantId,
       userId: hello.userId,
@@ -257,7 +283,12 @@ export class Meeting extends Emitter<MeetingEvents> {
       hello.e2ee,
       this.options.identity,
     );
-    const conference = new Conference(signalling, hello, this.options.worker);
+    const conference = new Conference(signalling, hello, this.options.worker, {
+      ...(iceServers !== undefined ? { iceServers: iceServers.iceServers } : {}),
+      ...(this.options.iceTransportPolicy !== undefined
+        ? { iceTransportPolicy: this.options.iceTransportPolicy }
+        : {}),
+    });
     const connection: Connection = { signalling, conference, e2ee, self, closing: false };
     const live = () => this.connection === connection && !connection.closing;
     let keyed = false;
@@ -354,4 +385,19 @@ export class Meeting extends Emitter<MeetingEvents> {
 function codeOf(error: unknown): { code?: string } {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? { code } : {};
+}
+
+/**
+ * A ticket source's answer as the Meeting uses it: ICE servers that break the wire contract (a URL outside
+ * `turn:`/`turns:`, a malformed credential) are refused with `invalid_ice_servers` rather than given to the browser.
+ */
+function ticketGrant(answer: string | { ticket: string; iceServers?: IceServers | undefined }): TicketGrant {
+  if (typeof answer === 'string') return { ticket: answer };
+  if (answer.iceServers === undefined) return { ticket: answer.ticket };
+  const parsed = iceServersSchema.safeParse(answer.iceServers);
+  if (!parsed.success)
+    throw Object.assign(new Error('room control sent ICE servers outside the contract'), {
+      code: 'invalid_ice_servers',
+    });
+  return { ticket: answer.ticket, iceServers: parsed.data };
 }
