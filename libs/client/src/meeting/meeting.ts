@@ -1,11 +1,5 @@
 import type { MemberInfo } from '@conclave/e2ee';
-import {
-  iceServersSchema,
-  type IceServers,
-  type MediaSource,
-  type ResponseDataMap,
-  type Right,
-} from '@conclave/protocol';
+import type { IceServers, MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
 import { Conference, type RemoteTrack } from '../conference';
 import { E2eeSession, type ChatMessage } from '../e2ee/e2ee-session';
 import type { MemberIdentitySource } from '../e2ee/member-identity';
@@ -21,6 +15,9 @@ import {
   type MeetingEndReason,
   type MeetingPhase,
 } from './meeting-lifecycle';
+import { ticketGrant, type TicketGrant } from './ticket-grant';
+
+export type { TicketGrant } from './ticket-grant';
 
 export interface JoinMeetingOptions {
   /** The SFU's signalling URL (`wss://…`), from room control's ticket response. */
@@ -48,12 +45,6 @@ export interface JoinMeetingOptions {
   openSocket?: (url: string) => WebSocketLike;
   /** Rejoin attempts and backoff after a lost connection. */
   reconnect?: LifecycleOptions;
-}
-
-/** A join ticket and what room control gave with it. */
-export interface TicketGrant {
-  ticket: string;
-  iceServers?: IceServers;
 }
 
 /** Who this client is in the meeting, as the SFU accepted its ticket. */
@@ -385,19 +376,4 @@ export class Meeting extends Emitter<MeetingEvents> {
 function codeOf(error: unknown): { code?: string } {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? { code } : {};
-}
-
-/**
- * A ticket source's answer as the Meeting uses it: ICE servers that break the wire contract (a URL outside
- * `turn:`/`turns:`, a malformed credential) are refused with `invalid_ice_servers` rather than given to the browser.
- */
-function ticketGrant(answer: string | { ticket: string; iceServers?: IceServers | undefined }): TicketGrant {
-  if (typeof answer === 'string') return { ticket: answer };
-  if (answer.iceServers === undefined) return { ticket: answer.ticket };
-  const parsed = iceServersSchema.safeParse(answer.iceServers);
-  if (!parsed.success)
-    throw Object.assign(new Error('room control sent ICE servers outside the contract'), {
-      code: 'invalid_ice_servers',
-    });
-  return { ticket: answer.ticket, iceServers: parsed.data };
 }
