@@ -32,6 +32,9 @@ const UI = {
     videoOf: (name: string) => `Video of ${name}`,
     leave: 'Leave',
     left: 'You left the meeting',
+    titleHidden: 'Meeting (its title is shown once you are admitted)',
+    lobby: 'Waiting room',
+    waiting: 'Waiting for an organiser to let you in…',
   },
   fr: {
     locale: 'fr-FR',
@@ -53,6 +56,9 @@ const UI = {
     videoOf: (name: string) => `Vidéo de ${name}`,
     leave: 'Quitter',
     left: 'Vous avez quitté la réunion',
+    titleHidden: 'Réunion (son titre s’affiche une fois que vous êtes admis)',
+    lobby: 'Salle d’attente',
+    waiting: 'En attente qu’un organisateur vous fasse entrer…',
   },
 } as const;
 type Language = keyof typeof UI;
@@ -212,6 +218,48 @@ for (const language of ['en', 'fr'] as const) {
       assert.deepEqual(await cspViolations(ivan), []);
       await olga.context().close();
       await ivan.context().close();
+    });
+
+    it('an invitee who is not auto-admitted waits in the lobby until an organiser admits her, then enters the meeting', async () => {
+      const organiser = `otto-${language}`;
+      const invitee = `wanda-${language}`;
+      await app.auth.addUser(organiser, strongPassword(organiser), ['organiser']);
+      const inviteeId = await app.auth.addUser(invitee, strongPassword(invitee));
+      const token = await app.apiToken(organiser, strongPassword(organiser));
+      const title = `Board ${language}`;
+      const startsAt = new Date(Date.now() + 60_000);
+      const created = await app.rooms.api('POST', '/meetings', token, {
+        title,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+        timeZone: 'Europe/Paris',
+        invitees: [inviteeId],
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const meetingId = created.body.id as string;
+      const opened = await app.rooms.api('POST', `/meetings/${meetingId}/join`, token);
+      assert.equal(opened.body.state, 'admitted', JSON.stringify(opened.body));
+
+      const wanda = await signIn(language, invitee, strongPassword(invitee));
+      await wanda.getByRole('button', { name: ui.join(ui.titleHidden) }).click();
+      await wanda.getByRole('heading', { level: 1, name: ui.prejoin(ui.titleHidden) }).waitFor();
+      await wanda.getByRole('button', { name: ui.enter }).click();
+      await wanda.getByRole('heading', { level: 1, name: ui.lobby }).waitFor();
+      await wanda.getByRole('status').filter({ hasText: ui.waiting }).waitFor();
+      assert.deepEqual(await seriousA11yViolations(wanda), [], 'accessibility of the lobby');
+      await screenshot(wanda, `lobby-${language}`);
+
+      const admitted = await app.rooms.api('POST', `/meetings/${meetingId}/lobby/admit`, token, {
+        all: true,
+      });
+      assert.equal(admitted.status, 200, JSON.stringify(admitted.body));
+      await wanda.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 15_000 });
+      await wanda.getByRole('status').filter({ hasText: ui.encrypted }).waitFor({ timeout: 30_000 });
+      assert.deepEqual(await trackStates(wanda), [], 'she entered without opening any device');
+      await wanda.getByRole('button', { name: ui.leave }).click();
+      await wanda.getByRole('heading', { level: 1, name: ui.left }).waitFor();
+      assert.deepEqual(await cspViolations(wanda), []);
+      await wanda.context().close();
     });
   });
 }
