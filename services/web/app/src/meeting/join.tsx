@@ -67,7 +67,7 @@ export function Join(props: { meetingId: string }) {
       fetchTicket: async () => (await roomsClient.ticket(props.meetingId, participantId)).ticket,
       identity: roomControlIdentity({
         baseUrl: `${location.origin}${ROOMS_API_PREFIX}`,
-        accessToken: await accessToken(),
+        accessToken,
         meetingId: props.meetingId,
         participantId,
       }),

@@ -15,7 +15,8 @@ export interface LocalMediaState {
   microphoneId: string | undefined;
 }
 
-function problemOf(error: unknown): DeviceProblem {
+/** How a getUserMedia failure reads to the person. */
+export function problemOf(error: unknown): DeviceProblem {
   const name = error instanceof DOMException ? error.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'missing';

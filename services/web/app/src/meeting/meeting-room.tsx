@@ -2,23 +2,10 @@ import { useEffect, useState } from 'react';
 import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting, ParticipantE2eeState, RemoteTrack, RosterPerson } from '@conclave/client';
+import { encryptionStatus } from './encryption-status';
 import { useStore } from '../store';
 import type { DeviceKind, LocalMedia } from './local-media';
 import { AudioSink, VideoView } from './media-views';
-
-/** What the header says about encryption, from what the Meeting reports now. */
-export type EncryptionStatus = 'encrypted' | 'waiting' | 'failed';
-
-export function encryptionStatus(
-  haveKeys: boolean,
-  states: ReadonlyMap<string, ParticipantE2eeState>,
-  remote: readonly string[],
-): EncryptionStatus {
-  const relevant = remote.map((id) => states.get(id));
-  if (relevant.includes('failed')) return 'failed';
-  if (!haveKeys || relevant.some((state) => state !== 'encrypted')) return 'waiting';
-  return 'encrypted';
-}
 
 /** The meeting: tiles, toolbar (microphone, camera, leave), the encryption indicator and its safety code. */
 export function MeetingRoom(props: {
