@@ -32,6 +32,7 @@ const UI = {
     videoOf: (name: string) => `Video of ${name}`,
     leave: 'Leave',
     left: 'You left the meeting',
+    ended: 'The meeting was ended',
     titleHidden: 'Meeting (its title is shown once you are admitted)',
     lobby: 'Waiting room',
     waiting: 'Waiting for an organiser to let you in…',
@@ -56,6 +57,7 @@ const UI = {
     videoOf: (name: string) => `Vidéo de ${name}`,
     leave: 'Quitter',
     left: 'Vous avez quitté la réunion',
+    ended: 'La réunion a été terminée',
     titleHidden: 'Réunion (son titre s’affiche une fois que vous êtes admis)',
     lobby: 'Salle d’attente',
     waiting: 'En attente qu’un organisateur vous fasse entrer…',
@@ -220,7 +222,7 @@ for (const language of ['en', 'fr'] as const) {
       await ivan.context().close();
     });
 
-    it('an invitee who is not auto-admitted waits in the lobby until an organiser admits her, then enters the meeting', async () => {
+    it('an invitee who is not auto-admitted waits in the lobby until an organiser admits her, enters, and reads "the meeting was ended" when the organiser ends it', async () => {
       const organiser = `otto-${language}`;
       const invitee = `wanda-${language}`;
       await app.auth.addUser(organiser, strongPassword(organiser), ['organiser']);
@@ -256,8 +258,13 @@ for (const language of ['en', 'fr'] as const) {
       await wanda.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 15_000 });
       await wanda.getByRole('status').filter({ hasText: ui.encrypted }).waitFor({ timeout: 30_000 });
       assert.deepEqual(await trackStates(wanda), [], 'she entered without opening any device');
-      await wanda.getByRole('button', { name: ui.leave }).click();
-      await wanda.getByRole('heading', { level: 1, name: ui.left }).waitFor();
+      await wanda.getByRole('button', { name: ui.microphone, exact: true }).click();
+      await waitFor('the microphone to open', async () => (await trackStates(wanda)).length === 1);
+
+      const ended = await app.rooms.api('POST', `/meetings/${meetingId}/end`, token);
+      assert.equal(ended.status, 200, JSON.stringify(ended.body));
+      await wanda.getByRole('heading', { level: 1, name: ui.ended }).waitFor({ timeout: 15_000 });
+      assert.deepEqual(await trackStates(wanda), [{ kind: 'audio', readyState: 'ended' }]);
       assert.deepEqual(await cspViolations(wanda), []);
       await wanda.context().close();
     });

@@ -23,6 +23,7 @@ export function MeetingRoom(props: {
   const [states, setStates] = useState<ReadonlyMap<string, ParticipantE2eeState>>(new Map());
   const [safetyCode, setSafetyCode] = useState<string | undefined>();
   const [showCode, setShowCode] = useState(false);
+  const [reconnecting, setReconnecting] = useState(false);
 
   useEffect(() => {
     const offs = [
@@ -34,9 +35,11 @@ export function MeetingRoom(props: {
       meeting.on('e2eeState', () => setStates(new Map(meeting.e2eeStates()))),
       meeting.on('epoch', (_epoch, code) => setSafetyCode(code)),
       meeting.on('reconnecting', () => {
+        setReconnecting(true);
         setTracks([]);
         setSafetyCode(undefined);
       }),
+      meeting.on('reconnected', () => setReconnecting(false)),
     ];
     void meeting.safetyCode().then((code) => setSafetyCode((current) => current ?? code));
     return () => offs.forEach((off) => off());
@@ -81,6 +84,9 @@ export function MeetingRoom(props: {
         <ToggleButton className="button secondary toggle" isSelected={showCode} onChange={setShowCode}>
           {t('meeting.safetyCode')}
         </ToggleButton>
+      </div>
+      <div role="status" className="notice">
+        {reconnecting && t('meeting.reconnecting')}
       </div>
       {showCode && (
         <div className="safety-panel" role="region" aria-label={t('meeting.safetyCode')}>
