@@ -33,6 +33,7 @@ const UI = {
     leave: 'Leave',
     left: 'You left the meeting',
     ended: 'The meeting was ended',
+    removed: 'The organiser removed you from the meeting',
     titleHidden: 'Meeting (its title is shown once you are admitted)',
     lobby: 'Waiting room',
     waiting: 'Waiting for an organiser to let you in…',
@@ -58,6 +59,7 @@ const UI = {
     leave: 'Quitter',
     left: 'Vous avez quitté la réunion',
     ended: 'La réunion a été terminée',
+    removed: 'L’organisateur vous a retiré de la réunion',
     titleHidden: 'Réunion (son titre s’affiche une fois que vous êtes admis)',
     lobby: 'Salle d’attente',
     waiting: 'En attente qu’un organisateur vous fasse entrer…',
@@ -163,7 +165,7 @@ async function safetyCode(page: Page, language: Language): Promise<string> {
 for (const language of ['en', 'fr'] as const) {
   const ui = UI[language];
   describe(`meeting screens in ${language}`, () => {
-    it('an organiser and an auto-admitted invitee join from My meetings, see each other encrypted with the same safety code, and leaving ends every track', async () => {
+    it('an organiser and an auto-admitted invitee join from My meetings, see each other encrypted with the same safety code; the removed invitee reads so, and the organiser leaving ends every track', async () => {
       const organiser = `olga-${language}`;
       const invitee = `ivan-${language}`;
       await app.auth.addUser(organiser, strongPassword(organiser), ['organiser']);
@@ -206,6 +208,28 @@ for (const language of ['en', 'fr'] as const) {
       assert.match(codes[0]!, /\d/, 'a safety code is shown');
       assert.deepEqual(await seriousA11yViolations(olga), [], 'accessibility of the meeting');
       await screenshot(olga, `meeting-${language}`);
+
+      const inMeeting = await app.rooms.api(
+        'GET',
+        `/meetings/${created.body.id as string}/participants`,
+        token,
+      );
+      const ivanSession = (inMeeting.body as { participantId: string; userId: string }[]).find(
+        (participant) => participant.userId === inviteeId,
+      );
+      assert.ok(ivanSession !== undefined, JSON.stringify(inMeeting.body));
+      const removed = await app.rooms.api(
+        'POST',
+        `/meetings/${created.body.id as string}/participants/${ivanSession.participantId}/remove`,
+        token,
+      );
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      await ivan.getByRole('heading', { level: 1, name: ui.removed }).waitFor({ timeout: 15_000 });
+      assert.deepEqual(
+        (await trackStates(ivan)).filter((track) => track.readyState !== 'ended'),
+        [],
+        'the removed invitee has no device left open',
+      );
 
       await olga.getByRole('button', { name: ui.leave }).click();
       await olga.getByRole('heading', { level: 1, name: ui.left }).waitFor();
