@@ -48,7 +48,11 @@ export interface StormResult {
 
 /** Runs a storm against a fresh real SFU with headless MLS clients (real ts-mls, real signalling). */
 export async function runStorm(spec: StormSpec, log: (line: string) => void): Promise<StormResult> {
-  const sfu = await startSfu({ rooms: { maxParticipants: Math.max(100, spec.joiners + 1) } });
+  // Every headless member connects from loopback: the per-address bound must let the whole storm in.
+  const sfu = await startSfu({
+    rooms: { maxParticipants: Math.max(100, spec.joiners + 1) },
+    signalling: { maxConnectionsPerAddress: spec.joiners + 10 },
+  });
   const members: HeadlessMember[] = [];
   try {
     const room = `storm-${spec.joiners}`;

@@ -38,6 +38,10 @@ describe('stormHeadline', () => {
     assert.equal(headline.meets_targets, false);
   });
 
+  it('stormHeadline() of a quick run within its epochs says the targets are not known (null), not met', () => {
+    assert.equal(stormHeadline([storm(10, 300, 5), storm(25, 900, 8)]).meets_targets, null);
+  });
+
   it('stormHeadline() misses the targets when N = 100 took over 3 s after the last arrival', () => {
     assert.equal(stormHeadline([storm(100, 3001, 20)]).meets_targets, false);
   });

@@ -26,6 +26,17 @@ export interface ConferenceEvents {
   removed: (reason: string) => void;
 }
 
+/**
+ * How the transports reach the SFU (given to `RTCPeerConnection`). Nothing by default: no STUN or TURN server
+ * outside the appliance is ever configured; room control hands out the appliance's relay with each ticket.
+ */
+export interface ConferenceIceOptions {
+  /** The appliance's TURN relay with this participant's credential (`IceServers.iceServers` of the ticket). */
+  iceServers?: RTCIceServer[];
+  /** `relay`: media only through the TURN relay (locked-down networks, tests); `all` by default. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
 /** Simulcast for cameras (RFC 8853): three layers; the SFU forwards the one each receiver's tile needs. */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -52,6 +63,7 @@ export class Conference extends Emitter<ConferenceEvents> {
     private readonly signalling: SignallingClient,
     readonly hello: ResponseDataMap['hello'],
     private readonly worker: Worker,
+    private readonly ice: ConferenceIceOptions = {},
   ) {
     super();
   }
@@ -288,6 +300,10 @@ export class Conference extends Emitter<ConferenceEvents> {
       iceParameters: params.iceParameters as unknown as types.IceParameters,
       iceCandidates: params.iceCandidates as unknown as types.IceCandidate[],
       dtlsParameters: params.dtlsParameters as unknown as types.DtlsParameters,
+      ...(this.ice.iceServers !== undefined ? { iceServers: this.ice.iceServers } : {}),
+      ...(this.ice.iceTransportPolicy !== undefined
+        ? { iceTransportPolicy: this.ice.iceTransportPolicy }
+        : {}),
       // The legacy encoded-streams API only works on a peer connection created for it.
       ...(encodedTransformSupport() === 'encoded-streams'
         ? { additionalSettings: { encodedInsertableStreams: true } as unknown as RTCConfiguration }

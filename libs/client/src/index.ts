@@ -5,7 +5,7 @@ export {
   type InvalidServerMessage,
   type WebSocketLike,
 } from './signalling-client';
-export { Conference, type ConferenceEvents, type RemoteTrack } from './conference';
+export { Conference, type ConferenceEvents, type ConferenceIceOptions, type RemoteTrack } from './conference';
 export { E2eeSession, type ChatMessage, type E2eeSessionEvents } from './e2ee/e2ee-session';
 export { MemberIdentityError, roomControlIdentity, type MemberIdentitySource } from './e2ee/member-identity';
 export { membershipChanges, peopleOf, type MembershipChange, type RosterPerson } from './e2ee/roster';
@@ -17,6 +17,7 @@ export {
   type JoinMeetingOptions,
   type MeetingEvents,
   type MeetingSelf,
+  type TicketGrant,
 } from './meeting/meeting';
 export {
   MeetingLifecycle,

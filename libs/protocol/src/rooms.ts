@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mediaSourceSchema, type Right } from './rights';
 import { DEFAULT_E2EE_SUITE, e2eeSuiteSchema, type E2eeSuite } from './e2ee-suite';
+import type { IceServers } from './ice-servers';
 import { idSchema } from './ticket';
 
 /** Path prefix of the room-control service's REST API. */
@@ -155,6 +156,11 @@ export interface TicketResponse {
   expiresAt: string;
   /** Where the SFU's signalling listens, when configured. */
   signallingUrl: string | null;
+  /**
+   * The appliance's TURN relay with a credential bound to this user (TURN REST `expiry:userId`), when room control
+   * has a relay configured; absent otherwise. Only the appliance's own relay ever appears here.
+   */
+  iceServers?: IceServers;
 }
 
 /** A request addressed to one participant's client (it never acts on the media by itself). */

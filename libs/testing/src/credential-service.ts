@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import {
   MEMBER_CREDENTIAL_KEYS_PATH,
   memberCredentialRequestSchema,
+  type IceServers,
   type Right,
   type TicketResponse,
 } from '@conclave/protocol';
@@ -46,6 +47,8 @@ export async function startCredentialService(options: {
   key: Buffer;
   /** Signs a join ticket for a session (the SFU fixture's ticket signer). */
   tickets?: (session: Session) => Promise<string>;
+  /** The ICE servers (TURN relay and credential) given with each ticket, as room control's `turn` block does. */
+  iceServers?: (session: Session) => IceServers;
 }): Promise<CredentialServiceFixture> {
   const sessions = new Map<string, Session>();
   let issued = 0;
@@ -86,6 +89,7 @@ export async function startCredentialService(options: {
           ticket,
           expiresAt: new Date(Date.now() + 60_000).toISOString(),
           signallingUrl: null,
+          ...(options.iceServers !== undefined ? { iceServers: options.iceServers(session) } : {}),
         };
         send(res, 200, answer);
       });

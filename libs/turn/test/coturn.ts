@@ -13,6 +13,8 @@ export interface ConclaveCoturnOptions {
   allowLoopbackPeers?: boolean;
   tls?: boolean;
   serverName?: string;
+  /** UDP ports of relayed transport addresses (coturn's `min-port`/`max-port`). */
+  relayPorts?: { min: number; max: number };
 }
 
 export interface ConclaveCoturn extends CoturnFixture {
@@ -45,7 +47,10 @@ export async function startConclaveCoturn(options: ConclaveCoturnOptions = {}): 
           port: runtime.port,
           ...(runtime.tls ? { tlsPort: runtime.tlsPort } : {}),
         },
-        relay: { addresses: ['127.0.0.1', '::1'] },
+        relay: {
+          addresses: ['127.0.0.1', '::1'],
+          ...(options.relayPorts ? { minPort: options.relayPorts.min, maxPort: options.relayPorts.max } : {}),
+        },
         ...(runtime.tls ? { tls: runtime.tls } : {}),
         secretFiles,
         quotas: options.quotas ?? { perUser: 10, total: 100 },

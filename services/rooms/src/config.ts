@@ -15,6 +15,7 @@ import {
   trustProxySchema,
   validateConfig,
 } from '@conclave/server-kit';
+import { TURN_CREDENTIAL_MAX_LIFETIME_SECONDS } from '@conclave/turn';
 
 /** The room-control service's configuration: one typed object, validated once at start-up (unknown keys refused). */
 export const roomsConfigSchema = z.strictObject({
@@ -136,6 +137,29 @@ export const roomsConfigSchema = z.strictObject({
     .refine((s) => s.internalUrl.startsWith('https:') === (s.tls !== undefined), {
       message: 'an https internalUrl needs sfu.tls (mutual TLS), and sfu.tls an https internalUrl',
     }),
+  /**
+   * The appliance's TURN relay (coturn, `use-auth-secret`): each admitted participant gets its URLs with a
+   * credential bound to its user id, with its join ticket. Absent: no ICE servers are handed out.
+   */
+  turn: z
+    .strictObject({
+      /** The TURN name clients use in turn:/turns: URLs (the relay's certificate and the edge's SNI route). */
+      serverName: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a DNS name'),
+      /** TURN over UDP and TCP. */
+      port: portSchema.default(3478),
+      /** TURN over TLS as clients reach it (443 through the SNI edge); no turns: URL when absent. */
+      tlsPort: portSchema.optional(),
+      /** The secret shared with coturn (the first of its `secretFiles`), mode 0600. */
+      secretFile: z.string().min(1),
+      /** Longest lifetime of a credential; it otherwise ends with the meeting. */
+      credentialLifetimeSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(TURN_CREDENTIAL_MAX_LIFETIME_SECONDS)
+        .default(TURN_CREDENTIAL_MAX_LIFETIME_SECONDS),
+    })
+    .optional(),
   audit: z
     .strictObject({
       /** Ed25519 key signing checkpoints; generated under `dataDir` when absent. */
@@ -262,6 +286,7 @@ function resolveRoomsConfig(config: RoomsConfig, baseDir: string): ResolvedRooms
           }
         : {}),
     },
+    turn: config.turn && { ...config.turn, secretFile: at(config.turn.secretFile) },
     audit: { ...config.audit, keyFile: at(config.audit.keyFile ?? join(dataDir, 'audit-checkpoint.key')) },
   };
 }

@@ -30,6 +30,7 @@ import { registerAuditMetrics } from './audit-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { ROOMS_ENTITIES } from './persistence/entities';
 import { RetentionJob } from './retention/retention-job';
+import { TurnCredentials } from './turn/turn-credentials';
 import { HttpSfuControl, type SfuControl } from './sfu/sfu-control';
 import { MemberCredentialIssuer, MemberCredentials } from './identity';
 import { TicketIssuer } from './tickets/ticket-issuer';
@@ -99,6 +100,7 @@ export async function openRoomsCore(
       instantDurationMinutes: config.meetings.instantDurationMinutes,
       denialWindowMs: config.rateLimit.denialWindowSeconds * 1000,
       ...(config.sfu.signallingUrl !== undefined ? { signallingUrl: config.sfu.signallingUrl } : {}),
+      ...(config.turn !== undefined ? { turn: TurnCredentials.load(config.turn) } : {}),
     });
     return { dataSource, audit, tickets, metrics, meetings };
   } catch (error) {

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, Socket } from 'node:net';
 import helmet from 'helmet';
 import { WebSocketServer } from 'ws';
-import { JOIN_TICKET_MAX_LIFETIME_SECONDS } from '@conclave/protocol';
+import { JOIN_TICKET_MAX_LIFETIME_SECONDS, SIGNALLING_CLOSE_CODES } from '@conclave/protocol';
 import {
   createLogger,
   createMetricsRegistry,
@@ -30,7 +30,7 @@ import { RoomRegistry } from './rooms/room-registry';
 import { createDispatcher } from './signalling/handlers';
 import { ChatLimiter } from './signalling/chat-limiter';
 import { ConnectionLimiter } from './signalling/connection-limiter';
-import { CLOSE_CODES, SignallingSession } from './signalling/session';
+import { SignallingSession } from './signalling/session';
 import { TicketVerifier } from './signalling/ticket-verifier';
 
 /** Path of the signalling WebSocket on the public listener. */
@@ -159,7 +159,7 @@ export class SfuServer {
       // Upgrades checked at the same time can pass `admits` together: the count is enforced here.
       if (!connections.acquire(remoteAddress)) {
         metrics.connectionsClosed.inc({ reason: 'too_many_connections' });
-        socket.close(CLOSE_CODES.tooManyConnections, 'too many connections from this address');
+        socket.close(SIGNALLING_CLOSE_CODES.tooManyConnections, 'too many connections from this address');
         return;
       }
       socket.once('close', () => connections.release(remoteAddress));
@@ -228,7 +228,8 @@ export class SfuServer {
 
   async close(): Promise<void> {
     this.poller.stop();
-    for (const client of this.wss.clients) client.close(CLOSE_CODES.shutdown, 'server shutting down');
+    for (const client of this.wss.clients)
+      client.close(SIGNALLING_CLOSE_CODES.shutdown, 'server shutting down');
     this.rooms.closeAll();
     this.wss.close();
     await Promise.all([

@@ -33,8 +33,8 @@ export class MemberIdentityError extends Error {
 export function roomControlIdentity(options: {
   /** Room control's HTTPS origin, e.g. `https://conclave.example`. */
   baseUrl: string;
-  /** The signed-in user's access token. */
-  accessToken: string;
+  /** The signed-in user's access token, or a function giving a current one (a rejoin may come after it expired). */
+  accessToken: string | (() => string | Promise<string>);
   meetingId: string;
   participantId: string;
 }): MemberIdentitySource {
@@ -56,11 +56,13 @@ export function roomControlIdentity(options: {
     keySet: () => call(MEMBER_CREDENTIAL_KEYS_PATH),
     async credential(signaturePublicKey) {
       const request: MemberCredentialRequest = { signatureKey: toBase64url(signaturePublicKey) };
+      const token =
+        typeof options.accessToken === 'string' ? options.accessToken : await options.accessToken();
       const body = await call(
         `/meetings/${encodeURIComponent(options.meetingId)}/participants/${encodeURIComponent(options.participantId)}/credential`,
         {
           method: 'POST',
-          headers: { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify(request),
         },
       );

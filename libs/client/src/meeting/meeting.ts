@@ -1,5 +1,5 @@
 import type { MemberInfo } from '@conclave/e2ee';
-import type { MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
+import type { IceServers, MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
 import { Conference, type RemoteTrack } from '../conference';
 import { E2eeSession, type ChatMessage } from '../e2ee/e2ee-session';
 import type { MemberIdentitySource } from '../e2ee/member-identity';
@@ -15,17 +15,25 @@ import {
   type MeetingEndReason,
   type MeetingPhase,
 } from './meeting-lifecycle';
+import { ticketGrant, type TicketGrant } from './ticket-grant';
+
+export type { TicketGrant } from './ticket-grant';
 
 export interface JoinMeetingOptions {
   /** The SFU's signalling URL (`wss://…`), from room control's ticket response. */
   signallingUrl: string;
   /** The first join ticket; without it, `fetchTicket` is asked for one. */
   ticket?: string;
+  /** The ICE servers room control gave with the first ticket (its `iceServers`); checked against the contract. */
+  iceServers?: IceServers;
   /**
-   * A fresh join ticket for this participant session (room control issues one to an admitted session). Called
-   * before every rejoin; a rejection with a `code` property (e.g. `not_admitted`) ends the meeting with it.
+   * A fresh join ticket for this participant session (room control issues one to an admitted session), with the
+   * ICE servers that came with it. Called before every rejoin; a rejection with a `code` property (e.g.
+   * `not_admitted`) ends the meeting with it.
    */
-  fetchTicket: () => Promise<string>;
+  fetchTicket: () => Promise<string | TicketGrant>;
+  /** `relay`: media only through the appliance's TURN relay; `all` (the browser's default) otherwise. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Where this session's MLS credential and room control's credential keys come from. */
   identity: MemberIdentitySource;
   /**
@@ -226,8 +234,13 @@ export class Meeting extends Emitter<MeetingEvents> {
     let connection: Connection | undefined;
     try {
       signalling.onInvalidMessage((problem) => this.emit('invalidMessage', problem));
-      const hello = await signalling.hello(ticket ?? (await this.options.fetchTicket()));
-      connection = this.connectionFor(signalling, hello);
+      const grant = ticketGrant(
+        ticket !== undefined
+          ? { ticket, iceServers: this.options.iceServers }
+          : await this.options.fetchTicket(),
+      );
+      const hello = await signalling.hello(grant.ticket);
+      connection = this.connectionFor(signalling, hello, grant.iceServers);
       this.connection = connection;
       this.emit('hello', connection.self);
       await Promise.all([connection.conference.start(), connection.e2ee.start()]);
@@ -243,7 +256,11 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (rejoined) this.emit('reconnected');
   }
 
-  private connectionFor(signalling: SignallingClient, hello: ResponseDataMap['hello']): Connection {
+  private connectionFor(
+    signalling: SignallingClient,
+    hello: ResponseDataMap['hello'],
+    iceServers: IceServers | undefined,
+  ): Connection {
     const self: MeetingSelf = {
       participantId: hello.participantId,
       userId: hello.userId,
@@ -257,7 +274,12 @@ export class Meeting extends Emitter<MeetingEvents> {
       hello.e2ee,
       this.options.identity,
     );
-    const conference = new Conference(signalling, hello, this.options.worker);
+    const conference = new Conference(signalling, hello, this.options.worker, {
+      ...(iceServers !== undefined ? { iceServers: iceServers.iceServers } : {}),
+      ...(this.options.iceTransportPolicy !== undefined
+        ? { iceTransportPolicy: this.options.iceTransportPolicy }
+        : {}),
+    });
     const connection: Connection = { signalling, conference, e2ee, self, closing: false };
     const live = () => this.connection === connection && !connection.closing;
     let keyed = false;

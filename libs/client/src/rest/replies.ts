@@ -11,6 +11,8 @@ import {
   type MeetingSummary,
   type MeetingView,
   type MeResponse,
+  type ParticipantState,
+  type TicketResponse,
   type TokenResponse,
   type TotpConfirmation,
   type TotpEnrolment,
@@ -103,3 +105,19 @@ export const joinResponseSchema = z.discriminatedUnion('state', [
     meeting: z.object({ id: text(128).min(1), title: text(200), classification: text(64).nullable() }),
   }),
 ]) satisfies z.ZodType<JoinResponse>;
+
+/** `GET …/participants/{pid}`: one's own session (its state only while not admitted). */
+export const participantStatusSchema = z.object({
+  participantId: text(128).min(1),
+  state: z.enum(['waiting', 'admitted', 'refused', 'removed', 'left']),
+}) satisfies z.ZodType<{ participantId: string; state: ParticipantState }>;
+
+export const ticketResponseSchema = z.object({
+  ticket: z.string().min(16).max(8192),
+  expiresAt: isoTime,
+  signallingUrl: z
+    .string()
+    .max(2048)
+    .regex(/^wss?:\/\//)
+    .nullable(),
+}) satisfies z.ZodType<TicketResponse>;

@@ -53,6 +53,35 @@ describe('RoomsClient', () => {
       (e: unknown) => e instanceof RestError && e.code === 'meeting_locked' && e.status === 403,
     );
   });
+
+  it('participantState() reads one session and keeps only its id and state', async () => {
+    const { fetch, calls } = cannedFetch(200, { participantId: 'p1', state: 'admitted', name: 'Ann' });
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    assert.deepEqual(await rooms.participantState('m1', 'p1'), { participantId: 'p1', state: 'admitted' });
+    assert.equal(calls[0]!.url, '/api/rooms/meetings/m1/participants/p1');
+  });
+
+  it('ticket() posts to the session ticket path and returns the validated ticket', async () => {
+    const reply = { ticket: 'a'.repeat(40), expiresAt: '2026-12-07T10:01:00.000Z', signallingUrl: null };
+    const { fetch, calls } = cannedFetch(200, reply);
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    assert.deepEqual(await rooms.ticket('m1', 'p1'), reply);
+    assert.equal(calls[0]!.url, '/api/rooms/meetings/m1/participants/p1/ticket');
+    assert.equal(calls[0]!.init.method, 'POST');
+  });
+
+  it('ticket() rejects with unexpected_reply when the signalling URL is not a WebSocket URL', async () => {
+    const { fetch } = cannedFetch(200, {
+      ticket: 'a'.repeat(40),
+      expiresAt: '2026-12-07T10:01:00.000Z',
+      signallingUrl: 'javascript:alert(1)',
+    });
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    await assert.rejects(
+      rooms.ticket('m1', 'p1'),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
 });
 
 describe('AuthClient', () => {

@@ -5,10 +5,18 @@ import {
   type JoinResponse,
   type MeetingSummary,
   type MeetingView,
+  type ParticipantState,
   type ScheduleMeetingRequest,
+  type TicketResponse,
 } from '@conclave/protocol';
 import { callJson, type RestClientOptions } from './http';
-import { joinResponseSchema, meetingListSchema, meetingViewSchema } from './replies';
+import {
+  joinResponseSchema,
+  meetingListSchema,
+  meetingViewSchema,
+  participantStatusSchema,
+  ticketResponseSchema,
+} from './replies';
 
 export interface RoomsClientOptions extends RestClientOptions {
   /** A current access token (the app refreshes it before it expires). */
@@ -48,6 +56,19 @@ export class RoomsClient {
     return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/join`, joinResponseSchema);
   }
 
+  /** The state of one's own participant session (the lobby polls it until admitted or refused). */
+  async participantState(
+    meetingId: string,
+    participantId: string,
+  ): Promise<{ participantId: string; state: ParticipantState }> {
+    return this.call('GET', participantPath(meetingId, participantId), participantStatusSchema);
+  }
+
+  /** A short-lived SFU join ticket for one's own admitted session. */
+  async ticket(meetingId: string, participantId: string): Promise<TicketResponse> {
+    return this.call('POST', `${participantPath(meetingId, participantId)}/ticket`, ticketResponseSchema);
+  }
+
   private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     const token = await this.options.accessToken();
     return callJson(this.options, method, `${ROOMS_API_PREFIX}${path}`, schema, {
@@ -55,4 +76,8 @@ export class RoomsClient {
       ...(body !== undefined ? { body } : {}),
     });
   }
+}
+
+function participantPath(meetingId: string, participantId: string): string {
+  return `/meetings/${encodeURIComponent(meetingId)}/participants/${encodeURIComponent(participantId)}`;
 }

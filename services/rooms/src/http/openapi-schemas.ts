@@ -76,11 +76,23 @@ export const joinResponseSchema: SchemaObject = {
     }),
   ],
 };
-export const ticketResponseSchema = object({
-  ticket: string,
+/** The appliance's TURN relay and this participant's credential (`IceServers` in libs/protocol). */
+const iceServersSchema = object({
+  iceServers: {
+    type: 'array',
+    maxItems: 2,
+    items: object({
+      urls: { type: 'array', minItems: 1, maxItems: 4, items: { type: 'string', pattern: '^turns?:' } },
+      username: { type: 'string', pattern: '^\\d{1,12}:[\\x21-\\x7e]{1,128}$' },
+      credential: string,
+    }),
+  },
   expiresAt: dateTime,
-  signallingUrl: nullableString,
 });
+export const ticketResponseSchema = object(
+  { ticket: string, expiresAt: dateTime, signallingUrl: nullableString, iceServers: iceServersSchema },
+  ['ticket', 'expiresAt', 'signallingUrl'],
+);
 export const eventsSchema: SchemaObject = {
   type: 'array',
   items: object({ type: { type: 'string', enum: ['unmute-requested'] }, by: string, at: dateTime }),

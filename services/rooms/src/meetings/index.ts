@@ -3,6 +3,7 @@ import type { AuditStore } from '../audit-lib';
 import type { RoomsMetrics } from '../metrics';
 import type { SfuControl } from '../sfu/sfu-control';
 import type { TicketIssuer } from '../tickets/ticket-issuer';
+import type { TurnCredentials } from '../turn/turn-credentials';
 import type { DataSource } from 'typeorm';
 import { MeetingAccess } from './meeting-access';
 import { MeetingAdmission } from './meeting-admission';
@@ -29,6 +30,8 @@ export interface MeetingServicesDeps {
   /** Repeats of a refusal within this window are audited as one entry. */
   denialWindowMs: number;
   signallingUrl?: string;
+  /** The appliance's TURN relay, when configured. */
+  turn?: TurnCredentials;
 }
 
 /** The meeting logic, one service per job, over one store. */
@@ -63,6 +66,7 @@ export function createMeetingServices(deps: MeetingServicesDeps): MeetingService
       metrics: deps.metrics,
       clock: deps.clock,
       ...(deps.signallingUrl !== undefined ? { signallingUrl: deps.signallingUrl } : {}),
+      ...(deps.turn !== undefined ? { turn: deps.turn } : {}),
     }),
     powers: new MeetingPowers({
       store,

@@ -17,6 +17,7 @@ import {
   parseSources,
 } from './meeting-policy';
 import type { MeetingRecords, MeetingStore } from './meeting-store';
+import type { TurnCredentials } from '../turn/turn-credentials';
 import { joinResponse, participantView } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
 
@@ -28,6 +29,8 @@ export interface MeetingAdmissionDeps {
   metrics: RoomsMetrics;
   clock: Clock;
   signallingUrl?: string;
+  /** The appliance's TURN relay: admitted participants get its URLs and their own credential with the ticket. */
+  turn?: TurnCredentials;
 }
 
 /** Entering a meeting: invitation, lock, lobby, admission and refusal, join tickets, the participant list. */
@@ -203,10 +206,17 @@ export class MeetingAdmission {
         },
         sourceIp,
       });
+      const iceServers = this.deps.turn?.issue(
+        caller.userId,
+        this.deps.clock.now(),
+        Number(meeting.endsAtMs),
+        expiresAtMs,
+      );
       return {
         ticket,
         expiresAt: new Date(expiresAtMs).toISOString(),
         signallingUrl: this.deps.signallingUrl ?? null,
+        ...(iceServers !== undefined ? { iceServers } : {}),
       };
     });
     if (issued instanceof Error) {

@@ -5,6 +5,7 @@ import {
   type ClientRequestOf,
   type ClientRequestType,
   type ResponseDataMap,
+  SIGNALLING_CLOSE_CODES,
 } from '@conclave/protocol';
 import { BadRequestError, ConflictError, type AuditSink } from '@conclave/server-kit';
 import { Participant } from '../rooms/participant';
@@ -13,7 +14,7 @@ import type { PowersLedger } from '../rooms/powers-ledger';
 import type { RoomRegistry } from '../rooms/room-registry';
 import type { E2eeRelay } from '../e2ee/e2ee-relay';
 import type { ChatLimiter } from './chat-limiter';
-import { CLOSE_CODES, type RequestDispatcher, type SignallingSession } from './session';
+import { type RequestDispatcher, type SignallingSession } from './session';
 import type { TicketVerifier } from './ticket-verifier';
 
 export interface HandlerDeps {
@@ -145,7 +146,11 @@ async function hello(
     claims.name,
     claims.rights,
     (message) => session.notify(message),
-    (reason) => session.close(reason === 'replaced' ? CLOSE_CODES.replaced : CLOSE_CODES.removed, reason),
+    (reason) =>
+      session.close(
+        reason === 'replaced' ? SIGNALLING_CLOSE_CODES.replaced : SIGNALLING_CLOSE_CODES.removed,
+        reason,
+      ),
     claims.paused,
   );
   try {

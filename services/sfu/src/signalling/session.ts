@@ -2,6 +2,7 @@ import type { RawData, WebSocket } from 'ws';
 import {
   clientRequestSchema,
   isErrorCode,
+  SIGNALLING_CLOSE_CODES,
   type ClientRequest,
   type ErrorCode,
   type ServerMessage,
@@ -34,18 +35,6 @@ export interface SignallingSessionOptions {
 
 /** Handles one validated request of this session and returns its response data. */
 export type RequestDispatcher = (session: SignallingSession, request: ClientRequest) => Promise<unknown>;
-
-/** WebSocket close codes (4000–4999 are application-defined, RFC 6455 §7.4.2). */
-export const CLOSE_CODES = {
-  helloTimeout: 4001,
-  replaced: 4002,
-  removed: 4003,
-  shutdown: 4004,
-  /** `hello` was refused (bad ticket, version…): one try per connection, so refusals cannot be farmed. */
-  helloRefused: 4005,
-  /** Too many connections from the client's address. */
-  tooManyConnections: 4007,
-} as const;
 
 /** Bounded pending work per connection: requests beyond it are refused, not queued. */
 const MAX_QUEUED_REQUESTS = 64;
@@ -85,7 +74,7 @@ export class SignallingSession {
     this.remoteAddress = remoteAddress;
     this.bucket = new TokenBucket(limits.rateLimit.perSecond, limits.rateLimit.burst, clock);
     this.helloTimer = setTimeout(() => {
-      if (this.participant === undefined) this.close(CLOSE_CODES.helloTimeout, 'hello expected');
+      if (this.participant === undefined) this.close(SIGNALLING_CLOSE_CODES.helloTimeout, 'hello expected');
     }, limits.helloTimeoutMs);
     metrics.connections.inc();
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -172,7 +161,7 @@ export class SignallingSession {
       }
       if (request.type === 'hello' && !this.authenticated) {
         this.metrics.connectionsClosed.inc({ reason: 'hello_refused' });
-        this.close(CLOSE_CODES.helloRefused, 'hello refused');
+        this.close(SIGNALLING_CLOSE_CODES.helloRefused, 'hello refused');
       }
     }
   }

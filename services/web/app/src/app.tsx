@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'react';
 import { Button, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { setLanguage, type Language } from './i18n';
-import { hrefOf, navigate, useRoute, type Route } from './router';
+import { Join } from './meeting/join';
+import { hrefOf, joinMeetingId, navigate, useRoute, type Route } from './router';
 import { MyMeetings } from './screens/my-meetings';
 import { Privacy } from './screens/privacy';
 import { SignIn } from './screens/sign-in';
@@ -18,7 +19,7 @@ export function App() {
   const main = useRef<HTMLElement>(null);
 
   // Screens that need a session send a signed-out person to sign-in; sign-in sends a signed-in one onwards.
-  const needsSession: Route[] = ['meetings'];
+  const needsSession: Route[] = ['meetings', 'join'];
   const shown: Route | 'loading' =
     session.status === 'unknown' && route !== 'privacy'
       ? 'loading'
@@ -77,6 +78,7 @@ export function App() {
         {shown === 'loading' && <p role="status">{t('app.loading')}</p>}
         {shown === 'sign-in' && <SignIn />}
         {shown === 'meetings' && <MyMeetings />}
+        {shown === 'join' && <Join key={joinMeetingId()} meetingId={joinMeetingId() ?? ''} />}
         {shown === 'privacy' && <Privacy />}
         {shown === 'not-found' && (
           <>

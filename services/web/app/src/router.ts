@@ -1,7 +1,7 @@
 import { createStore, useStore } from './store';
 
 /** The app's screens, addressed by the URL fragment (`#/meetings`): no server route is needed. */
-export type Route = 'sign-in' | 'meetings' | 'privacy' | 'not-found';
+export type Route = 'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found';
 
 const PATHS: Record<string, Route> = {
   '#/sign-in': 'sign-in',
@@ -12,6 +12,7 @@ const PATHS: Record<string, Route> = {
 function parse(hash: string): Route | undefined {
   if (hash === '' || hash === '#' || hash === '#/') return 'meetings';
   if (!hash.startsWith('#/')) return undefined;
+  if (joinTarget(hash) !== undefined) return 'join';
   return PATHS[hash.split('?')[0]!] ?? 'not-found';
 }
 
@@ -22,11 +23,29 @@ addEventListener('hashchange', () => {
   if (route !== undefined) routeStore.set(route);
 });
 
-export function hrefOf(route: Exclude<Route, 'not-found'>): string {
+const JOIN_PREFIX = '#/join/';
+
+/** The meeting id of a `#/join/{id}` fragment. */
+function joinTarget(hash: string): string | undefined {
+  if (!hash.startsWith(JOIN_PREFIX)) return undefined;
+  const id = decodeURIComponent(hash.slice(JOIN_PREFIX.length).split('?')[0]!);
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id) ? id : undefined;
+}
+
+/** The meeting the `join` screen is about. */
+export function joinMeetingId(): string | undefined {
+  return joinTarget(location.hash);
+}
+
+export function joinHref(meetingId: string): string {
+  return `${JOIN_PREFIX}${encodeURIComponent(meetingId)}`;
+}
+
+export function hrefOf(route: Exclude<Route, 'not-found' | 'join'>): string {
   return `#/${route}`;
 }
 
-export function navigate(route: Exclude<Route, 'not-found'>): void {
+export function navigate(route: Exclude<Route, 'not-found' | 'join'>): void {
   if (location.hash === hrefOf(route)) routeStore.set(route);
   else location.hash = hrefOf(route);
 }

@@ -17,7 +17,7 @@ export const authClient = new AuthClient();
 let refreshing: Promise<string> | undefined;
 
 /** A current access token; refreshed (once, for every caller) from the session cookie when about to expire. */
-async function accessToken(): Promise<string> {
+export async function accessToken(): Promise<string> {
   const session = sessionStore.get();
   if (session.status === 'signed-in' && session.expiresAtMs - Date.now() > REFRESH_MARGIN_MS)
     return session.accessToken;

@@ -6,9 +6,10 @@
  * `window.conclave`).
  *
  * URL: https://…/#sfu=<wss url>&ticket=<join ticket>&rooms=<room control origin>&token=<access token>
- * [&publish=audio,video][&screen=1] (in the fragment, so the ticket and token never reach a server log). Room
- * control signs this session's MLS credential, publishes the keys every member's credential is checked with,
- * and issues a fresh ticket when the page rejoins after its signalling connection dropped.
+ * [&publish=audio,video][&screen=1][&ice=<base64url JSON of the ticket's iceServers>][&policy=relay] (in the
+ * fragment, so the ticket, token and TURN credential never reach a server log). Room control signs this session's
+ * MLS credential, publishes the keys every member's credential is checked with, and issues a fresh ticket (with
+ * fresh TURN credentials) when the page rejoins after its signalling connection dropped.
  */
 import {
   joinMeeting,
@@ -23,6 +24,7 @@ import {
   type RemoteTrack,
   type RosterPerson,
 } from '@conclave/client';
+import type { IceServers } from '@conclave/protocol';
 import { publishLocalMedia } from './local-media';
 import { roomControlTickets } from './room-control-tickets';
 import { hideTrack, showTrack } from './tiles';
@@ -160,6 +162,16 @@ function ticketSession(ticket: string): { room: string; pid: string } | undefine
   }
 }
 
+/** The ICE servers that came with the first ticket (`ice`, base64url JSON); the Meeting checks their shape. */
+function ticketIceServers(encoded: string | null): IceServers | undefined {
+  if (encoded === null) return undefined;
+  try {
+    return JSON.parse(atob(encoded.replace(/-/g, '+').replace(/_/g, '/'))) as IceServers;
+  } catch {
+    return undefined;
+  }
+}
+
 const ENDINGS: Record<string, string> = {
   left: 'you left the meeting',
   'removed-by-organiser': 'the organiser removed you',
@@ -182,11 +194,14 @@ async function main(): Promise<void> {
   }
   history.replaceState(null, '', location.pathname);
   const room = { baseUrl: rooms, accessToken: token, meetingId: session.room, participantId: session.pid };
+  const iceServers = ticketIceServers(params.get('ice'));
 
   state.joinTimings.joinStarted = performance.now();
   const meeting = joinMeeting({
     signallingUrl: sfu,
     ticket,
+    ...(iceServers !== undefined ? { iceServers } : {}),
+    ...(params.get('policy') === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
     fetchTicket: roomControlTickets(room),
     identity: roomControlIdentity(room),
     worker: new Worker('/e2ee-worker.js'),

@@ -1,3 +1,4 @@
+import type { TicketGrant } from '@conclave/client';
 import type { TicketResponse } from '@conclave/protocol';
 
 /** A refusal from room control, with its stable code (the Meeting ends with it instead of retrying). */
@@ -13,14 +14,15 @@ export class TicketRefusedError extends Error {
 
 /**
  * Fresh join tickets for one admitted participant session from room control
- * (`POST /meetings/{id}/participants/{pid}/ticket`), for the Meeting's rejoin after a lost connection.
+ * (`POST /meetings/{id}/participants/{pid}/ticket`), for the Meeting's rejoin after a lost connection, with
+ * the ICE servers (the appliance's TURN relay) room control gave with each; the Meeting checks them.
  */
 export function roomControlTickets(options: {
   baseUrl: string;
   accessToken: string;
   meetingId: string;
   participantId: string;
-}): () => Promise<string> {
+}): () => Promise<TicketGrant> {
   const url =
     `${options.baseUrl.replace(/\/+$/, '')}/meetings/${encodeURIComponent(options.meetingId)}` +
     `/participants/${encodeURIComponent(options.participantId)}/ticket`;
@@ -42,6 +44,6 @@ export function roomControlTickets(options: {
     }
     if (typeof body?.ticket !== 'string' || body.ticket.length < 16 || body.ticket.length > 8192)
       throw new TicketRefusedError('room control sent no ticket', undefined);
-    return body.ticket;
+    return { ticket: body.ticket, ...(body.iceServers !== undefined ? { iceServers: body.iceServers } : {}) };
   };
 }

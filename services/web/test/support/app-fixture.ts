@@ -1,12 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { writeSelfSignedCertificate } from '@conclave/server-kit';
+import { systemClock, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { launchChromium, type ChromiumFixture } from '@conclave/testing';
 import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
+import { TicketIssuer } from '../../../rooms/src/tickets/ticket-issuer';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
+import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
 import { buildMeetingApp, DEFAULT_APP_DIR } from '../../src/app-build';
 import { bundleWebClient } from '../../src/bundle';
 import { startWebServer, type WebServer } from '../../src/static-server';
@@ -24,6 +26,8 @@ export interface AppFixture {
   rooms: RoomsFixture;
   web: WebServer;
   chromium: ChromiumFixture;
+  /** The real SFU, when started with `{ sfu: true }` (rooms drives it through its internal API). */
+  sfu?: SfuFixture;
   /** A fresh browser profile whose language is `locale` (navigator.language), recording CSP violations. */
   newContext(locale: string): Promise<BrowserContext>;
   /** Signs in through the API (not the page) and returns an access token. */
@@ -35,12 +39,26 @@ export interface AppFixture {
  * The meeting client as a person meets it: real auth and rooms services behind the web server's one HTTPS
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
-export async function startApp(): Promise<AppFixture> {
+export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const auth = await startAuthFixture();
   const jwksFile = join(dir, 'auth.jwks.json');
   await writeFile(jwksFile, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
-  const rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
+  let sfu: SfuFixture | undefined;
+  let rooms: RoomsFixture;
+  if (options.sfu === true) {
+    // Room control signs the tickets; the SFU trusts its key and is driven through its internal API.
+    const ticketKeyFile = join(dir, 'tickets.key');
+    const ticketJwks = join(dir, 'tickets.jwks.json');
+    TicketIssuer.loadOrCreate(ticketKeyFile, 60, systemClock).writeJwks(ticketJwks);
+    sfu = await startSfu({}, { jwksFile: ticketJwks });
+    rooms = await startRooms({
+      sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
+      config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },
+    });
+  } else {
+    rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
+  }
   // The same cached build as `nx run meeting-app:build` (rebuilt only when its sources changed).
   const appDir = DEFAULT_APP_DIR;
   const testPageDir = join(dir, 'test-page');
@@ -53,7 +71,16 @@ export async function startApp(): Promise<AppFixture> {
     port: 0,
     tls,
     connectOrigins: ['wss://127.0.0.1:9'],
-    proxy: { auth: new URL(auth.url).origin, rooms: new URL(rooms.url).origin },
+    proxy: {
+      auth: new URL(auth.url).origin,
+      rooms: new URL(rooms.url).origin,
+      ...(sfu !== undefined
+        ? {
+            signalling: new URL(sfu.server.signallingUrl).origin.replace('wss:', 'https:'),
+            signallingCa: await readFile(join(sfu.dir, 'server.crt')),
+          }
+        : {}),
+    },
   });
   const chromium = await launchChromium();
   return {
@@ -61,6 +88,7 @@ export async function startApp(): Promise<AppFixture> {
     rooms,
     web,
     chromium,
+    ...(sfu !== undefined ? { sfu } : {}),
     async newContext(locale) {
       const context = await chromium.browser.newContext({ ignoreHTTPSErrors: true, locale });
       await context.addInitScript(RECORD_CSP_VIOLATIONS);
@@ -76,6 +104,7 @@ export async function startApp(): Promise<AppFixture> {
       await chromium.close();
       await web.close();
       await rooms.close();
+      await sfu?.close();
       await auth.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { Right } from '@conclave/protocol';
+import type { IceServers, Right } from '@conclave/protocol';
 import {
   launchChromium,
   startCredentialService,
@@ -30,6 +30,8 @@ export interface MeetingFixture {
       video?: string;
       /** Script run in the page before its own (e.g. a client that misbehaves on purpose). */
       init?: string;
+      /** Media only through the TURN relay (`iceTransportPolicy: 'relay'`). */
+      relay?: boolean;
     },
   ): Promise<Page>;
   close(): Promise<void>;
@@ -39,6 +41,10 @@ export interface MeetingFixture {
 export async function startMeeting(
   sfuOverrides: Parameters<typeof startSfu>[0] = {},
   sfuOptions: Parameters<typeof startSfu>[1] = {},
+  meetingOptions: {
+    /** ICE servers given with every ticket (the first one in the page's `ice` parameter), as room control does. */
+    iceServers?: (session: { user: string; room: string; participant: string }) => IceServers;
+  } = {},
 ): Promise<MeetingFixture> {
   const sfu = await startSfu(sfuOverrides, sfuOptions);
   const credentials = await startCredentialService({
@@ -47,6 +53,7 @@ export async function startMeeting(
     key: await readFile(join(sfu.dir, 'server.key')),
     tickets: ({ user, room, participant, rights }) =>
       sfu.signer.sign({ user, room, participant, ...(rights !== undefined ? { rights } : {}) }),
+    ...(meetingOptions.iceServers !== undefined ? { iceServers: meetingOptions.iceServers } : {}),
   });
   const out = await mkdtemp(join(tmpdir(), 'conclave-web-'));
   await bundleWebClient(out);
@@ -87,6 +94,11 @@ export async function startMeeting(
         publish: options.publish ?? 'audio,video',
         video: options.video ?? '1280x720',
       });
+      if (meetingOptions.iceServers !== undefined) {
+        const ice = meetingOptions.iceServers({ user, room, participant });
+        fragment.set('ice', Buffer.from(JSON.stringify(ice)).toString('base64url'));
+      }
+      if (options.relay === true) fragment.set('policy', 'relay');
       await page.goto(`${web.url}/#${fragment.toString()}`);
       return page;
     },

@@ -3,6 +3,7 @@ import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { RestError } from '@conclave/client';
 import type { MeetingSummary } from '@conclave/protocol';
+import { joinHref } from '../router';
 import { roomsClient, useSession } from '../session';
 
 /** Live meetings first, then by start time. */
@@ -125,17 +126,13 @@ export function MyMeetings() {
                 <div className="meeting-join">
                   <Button
                     className="button primary"
-                    isDisabled
+                    onPress={() => (location.hash = joinHref(meeting.id))}
                     aria-label={t('meetings.joinLabel', {
                       title: meeting.title ?? t('meetings.titleHidden'),
                     })}
-                    aria-describedby={`join-note-${meeting.id}`}
                   >
                     {t('meetings.join')}
                   </Button>
-                  <span id={`join-note-${meeting.id}`} className="hint">
-                    {t('meetings.joinComing')}
-                  </span>
                 </div>
               </li>
             );

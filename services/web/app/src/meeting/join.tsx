@@ -1,0 +1,184 @@
+import { useEffect, useRef, useState } from 'react';
+import { Button, Link } from 'react-aria-components';
+import { useTranslation } from 'react-i18next';
+import { joinMeeting, roomControlIdentity, type Meeting, type MeetingEndReason } from '@conclave/client';
+import { ROOMS_API_PREFIX, type MeetingSummary } from '@conclave/protocol';
+import { hrefOf, navigate } from '../router';
+import { accessToken, roomsClient } from '../session';
+import { LocalMedia } from './local-media';
+import { MeetingRoom } from './meeting-room';
+import { PreJoin } from './pre-join';
+
+/** How often the lobby asks room control whether it was let in (push comes with the lobby's event stream). */
+const LOBBY_POLL_MS = 2000;
+
+type Phase =
+  | { name: 'loading' }
+  | { name: 'unknown' }
+  | { name: 'prejoin'; meeting: MeetingSummary; busy: boolean; failed: boolean }
+  | { name: 'lobby'; meeting: MeetingSummary; participantId: string }
+  | { name: 'meeting'; meeting: Meeting; title: string; classification: string | null }
+  | { name: 'ended'; reason: MeetingEndReason | 'lobby-refused' };
+
+/** The path from "Join" to the meeting and out again: pre-join, lobby, the meeting, how it ended. */
+export function Join(props: { meetingId: string }) {
+  const { t } = useTranslation();
+  const [phase, setPhase] = useState<Phase>({ name: 'loading' });
+  const media = useRef<LocalMedia>(undefined);
+  media.current ??= new LocalMedia();
+  const live = useRef<{ meeting?: Meeting; worker?: Worker; cancelled: boolean }>({ cancelled: false });
+
+  useEffect(() => {
+    const local = media.current!;
+    const state = live.current;
+    state.cancelled = false;
+    roomsClient.listMine().then(
+      (meetings) => {
+        const meeting = meetings.find((m) => m.id === props.meetingId);
+        setPhase(
+          meeting === undefined
+            ? { name: 'unknown' }
+            : { name: 'prejoin', meeting, busy: false, failed: false },
+        );
+      },
+      () => setPhase({ name: 'unknown' }),
+    );
+    return () => {
+      // Leaving the screen leaves the meeting and stops every device.
+      state.cancelled = true;
+      if (state.meeting !== undefined && state.meeting.phase !== 'ended') void state.meeting.leave();
+      state.worker?.terminate();
+      local.stopAll();
+    };
+  }, [props.meetingId]);
+
+  // A new phase puts focus on its heading.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [phase.name]);
+
+  async function connect(participantId: string, title: string, classification: string | null): Promise<void> {
+    const first = await roomsClient.ticket(props.meetingId, participantId);
+    if (live.current.cancelled) return;
+    const worker = new Worker('/e2ee-worker.js');
+    const meeting = joinMeeting({
+      signallingUrl: first.signallingUrl ?? `wss://${location.host}/signalling`,
+      ticket: first.ticket,
+      fetchTicket: async () => (await roomsClient.ticket(props.meetingId, participantId)).ticket,
+      identity: roomControlIdentity({
+        baseUrl: `${location.origin}${ROOMS_API_PREFIX}`,
+        accessToken,
+        meetingId: props.meetingId,
+        participantId,
+      }),
+      worker,
+    });
+    live.current.meeting = meeting;
+    live.current.worker = worker;
+    const local = media.current!;
+    for (const kind of ['microphone', 'camera'] as const) {
+      const track = local.store.get()[kind];
+      if (track !== undefined) void meeting.publish(kind, track).catch(() => undefined);
+    }
+    meeting.on('ended', (reason) => {
+      local.stopAll();
+      worker.terminate();
+      setPhase({ name: 'ended', reason });
+    });
+    setPhase({ name: 'meeting', meeting, title, classification });
+  }
+
+  async function enter(summary: MeetingSummary): Promise<void> {
+    setPhase({ name: 'prejoin', meeting: summary, busy: true, failed: false });
+    try {
+      const reply = await roomsClient.join(props.meetingId);
+      if (reply.state === 'admitted') {
+        await connect(reply.participantId, reply.meeting.title, reply.meeting.classification);
+        return;
+      }
+      setPhase({ name: 'lobby', meeting: summary, participantId: reply.participantId });
+      while (!live.current.cancelled) {
+        await new Promise((resolve) => setTimeout(resolve, LOBBY_POLL_MS));
+        if (live.current.cancelled) return;
+        const status = await roomsClient.participantState(props.meetingId, reply.participantId);
+        if (status.state === 'admitted') {
+          const view = await roomsClient.get(props.meetingId);
+          await connect(reply.participantId, view.title, view.classification);
+          return;
+        }
+        if (status.state !== 'waiting') {
+          media.current!.stopAll();
+          setPhase({ name: 'ended', reason: 'lobby-refused' });
+          return;
+        }
+      }
+    } catch {
+      if (!live.current.cancelled) setPhase({ name: 'prejoin', meeting: summary, busy: false, failed: true });
+    }
+  }
+
+  function cancel(): void {
+    live.current.cancelled = true;
+    media.current!.stopAll();
+    navigate('meetings');
+  }
+
+  switch (phase.name) {
+    case 'loading':
+      return <p role="status">{t('app.loading')}</p>;
+    case 'unknown':
+      return (
+        <>
+          <h1 tabIndex={-1}>{t('prejoin.unknown')}</h1>
+          <Link href={hrefOf('meetings')}>{t('app.backHome')}</Link>
+        </>
+      );
+    case 'prejoin':
+      return (
+        <>
+          <PreJoin
+            meeting={phase.meeting}
+            media={media.current}
+            busy={phase.busy}
+            onEnter={() => void enter(phase.meeting)}
+            onCancel={cancel}
+          />
+          <div role="alert" className="error">
+            {phase.failed && t('prejoin.failed')}
+          </div>
+        </>
+      );
+    case 'lobby':
+      return (
+        <section aria-labelledby="lobby-title">
+          <h1 id="lobby-title" tabIndex={-1}>
+            {t('lobby.title')}
+          </h1>
+          <p role="status">{t('lobby.waiting')}</p>
+          <Button className="button secondary" onPress={cancel}>
+            {t('lobby.cancel')}
+          </Button>
+        </section>
+      );
+    case 'meeting':
+      return (
+        <MeetingRoom
+          meeting={phase.meeting}
+          media={media.current}
+          title={phase.title}
+          classification={phase.classification}
+          onLeave={() => void phase.meeting.leave()}
+        />
+      );
+    case 'ended':
+      return (
+        <section aria-labelledby="ended-title">
+          <h1 id="ended-title" tabIndex={-1}>
+            {t(`ended.${phase.reason}`)}
+          </h1>
+          <p>{t('ended.keysErased')}</p>
+          <Link href={hrefOf('meetings')}>{t('app.backHome')}</Link>
+        </section>
+      );
+  }
+}
