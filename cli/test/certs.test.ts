@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -86,7 +87,8 @@ test('certs init + issue: the service chain verifies with openssl against the ro
   for (const key of ['root-ca.key', 'intermediate-ca.key', 'services/sfu.key'])
     assert.equal(mode(join(ca, key)), 0o600, key);
   const rootKey = readFileSync(join(ca, 'root-ca.key'), 'utf8');
-  assert.match(rootKey, /BEGIN ENCRYPTED PRIVATE KEY/);
+  // PKCS#8 EncryptedPrivateKeyInfo: unreadable without its passphrase.
+  assert.throws(() => createPrivateKey(rootKey), 'the root key opens without a passphrase');
   assert.equal(
     openssl('pkey', '-in', join(ca, 'root-ca.key'), '-passin', 'pass:wrong passphrase!', '-noout').status !==
       0,

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -57,7 +58,8 @@ test('prepareDataDir creates the appliance CA on first run: SFU, web, auth and r
     const config = readFileSync(first.files[service], 'utf8');
     assert.ok(config.includes(`certFile: ${certFile}`), config);
   }
-  assert.match(readFileSync(join(pki, 'root-ca.key'), 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
+  // PKCS#8 EncryptedPrivateKeyInfo: unreadable without its passphrase.
+  assert.throws(() => createPrivateKey(readFileSync(join(pki, 'root-ca.key'), 'utf8')));
   assert.equal(statSync(join(dataDir, 'secrets', 'root-ca.passphrase')).mode & 0o777, 0o600);
 
   const before = readFileSync(join(pki, 'services', 'sfu.crt'), 'utf8');

@@ -14,7 +14,13 @@ import { startConclaveCoturn, type ConclaveCoturn } from './coturn';
 const WEB_NAME = 'meet.conclave.test';
 const TURN_NAME = 'turn.conclave.test';
 
-/** A TLS handshake through the edge with a given server name: resolves with the peer certificate's CN or the error. */
+/** The test's own certificates (web server and coturn): every handshake verifies its chain against them. */
+let trustedCas: string[] = [];
+
+/**
+ * A TLS handshake through the edge with a given server name: resolves with the peer certificate's CN or the error.
+ * The chain is verified; the name is not, since the CN is what tells the test which backend answered.
+ */
 function handshake(
   port: number,
   servername: string | undefined,
@@ -24,7 +30,8 @@ function handshake(
     const socket = tlsConnect({
       host: '127.0.0.1',
       port,
-      rejectUnauthorized: false,
+      ca: trustedCas,
+      checkServerIdentity: () => undefined,
       ...(servername ? { servername } : {}),
       ...options,
     });
@@ -59,6 +66,7 @@ describe('the SNI edge (real nginx stream + ssl_preread) in front of a real cotu
     await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
     webPort = (web.address() as { port: number }).port;
     turn = await startConclaveCoturn({ tls: true, serverName: TURN_NAME });
+    trustedCas = [webCa, readFileSync(turn.tls!.certFile, 'utf8')];
     edge = await startNginx({
       render: (runtime) =>
         renderEdgeNginxConf(

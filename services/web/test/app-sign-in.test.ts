@@ -323,7 +323,7 @@ describe('web server', () => {
       '/api/auth/..%2f..%2fapi/rooms/meetings',
       '/api/auth/%2e%2e/rooms/meetings',
     ]) {
-      const reply = await rawGet(app.web.url, path);
+      const reply = await rawGet(app.web.url, app.webCa, path);
       assert.equal(reply.status, 400, path);
       assert.equal(JSON.parse(reply.body).code, 'bad_request', path);
     }
@@ -340,10 +340,10 @@ describe('web server', () => {
 });
 
 /** GET with the path sent exactly as written (no URL normalisation), trusting the test certificate. */
-function rawGet(origin: string, path: string): Promise<{ status: number; body: string }> {
+function rawGet(origin: string, ca: string, path: string): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET', rejectUnauthorized: false }, (res) => {
+    const req = request({ hostname, port, path, method: 'GET', ca }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

@@ -37,9 +37,7 @@ after(async () => {
 /** Opens a WebSocket to the web server's origin and returns the first message the far end sends. */
 function firstReply(path: string, send: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${web.url.replace('https:', 'wss:')}${path}`, {
-      rejectUnauthorized: false,
-    });
+    const socket = new WebSocket(`${web.url.replace('https:', 'wss:')}${path}`, { ca: sfu.caPem });
     socket.on('open', () => socket.send(send));
     socket.on('message', (data) => {
       resolve(data.toString());

@@ -8,17 +8,23 @@ import type { Page } from 'playwright-core';
 import { writeSelfSignedCertificate } from '@conclave/server-kit';
 import { inboundVideo, pageState, startMeeting, until, type MeetingFixture } from './support/meeting-fixture';
 
-/** Fingerprint of the certificate a new TLS connection to `url` is served (the test only compares it). */
-function servedFingerprint(url: string): Promise<string> {
+/**
+ * Fingerprint of the certificate a new TLS connection to `url` is served, verified against `ca` (the one
+ * certificate the test expects: both test certificates name the same subject, so trusting both is ambiguous);
+ * `unverified:<code>` while another certificate is served.
+ */
+function servedFingerprint(url: string, ca: string): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+    const socket = connect({ host: hostname, port: Number(port), ca }, () => {
       const fingerprint = socket.getPeerX509Certificate()?.fingerprint256;
       socket.end();
       if (fingerprint === undefined) reject(new Error('no certificate'));
       else resolve(fingerprint);
     });
-    socket.once('error', reject);
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(`unverified:${error.code ?? error.message}`),
+    );
   });
 }
 
@@ -49,20 +55,25 @@ describe('certificates rotated under a live call', () => {
         `video from ${other}`,
       );
     const signalling = meeting.sfu.server.signallingUrl.replace('wss:', 'https:');
-    const old = await servedFingerprint(signalling);
+    const old = await servedFingerprint(
+      signalling,
+      await readFile(join(meeting.sfu.dir, 'server.crt'), 'utf8'),
+    );
 
     await writeSelfSignedCertificate(meeting.sfu.dir, { hosts: ['localhost', '127.0.0.1'] });
-    const fresh = new X509Certificate(await readFile(join(meeting.sfu.dir, 'server.crt'))).fingerprint256;
+    const freshPem = await readFile(join(meeting.sfu.dir, 'server.crt'), 'utf8');
+    const fresh = new X509Certificate(freshPem).fingerprint256;
+    assert.doesNotMatch(old, /^unverified/, 'the first certificate verified');
     assert.notEqual(fresh, old);
     process.kill(process.pid, 'SIGHUP');
     await until(
-      () => servedFingerprint(signalling),
+      () => servedFingerprint(signalling, freshPem),
       (f) => f === fresh,
       10_000,
       'the SFU serving the new certificate',
     );
     await until(
-      () => servedFingerprint(meeting.web.url),
+      () => servedFingerprint(meeting.web.url, freshPem),
       (f) => f === fresh,
       10_000,
       'the web server too',

@@ -25,6 +25,8 @@ export interface AppFixture {
   auth: AuthFixture;
   rooms: RoomsFixture;
   web: WebServer;
+  /** The web server's certificate (PEM), for clients outside the browser that verify it. */
+  webCa: string;
   chromium: ChromiumFixture;
   /** The real SFU, when started with `{ sfu: true }` (rooms drives it through its internal API). */
   sfu?: SfuFixture;
@@ -87,6 +89,7 @@ export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixt
     auth,
     rooms,
     web,
+    webCa: await readFile(tls.certFile, 'utf8'),
     chromium,
     ...(sfu !== undefined ? { sfu } : {}),
     async newContext(locale) {
