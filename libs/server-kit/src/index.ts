@@ -1,5 +1,6 @@
 export { loadConfig, validateConfig, ConfigError, type LoadConfigOptions } from './config/load-config';
 export {
+  internalListenerSchema,
   listenSchema,
   logLevelSchema,
   portSchema,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSelfSignedCertificate, type CertificateFiles } from '@conclave/server-kit';
 import { freePort } from './postgres';
+import { stopChild } from './child-process';
 
 /** What the fixture chose for the coturn it starts: the generated configuration must use it. */
 export interface CoturnRuntime {
@@ -74,16 +75,7 @@ export async function startCoturn(options: CoturnOptions): Promise<CoturnFixture
     }
   };
   const stop = async () => {
-    const pid = child.pid;
-    if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(pid, 'SIGTERM');
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-      }, 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

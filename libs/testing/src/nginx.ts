@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './postgres';
+import { stopChild, waitForTcpPort } from './child-process';
 
 /** What the fixture chose for the nginx it starts: the generated configuration must use it. */
 export interface NginxRuntime {
@@ -59,35 +59,15 @@ export async function startNginx(options: NginxOptions): Promise<NginxFixture> {
     }
   };
   const stop = async () => {
-    const pid = child.pid;
-    if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(pid, 'SIGTERM');
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-      }, 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(runtime.port, runtime.host);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const text = log();
-      await stop();
-      throw new Error(`nginx did not start\n${text}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await waitForTcpPort(runtime.host, runtime.port, Date.now() + 10_000, child, 'nginx');
+  } catch (error) {
+    const text = log();
+    await stop();
+    throw new Error(`${(error as Error).message}\n${text}`);
   }
   return { ...runtime, confFile, pid: child.pid!, log, stop };
 }

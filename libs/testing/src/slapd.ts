@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { webcrypto, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import { freePort } from './postgres';
+import { waitForTcpPort } from './child-process';
 
 const run = promisify(execFile);
 
@@ -132,22 +132,6 @@ async function writeTestPki(
   return files;
 }
 
-async function waitForPort(port: number, deadline: number, child: ChildProcess): Promise<void> {
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('slapd did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /**
  * A real OpenLDAP server for tests: its own config and database directory, 127.0.0.1 on random ports, LDAPS
  * and StartTLS with a CA generated at run time, mdb with the memberof overlay, and ACLs under which anonymous
@@ -207,8 +191,8 @@ export async function startSlapd(options: SlapdOptions): Promise<SlapdFixture> {
     );
     child = server;
     const deadline = Date.now() + 10_000;
-    await waitForPort(ldapPort, deadline, server);
-    await waitForPort(ldapsPort, deadline, server);
+    await waitForTcpPort('127.0.0.1', ldapPort, deadline, server, 'slapd');
+    await waitForTcpPort('127.0.0.1', ldapsPort, deadline, server, 'slapd');
   };
   const stop = async () => {
     const server = child;

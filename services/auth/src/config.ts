@@ -4,7 +4,7 @@ import { auditTrailConfigSchema } from '@conclave/audit';
 import { roleSchema } from '@conclave/protocol';
 import {
   databaseConfigSchema,
-  listenSchema,
+  internalListenerSchema,
   loadConfig,
   logLevelSchema,
   portSchema,
@@ -191,22 +191,7 @@ export const authConfigSchema = z.strictObject({
     })
     .prefault({}),
   /** Internal listener: `/metrics`, `/healthz`, `/readyz`. */
-  internal: z
-    .strictObject({
-      ...listenSchema({ host: '127.0.0.1', port: 9465 }).unwrap().shape,
-      /**
-       * HTTPS under the profile with this certificate; with `clientCaFile` (the appliance root) every caller
-       * must present a client certificate from it (mutual TLS, e.g. Prometheus's).
-       */
-      tls: z
-        .strictObject({
-          certFile: z.string().min(1),
-          keyFile: z.string().min(1),
-          clientCaFile: z.string().min(1).optional(),
-        })
-        .optional(),
-    })
-    .prefault({}),
+  internal: internalListenerSchema({ host: '127.0.0.1', port: 9465 }),
   /** Where the embedded defaults live: the SQLite file and the signing keys. Relative to the config file. */
   dataDir: z.string().min(1).default('data/auth'),
   /** Defaults to SQLite at `<dataDir>/auth.sqlite`. */

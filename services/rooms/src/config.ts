@@ -8,7 +8,7 @@ import {
 } from '@conclave/protocol';
 import {
   databaseConfigSchema,
-  listenSchema,
+  internalListenerSchema,
   loadConfig,
   logLevelSchema,
   portSchema,
@@ -37,22 +37,7 @@ export const roomsConfigSchema = z.strictObject({
     })
     .prefault({}),
   /** Internal listener: `/metrics` only; keep it off client networks. */
-  internal: z
-    .strictObject({
-      ...listenSchema({ host: '127.0.0.1', port: 9465 }).unwrap().shape,
-      /**
-       * HTTPS under the profile with this certificate; with `clientCaFile` (the appliance root) every caller
-       * must present a client certificate from it (mutual TLS, e.g. Prometheus's).
-       */
-      tls: z
-        .strictObject({
-          certFile: z.string().min(1),
-          keyFile: z.string().min(1),
-          clientCaFile: z.string().min(1).optional(),
-        })
-        .optional(),
-    })
-    .prefault({}),
+  internal: internalListenerSchema({ host: '127.0.0.1', port: 9465 }),
   /** Where generated keys and the embedded database live. */
   dataDir: z.string().min(1).default('data/rooms'),
   /** Records; SQLite under `dataDir` when absent. Point the auth service at the same database for one audit trail. */

@@ -42,3 +42,22 @@ const proxyAddressSchema = z.string().refine(
 export const trustProxySchema = z
   .union([z.literal(false), z.array(proxyAddressSchema).min(1).max(64), z.number().int().min(1).max(10)])
   .default(false);
+
+/**
+ * The internal listener (`/metrics`, `/healthz`, `/readyz`): plain HTTP on loopback by default, or HTTPS under the
+ * TLS profile with `tls`; with `tls.clientCaFile` (the appliance root) every caller must present a client
+ * certificate from it (mutual TLS, e.g. Prometheus's).
+ */
+export const internalListenerSchema = (defaults: { host: string; port: number }) =>
+  z
+    .strictObject({
+      ...listenSchema(defaults).unwrap().shape,
+      tls: z
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          clientCaFile: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({});
