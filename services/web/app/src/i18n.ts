@@ -1,7 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import { RESOURCES } from './locales';
 
 export const LANGUAGES = ['en', 'fr'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -30,7 +29,7 @@ function initialLanguage(): Language {
 export async function initI18n(): Promise<void> {
   const lng = initialLanguage();
   await i18next.use(initReactI18next).init({
-    resources: { en: { translation: en }, fr: { translation: fr } },
+    resources: RESOURCES,
     lng,
     fallbackLng: 'en',
     // React escapes what it renders.
