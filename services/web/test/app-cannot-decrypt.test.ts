@@ -27,6 +27,7 @@ const UI = {
     videoOf: (name: string) => `Video of ${name}`,
     security: 'Security',
     media: 'Each participant’s media',
+    personState: (name: string, state: string) => `${name}: ${state}`,
   },
   fr: {
     locale: 'fr-FR',
@@ -48,6 +49,7 @@ const UI = {
     videoOf: (name: string) => `Vidéo de ${name}`,
     security: 'Sécurité',
     media: 'Médias de chaque participant',
+    personState: (name: string, state: string) => `${name} : ${state}`,
   },
 } as const;
 type Language = keyof typeof UI;
@@ -129,9 +131,12 @@ for (const language of ['en', 'fr'] as const) {
         [jonas, organiser],
       ] as const;
       for (const [page, other] of honest) {
+        // Generous: two pages encode and decode video on a shared 2-core machine.
+        await page.getByLabel(ui.videoOf(other), { exact: true }).waitFor({ timeout: 60_000 });
         await waitFor(
           `${other}'s video decoding`,
           async () => (await framesShown(page, ui.videoOf(other))) > 5,
+          60_000,
         );
         await page.getByRole('status').filter({ hasText: ui.encrypted }).waitFor({ timeout: 30_000 });
       }
@@ -168,11 +173,11 @@ for (const language of ['en', 'fr'] as const) {
           const states = page.getByRole('list', { name: ui.media });
           await states
             .getByRole('listitem')
-            .filter({ hasText: `${ui.someone}: ${ui.cannotDecrypt}` })
+            .filter({ hasText: ui.personState(ui.someone, ui.cannotDecrypt) })
             .waitFor();
           await states
             .getByRole('listitem')
-            .filter({ hasText: `${other}: ${ui.encryptedState}` })
+            .filter({ hasText: ui.personState(other, ui.encryptedState) })
             .waitFor();
           assert.deepEqual(await seriousA11yViolations(page), [], 'accessibility with a participant failing');
           // The honest pair still decodes each other's video.

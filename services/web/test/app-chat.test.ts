@@ -331,6 +331,10 @@ for (const language of ['en', 'fr'] as const) {
       assert.deepEqual(await seriousA11yViolations(nina), [], 'accessibility of the chat at 320 px');
       await screenshot(nina, `chat-320-${language}`);
       await chat.getByRole('button', { name: ui.closeChat }).click();
+      const chatToggle = nina.getByRole('button', { name: ui.chat, exact: true });
+      await waitFor('focus back on the chat toggle', () =>
+        chatToggle.evaluate((element) => element === document.activeElement),
+      );
 
       await nina.getByRole('button', { name: ui.security, exact: true }).click();
       await nina.getByRole('region', { name: ui.securityPanel, exact: true }).waitFor();

@@ -3,6 +3,7 @@ import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { CHAT_MAX_CHARACTERS, type ChatRefusal } from './chat-limit';
 import { LockIcon } from './lock-icon';
+import { closePanel } from './panel-focus';
 import type { ChatView } from './use-chat';
 
 /** The chat panel: the end-to-end encrypted marker, the messages (name, time, text) and the message box. */
@@ -46,7 +47,7 @@ export function ChatPanel(props: { chat: ChatView }) {
     <section className="panel chat-panel" id="chat-panel" aria-labelledby="chat-title">
       <div className="panel-head">
         <h2 id="chat-title">{t('chat.title')}</h2>
-        <Button className="button secondary" onPress={() => chat.setOpen(false)}>
+        <Button className="button secondary" onPress={() => closePanel(chat.setOpen, 'chat-toggle')}>
           {t('chat.close')}
         </Button>
       </div>
@@ -109,6 +110,7 @@ export function ChatToggle(props: { chat: ChatView }) {
   const { chat } = props;
   return (
     <ToggleButton
+      id="chat-toggle"
       className="button secondary toggle"
       isSelected={chat.open}
       onChange={chat.setOpen}

@@ -28,6 +28,7 @@ export function MeetingHeader(props: {
           <LockIcon open={status === 'failed'} /> {t(`meeting.encryption.${status}`)}
         </div>
         <ToggleButton
+          id="security-toggle"
           className="button secondary toggle"
           isSelected={props.securityOpen}
           onChange={props.onSecurityChange}

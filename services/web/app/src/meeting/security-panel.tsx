@@ -2,6 +2,7 @@ import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { participantState } from './encryption-status';
 import { LockIcon } from './lock-icon';
+import { closePanel } from './panel-focus';
 import { displayNameOf, type MeetingView } from './use-meeting-view';
 import type { SecurityView } from './use-security';
 
@@ -10,7 +11,11 @@ import type { SecurityView } from './use-security';
  * aloud, the person's "verified" mark (reset, and said so, when someone joins), and each participant's media
  * state. Nothing here can turn end-to-end encryption off.
  */
-export function SecurityPanel(props: { view: MeetingView; security: SecurityView; onClose: () => void }) {
+export function SecurityPanel(props: {
+  view: MeetingView;
+  security: SecurityView;
+  onClose: (open: false) => void;
+}) {
   const { t } = useTranslation();
   const { view, security } = props;
   const { mark } = security;
@@ -19,7 +24,7 @@ export function SecurityPanel(props: { view: MeetingView; security: SecurityView
     <section className="panel security-panel" id="security-panel" aria-labelledby="security-title">
       <div className="panel-head">
         <h2 id="security-title">{t('security.title')}</h2>
-        <Button className="button secondary" onPress={props.onClose}>
+        <Button className="button secondary" onPress={() => closePanel(props.onClose, 'security-toggle')}>
           {t('security.close')}
         </Button>
       </div>
@@ -59,7 +64,10 @@ export function SecurityPanel(props: { view: MeetingView; security: SecurityView
             const state = participantState(id, view.safetyCode !== undefined, view.states, view.members);
             return (
               <li key={id} className={`e2ee-state ${state}`}>
-                {displayNameOf(view.people, id) ?? t('meeting.someone')}: {t(`security.state.${state}`)}
+                {t('security.personState', {
+                  name: displayNameOf(view.people, id) ?? t('meeting.someone'),
+                  state: t(`security.state.${state}`),
+                })}
               </li>
             );
           })}
