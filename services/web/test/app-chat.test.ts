@@ -257,6 +257,7 @@ for (const language of ['en', 'fr'] as const) {
       await help.waitFor();
       for (const row of ui.shortcutRows) await help.getByRole('row').filter({ hasText: row }).waitFor();
       assert.deepEqual(await seriousA11yViolations(chloe), [], 'accessibility of the shortcuts dialog');
+      await screenshot(chloe, `shortcuts-${language}`);
       await help.getByRole('button', { name: ui.close, exact: true }).click();
       await help.waitFor({ state: 'detached' });
       await chloe.keyboard.press('F6');

@@ -20,6 +20,7 @@ describe('chat limit', () => {
   it("chatRefusalOf maps the SFU's codes and the not-yet-keyed error to their messages", () => {
     assert.equal(chatRefusalOf(Object.assign(new Error('x'), { code: 'message_too_large' })), 'too-long');
     assert.equal(chatRefusalOf(Object.assign(new Error('x'), { code: 'rate_limited' })), 'rate-limited');
+    assert.equal(chatRefusalOf(Object.assign(new Error('x'), { code: 'right_missing' })), 'not-allowed');
     assert.equal(chatRefusalOf(new Error('not in the encrypted group yet')), 'not-ready');
     assert.equal(chatRefusalOf(new Error('socket closed')), 'not-sent');
   });

@@ -7,7 +7,7 @@
 export const CHAT_MAX_CHARACTERS = 3000;
 
 /** Why a message cannot be sent, or which interface string says why the SFU refused it. */
-export type ChatRefusal = 'too-long' | 'rate-limited' | 'not-ready' | 'not-sent';
+export type ChatRefusal = 'too-long' | 'rate-limited' | 'not-allowed' | 'not-ready' | 'not-sent';
 
 /** Checks a message before it is sent: undefined when it can go (blank messages are simply not sent). */
 export function checkChatMessage(text: string): ChatRefusal | undefined {
@@ -19,6 +19,7 @@ export function chatRefusalOf(error: unknown): ChatRefusal {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'message_too_large') return 'too-long';
   if (code === 'rate_limited') return 'rate-limited';
+  if (code === 'right_missing') return 'not-allowed';
   if (error instanceof Error && /not in the (meeting|encrypted group)/.test(error.message))
     return 'not-ready';
   return 'not-sent';

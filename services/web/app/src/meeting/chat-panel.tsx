@@ -100,6 +100,7 @@ export function ChatPanel(props: { chat: ChatView }) {
 const REFUSAL_KEYS: Record<ChatRefusal, string> = {
   'too-long': 'chat.tooLong',
   'rate-limited': 'chat.rateLimited',
+  'not-allowed': 'chat.notAllowed',
   'not-ready': 'chat.notReady',
   'not-sent': 'chat.notSent',
 };

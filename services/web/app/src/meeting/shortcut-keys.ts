@@ -2,14 +2,17 @@
 export type ShortcutAction =
   'microphone' | 'camera' | 'hand' | 'chat' | 'participants' | 'security' | 'toolbar' | 'help';
 
-/** The keys of each action, as the help dialog lists them (letters match either case). */
+/**
+ * The keys of each action, as the help dialog lists them (letters match either case). E (encryption) opens the
+ * security panel; S is left for screen sharing.
+ */
 export const SHORTCUTS: readonly { action: ShortcutAction; keys: readonly string[] }[] = [
   { action: 'microphone', keys: ['M'] },
   { action: 'camera', keys: ['V'] },
   { action: 'hand', keys: ['H'] },
   { action: 'chat', keys: ['C'] },
   { action: 'participants', keys: ['P'] },
-  { action: 'security', keys: ['S'] },
+  { action: 'security', keys: ['E'] },
   { action: 'toolbar', keys: ['F6', 'Alt+T'] },
   { action: 'help', keys: ['?'] },
 ];
@@ -20,7 +23,7 @@ const LETTERS: Record<string, ShortcutAction> = {
   h: 'hand',
   c: 'chat',
   p: 'participants',
-  s: 'security',
+  e: 'security',
 };
 
 export interface KeyPress {
