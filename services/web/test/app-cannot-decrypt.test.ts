@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import { publishPlain } from '../../sfu/test/support/plain-rtp';
-import { cspViolations, seriousA11yViolations, startApp, type AppFixture } from './support/app-fixture';
+import {
+  cspViolations,
+  screenshot,
+  seriousA11yViolations,
+  startApp,
+  type AppFixture,
+} from './support/app-fixture';
 
 /** What a person reads, per language. */
 const UI = {
@@ -17,6 +23,7 @@ const UI = {
     join: (title: string) => `Join ${title}`,
     prejoin: (title: string) => `Before you join: ${title}`,
     camera: 'Camera',
+    preview: 'Your camera preview',
     enter: 'Enter the meeting',
     encrypted: 'End-to-end encrypted',
     someoneCannot: 'Someone cannot decrypt the meeting',
@@ -39,6 +46,7 @@ const UI = {
     join: (title: string) => `Rejoindre ${title}`,
     prejoin: (title: string) => `Avant d’entrer : ${title}`,
     camera: 'Caméra',
+    preview: 'Aperçu de votre caméra',
     enter: 'Entrer dans la réunion',
     encrypted: 'Chiffré de bout en bout',
     someoneCannot: 'Quelqu’un ne peut pas déchiffrer la réunion',
@@ -89,6 +97,8 @@ async function enterWithCamera(language: Language, username: string, title: stri
   await page.getByRole('button', { name: ui.join(title) }).click();
   await page.getByRole('heading', { level: 1, name: ui.prejoin(title) }).waitFor();
   await page.getByRole('button', { name: ui.camera, exact: true }).click();
+  // As a person would: enter once the preview shows (a camera still opening is not published on entry).
+  await page.getByLabel(ui.preview).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: ui.enter }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 15_000 });
   return page;
@@ -180,6 +190,7 @@ for (const language of ['en', 'fr'] as const) {
             .filter({ hasText: ui.personState(other, ui.encryptedState) })
             .waitFor();
           assert.deepEqual(await seriousA11yViolations(page), [], 'accessibility with a participant failing');
+          if (page === hana) await screenshot(page, `cannot-decrypt-${language}`);
           // The honest pair still decodes each other's video.
           const before = await framesShown(page, ui.videoOf(other));
           await waitFor(
