@@ -176,6 +176,9 @@ describe('editing and cancelling a meeting', () => {
       assert.equal(join.body.code, 'meeting_cancelled');
     }
     assert.equal((await edit(id, 'alice', { title: 'Rouvert' })).body.code, 'meeting_cancelled');
+    const end = await rooms.api('POST', `/meetings/${id}/end`, as('alice'));
+    assert.equal(end.status, 409, 'a cancelled meeting is not turned into an ended one');
+    assert.equal(end.body.code, 'meeting_cancelled');
     const again = await cancel(id, 'alice');
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'meeting_cancelled');

@@ -113,8 +113,7 @@ export class MeetingEditing {
           if (meeting.status !== 'scheduled')
             throw new ConflictError('invalid_state', 'this meeting is under way: end it instead');
           const now = this.deps.clock.now();
-          await records.editMeeting(meeting.id, { status: 'cancelled' });
-          await records.updateMeeting(meeting.id, { locked: true, endedAtMs: now });
+          await records.updateMeeting(meeting.id, { status: 'cancelled' });
           await records.updateSessions(meeting.id, ['waiting'], { state: 'left', updatedAtMs: now });
           await record({
             action: 'room.cancel',
@@ -123,7 +122,7 @@ export class MeetingEditing {
             target: meeting.id,
             sourceIp,
           });
-          return () => view({ ...meeting, status: 'cancelled', locked: true, endedAtMs: now }, members);
+          return () => view({ ...meeting, status: 'cancelled' }, members);
         },
       ),
     );

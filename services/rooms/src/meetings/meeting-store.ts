@@ -19,7 +19,7 @@ type MeetingPatch = Partial<Pick<MeetingRow, 'status' | 'locked' | 'knock' | 'en
 type MeetingEdit = Partial<
   Pick<
     MeetingRow,
-    'title' | 'startsAtMs' | 'endsAtMs' | 'timeZone' | 'classification' | 'e2eeSuite' | 'lobby' | 'status'
+    'title' | 'startsAtMs' | 'endsAtMs' | 'timeZone' | 'classification' | 'e2eeSuite' | 'lobby'
   >
 >;
 
