@@ -120,7 +120,7 @@ export function ChatToggle(props: { chat: ChatView }) {
     >
       {t('chat.toggle')}
       {chat.unread > 0 && (
-        <span className="badge" aria-hidden="true">
+        <span className="unread-badge" aria-hidden="true">
           {chat.unread}
         </span>
       )}
