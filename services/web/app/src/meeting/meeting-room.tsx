@@ -25,7 +25,7 @@ export function MeetingRoom(props: {
     <section aria-labelledby="meeting-title" className="meeting-room">
       <MeetingHeader title={props.title} classification={props.classification} view={view} />
       <div className="meeting-body">
-        <Stage view={view} local={local} />
+        <Stage meeting={meeting} view={view} local={local} />
         <aside className="side-panels">
           {/* Side panels (participants, chat, security, lobby) go here. */}
         </aside>
