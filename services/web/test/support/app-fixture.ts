@@ -41,7 +41,9 @@ export interface AppFixture {
  * The meeting client as a person meets it: real auth and rooms services behind the web server's one HTTPS
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
-export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixture> {
+export async function startApp(
+  options: { sfu?: boolean; chromiumArgs?: string[] } = {},
+): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const auth = await startAuthFixture();
   const jwksFile = join(dir, 'auth.jwks.json');
@@ -84,7 +86,7 @@ export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixt
         : {}),
     },
   });
-  const chromium = await launchChromium();
+  const chromium = await launchChromium(options.chromiumArgs);
   return {
     auth,
     rooms,
