@@ -351,8 +351,9 @@ for (const language of ['en', 'fr'] as const) {
       assert.equal((await tracks(bruno, 'getDisplayMedia')).length, 1);
 
       // Camera off and on again during the call: the old track stops, the new one is published and the
-      // others see it. (Chromium's second fake camera sends Y16 depth frames no encoder takes, so switching
-      // from one camera to another is shown on the microphones, which have three usable fake devices.)
+      // others see it. Switching from one camera to another is shown on the microphones: Chromium's second
+      // fake camera (device-count=2) plays locally but no encoder takes its frames (framesEncoded stays at 0,
+      // whether re-published or replaced), while its three fake microphones all work.
       const camera = bruno.getByRole('button', { name: ui.camera, exact: true });
       await camera.click();
       await waitFor('the camera to stop', async () =>

@@ -200,17 +200,13 @@ export class Meeting extends Emitter<MeetingEvents> {
   }
 
   /**
-   * Switches the device behind a published source (another camera or microphone) without leaving: the old
-   * producer closes and the new track is published in its place (kept for rejoins); the old track is the
-   * caller's to stop. A new producer rather than `RTCRtpSender.replaceTrack`: on a simulcast sender behind the
-   * E2EE transform, Chromium stopped encoding after a replaced track.
+   * Switches the device behind a published source (another camera or microphone) without leaving: the new
+   * track takes the old one's place on the same encrypted sender (kept for rejoins); the old track is the
+   * caller's to stop, once this resolves.
    */
   async switchTrack(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     this.local.set(source, track);
-    const conference = this.connection?.conference;
-    if (conference === undefined) return;
-    await conference.unpublish(source);
-    await conference.publish(source, track);
+    await this.connection?.conference.replaceTrack(source, track);
   }
 
   /** Receiver-driven layers: tells the SFU the size of the tile showing a consumer; resolves to the layer chosen. */

@@ -50,7 +50,7 @@ export class LocalMedia {
 
   /**
    * Switches a device that is on to another one during a call: the new track is opened and handed over (to
-   * the sender) before the old one stops, since a sender whose track stopped first freezes. A device that is
+   * the sender) before the old one stops, so the others never lose the picture or the sound. A device that is
    * off only remembers the choice.
    */
   async switchTo(
