@@ -220,11 +220,12 @@ for (const language of ['en', 'fr'] as const) {
       const carla = await signIn(language, carl);
       await enter(olga, language, title, { camera: false, microphone: false });
       await enter(bruno, language, title, { camera: true, microphone: false });
-      // Only Carla's microphone is open: she is the one the SFU hears speaking.
-      await enter(carla, language, title, { camera: true, microphone: true });
+      await enter(carla, language, title, { camera: true, microphone: false });
 
       await waitForFrames(olga, ui.videoOf(bob));
       await waitForFrames(olga, ui.videoOf(carl));
+      // Only Carla opens her microphone: she is the one the SFU hears speaking.
+      await carla.getByRole('button', { name: ui.microphone, exact: true }).click();
 
       // The active speaker is highlighted, the silent one shows the microphone off, each tile its connection.
       const carlTile = olga.getByRole('group', { name: carl, exact: true });

@@ -70,7 +70,7 @@ export function SettingsDialog(props: { meeting: Meeting; media: LocalMedia }) {
                   speakerOutput.set({ deviceId: deviceId === '' ? undefined : deviceId })
                 }
               />
-              <Button className="button" onPress={close}>
+              <Button className="button primary" onPress={close}>
                 {t('stage.close')}
               </Button>
             </>
