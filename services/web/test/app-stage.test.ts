@@ -154,6 +154,29 @@ function video(page: Page, label: string): Promise<{ frames: number; height: num
   }));
 }
 
+/** The id of the track the video element labelled `label` shows. */
+function trackIdOf(page: Page, label: string): Promise<string> {
+  return page
+    .getByLabel(label, { exact: true })
+    .evaluate((element) => ((element as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]!.id);
+}
+
+/** Video packets the page has received for one track (the receiver's `trackIdentifier`). */
+function videoPacketsReceived(page: Page, trackId: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    let packets = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      (await pc.getStats()).forEach(
+        (entry: { type: string; trackIdentifier?: string; packetsReceived?: number }) => {
+          if (entry.type === 'inbound-rtp' && entry.trackIdentifier === id)
+            packets += entry.packetsReceived ?? 0;
+        },
+      );
+    }
+    return packets;
+  }, trackId);
+}
+
 /** Audio packets the page receives, over every consumer it has. */
 function audioPacketsReceived(page: Page): Promise<number> {
   return page.evaluate(async () => {
@@ -272,10 +295,11 @@ for (const language of ['en', 'fr'] as const) {
       );
       assert.ok(heights.big > heights.small, JSON.stringify(heights));
 
-      // Back to the grid, unpinned, on a small screen: the tiles are paged, and the video of a page that
-      // comes into view plays (it was paused on the SFU while off screen).
+      // Back to the grid, unpinned, on a small screen: the tiles are paged; the video of tiles off the page is
+      // paused on the SFU, and plays again when its page comes into view.
       await pin.click();
       await speakerLayout.click();
+      const bobTrack = await trackIdOf(olga, ui.videoOf(bob));
       await olga.setViewportSize({ width: 320, height: 640 });
       const pages = olga.getByRole('navigation', { name: ui.pages });
       await pages.waitFor({ timeout: 15_000 });
@@ -294,15 +318,24 @@ for (const language of ['en', 'fr'] as const) {
         0,
         'your tile is on page 1',
       );
-      // Carla comes last: on the last page, her video is received again and decoded.
+      // Carla comes last: on the last page, her video is received again and decoded, and Bruno's (on an
+      // earlier page) no longer arrives.
       await waitForFrames(olga, ui.videoOf(carl));
+      await waitFor('no more of the hidden video', async () => {
+        const before = await videoPacketsReceived(olga, bobTrack);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        return (await videoPacketsReceived(olga, bobTrack)) - before < 5;
+      });
       assert.deepEqual(await seriousA11yViolations(olga), [], 'accessibility of the paged stage at 320 px');
       await screenshot(olga, `stage-pages-${language}`);
       await olga.setViewportSize({ width: 1280, height: 800 });
       await pages.waitFor({ state: 'detached', timeout: 15_000 });
 
       // The organiser grants screen sharing: Bruno shares, the screen takes the stage for everyone.
-      const participants = await app.rooms.api('GET', `/meetings/${meetingId}/participants`, token);
+      // A fresh access token: the first one may have expired on a slow machine.
+      const organiserToken = await app.apiToken(organiser, strongPassword(organiser));
+      const participants = await app.rooms.api('GET', `/meetings/${meetingId}/participants`, organiserToken);
+      assert.equal(participants.status, 200, JSON.stringify(participants.body));
       const brunoSession = (participants.body as { participantId: string; userId: string }[]).find(
         (participant) => participant.userId === bobId,
       );
@@ -311,7 +344,7 @@ for (const language of ['en', 'fr'] as const) {
         app.rooms.api(
           'PUT',
           `/meetings/${meetingId}/participants/${brunoSession.participantId}/share`,
-          token,
+          organiserToken,
           {
             allowed,
           },
