@@ -58,7 +58,7 @@ export function MeetingRoom(props: {
         onSecurityChange={setSecurityOpen}
       />
       <div className="meeting-body">
-        <Stage view={view} local={local} />
+        <Stage meeting={meeting} view={view} local={local} />
         <aside className="side-panels">
           {securityOpen && (
             <SecurityPanel view={view} security={security} onClose={() => setSecurityOpen(false)} />
