@@ -55,6 +55,7 @@ const UI = {
     waiting: 'Waiting for an organiser to let you in…',
     encrypted: 'End-to-end encrypted',
     safetyCode: 'Safety code',
+    security: 'Security',
     videoOf: (name: string) => `Video of ${name}`,
     ended: 'The meeting was ended',
     noMeetings: 'You have no meetings today or in the coming days.',
@@ -93,6 +94,7 @@ const UI = {
     waiting: 'En attente qu’un organisateur vous fasse entrer…',
     encrypted: 'Chiffré de bout en bout',
     safetyCode: 'Code de sécurité',
+    security: 'Sécurité',
     videoOf: (name: string) => `Vidéo de ${name}`,
     ended: 'La réunion a été terminée',
     noMeetings: 'Vous n’avez aucune réunion aujourd’hui ni dans les prochains jours.',
@@ -449,7 +451,7 @@ async function expectToSeeAndHear(
 
 async function safetyCode(page: Page, language: Language): Promise<string> {
   const ui = UI[language];
-  const toggle = page.getByRole('button', { name: ui.safetyCode });
+  const toggle = page.getByRole('button', { name: ui.security, exact: true });
   if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
   return (await page.getByRole('region', { name: ui.safetyCode }).textContent()) ?? '';
 }

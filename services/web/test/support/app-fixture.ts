@@ -52,6 +52,7 @@ export interface AppFixture {
 export async function startApp(
   options: {
     sfu?: boolean;
+    sfuConfig?: Parameters<typeof startSfu>[0];
     /** Starts a real slapd with these users and groups; directory users sign in with their directory password. */
     directory?: SlapdOptions;
   } = {},
@@ -68,7 +69,7 @@ export async function startApp(
     const ticketKeyFile = join(dir, 'tickets.key');
     const ticketJwks = join(dir, 'tickets.jwks.json');
     TicketIssuer.loadOrCreate(ticketKeyFile, 60, systemClock).writeJwks(ticketJwks);
-    sfu = await startSfu({}, { jwksFile: ticketJwks });
+    sfu = await startSfu(options.sfuConfig ?? {}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
       config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },
