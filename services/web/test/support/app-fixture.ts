@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { systemClock, writeSelfSignedCertificate } from '@conclave/server-kit';
-import { launchChromium, type ChromiumFixture } from '@conclave/testing';
+import {
+  launchChromium,
+  startSlapd,
+  type ChromiumFixture,
+  type SlapdFixture,
+  type SlapdOptions,
+} from '@conclave/testing';
 import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
 import { TicketIssuer } from '../../../rooms/src/tickets/ticket-issuer';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
@@ -30,6 +36,8 @@ export interface AppFixture {
   chromium: ChromiumFixture;
   /** The real SFU, when started with `{ sfu: true }` (rooms drives it through its internal API). */
   sfu?: SfuFixture;
+  /** The real directory (slapd) auth signs people in against, when started with `{ directory }`. */
+  slapd?: SlapdFixture;
   /** A fresh browser profile whose language is `locale` (navigator.language), recording CSP violations. */
   newContext(locale: string): Promise<BrowserContext>;
   /** Signs in through the API (not the page) and returns an access token. */
@@ -42,10 +50,18 @@ export interface AppFixture {
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
 export async function startApp(
-  options: { sfu?: boolean; sfuConfig?: Parameters<typeof startSfu>[0]; chromiumArgs?: string[] } = {},
+  options: {
+    sfu?: boolean;
+    sfuConfig?: Parameters<typeof startSfu>[0];
+    /** Starts a real slapd with these users and groups; directory users sign in with their directory password. */
+    directory?: SlapdOptions;
+    /** Extra Chromium flags (e.g. a fake screen-capture source). */
+    chromiumArgs?: string[];
+  } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
-  const auth = await startAuthFixture();
+  const slapd = options.directory !== undefined ? await startSlapd(options.directory) : undefined;
+  const auth = await startAuthFixture(slapd !== undefined ? { config: { ldap: ldapConfig(slapd) } } : {});
   const jwksFile = join(dir, 'auth.jwks.json');
   await writeFile(jwksFile, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
   let sfu: SfuFixture | undefined;
@@ -94,6 +110,7 @@ export async function startApp(
     webCa: await readFile(tls.certFile, 'utf8'),
     chromium,
     ...(sfu !== undefined ? { sfu } : {}),
+    ...(slapd !== undefined ? { slapd } : {}),
     async newContext(locale) {
       const context = await chromium.browser.newContext({ ignoreHTTPSErrors: true, locale });
       await context.addInitScript(RECORD_CSP_VIOLATIONS);
@@ -111,8 +128,23 @@ export async function startApp(
       await rooms.close();
       await sfu?.close();
       await auth.close();
+      await slapd?.destroy();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Auth's directory settings for the test slapd: StartTLS, its CA, the service account, users and groups. */
+function ldapConfig(slapd: SlapdFixture) {
+  return {
+    url: slapd.ldapUrl,
+    startTls: true,
+    caFile: slapd.caFile,
+    bindDn: slapd.bindDn,
+    bindPasswordFile: slapd.bindPasswordFile,
+    userBase: slapd.userBase,
+    groupBase: slapd.groupBase,
+    timeoutMs: 5_000,
   };
 }
 
