@@ -1,12 +1,13 @@
 import { createStore, useStore } from './store';
 
 /** The app's screens, addressed by the URL fragment (`#/meetings`): no server route is needed. */
-export type Route = 'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found';
+export type Route = 'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found' | 'security';
 
 const PATHS: Record<string, Route> = {
   '#/sign-in': 'sign-in',
   '#/meetings': 'meetings',
   '#/privacy': 'privacy',
+  '#/security': 'security',
 };
 
 function parse(hash: string): Route | undefined {

@@ -5,7 +5,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { systemClock, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { launchChromium, type ChromiumFixture } from '@conclave/testing';
-import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
+import {
+  startAuthFixture,
+  type AuthFixture,
+  type FixtureOptions,
+} from '../../../auth/test/support/auth-fixture';
 import { TicketIssuer } from '../../../rooms/src/tickets/ticket-issuer';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
 import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
@@ -41,9 +45,17 @@ export interface AppFixture {
  * The meeting client as a person meets it: real auth and rooms services behind the web server's one HTTPS
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
-export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixture> {
+export async function startApp(
+  options: {
+    sfu?: boolean;
+    /** The auth service's configuration (SSO providers, throttle, token lifetimes). */
+    auth?: FixtureOptions['config'];
+    /** The web server's port, when the auth configuration must name it first (SSO redirect URIs). */
+    webPort?: number;
+  } = {},
+): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
-  const auth = await startAuthFixture();
+  const auth = await startAuthFixture(options.auth !== undefined ? { config: options.auth } : {});
   const jwksFile = join(dir, 'auth.jwks.json');
   await writeFile(jwksFile, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
   let sfu: SfuFixture | undefined;
@@ -70,7 +82,7 @@ export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixt
     root: testPageDir,
     appRoot: appDir,
     host: '127.0.0.1',
-    port: 0,
+    port: options.webPort ?? 0,
     tls,
     connectOrigins: ['wss://127.0.0.1:9'],
     proxy: {
