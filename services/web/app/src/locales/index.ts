@@ -2,13 +2,15 @@ import en from './en.json';
 import fr from './fr.json';
 import accountEn from './account.en.json';
 import accountFr from './account.fr.json';
+import directoryEn from './directory.en.json';
+import directoryFr from './directory.fr.json';
 
 /**
  * The interface's strings, one file per feature in each language; each file owns its own top-level keys
  * (`en.json`/`fr.json` hold the shared ones). A feature adds its pair of files to both lists.
  */
-const EN: object[] = [en, accountEn];
-const FR: object[] = [fr, accountFr];
+const EN: object[] = [en, accountEn, directoryEn];
+const FR: object[] = [fr, accountFr, directoryFr];
 
 export const RESOURCES = {
   en: { translation: Object.assign({}, ...EN) as Record<string, unknown> },
