@@ -48,6 +48,7 @@ export interface AppFixture {
 export async function startApp(
   options: {
     sfu?: boolean;
+    sfuConfig?: Parameters<typeof startSfu>[0];
     /** The auth service's configuration (SSO providers, throttle, token lifetimes). */
     auth?: FixtureOptions['config'];
     /** The web server's port, when the auth configuration must name it first (SSO redirect URIs). */
@@ -65,7 +66,7 @@ export async function startApp(
     const ticketKeyFile = join(dir, 'tickets.key');
     const ticketJwks = join(dir, 'tickets.jwks.json');
     TicketIssuer.loadOrCreate(ticketKeyFile, 60, systemClock).writeJwks(ticketJwks);
-    sfu = await startSfu({}, { jwksFile: ticketJwks });
+    sfu = await startSfu(options.sfuConfig ?? {}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
       config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },

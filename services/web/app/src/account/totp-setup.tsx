@@ -70,7 +70,7 @@ export function TotpSetup(props: {
           ))}
         </ul>
         <CopyButton text={codes.join('\n')} label={t('account.totp.copyCodes')} />
-        <p className="checkbox">
+        <p className="confirm-saved">
           <input
             id="recovery-saved"
             type="checkbox"

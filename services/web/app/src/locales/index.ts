@@ -1,5 +1,13 @@
 import en from './en.json';
 import fr from './fr.json';
+import scheduleEn from './schedule.en.json';
+import scheduleFr from './schedule.fr.json';
+import chatEn from './chat.en.json';
+import chatFr from './chat.fr.json';
+import securityEn from './security.en.json';
+import securityFr from './security.fr.json';
+import shortcutsEn from './shortcuts.en.json';
+import shortcutsFr from './shortcuts.fr.json';
 import accountEn from './account.en.json';
 import accountFr from './account.fr.json';
 import directoryEn from './directory.en.json';
@@ -9,8 +17,8 @@ import directoryFr from './directory.fr.json';
  * The interface's strings, one file per feature in each language; each file owns its own top-level keys
  * (`en.json`/`fr.json` hold the shared ones). A feature adds its pair of files to both lists.
  */
-const EN: object[] = [en, accountEn, directoryEn];
-const FR: object[] = [fr, accountFr, directoryFr];
+const EN: object[] = [en, scheduleEn, chatEn, securityEn, shortcutsEn, accountEn, directoryEn];
+const FR: object[] = [fr, scheduleFr, chatFr, securityFr, shortcutsFr, accountFr, directoryFr];
 
 export const RESOURCES = {
   en: { translation: Object.assign({}, ...EN) as Record<string, unknown> },

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
@@ -9,6 +10,8 @@ export function Toolbar(props: {
   media: LocalMedia;
   local: LocalMediaState;
   onLeave: () => void;
+  /** Each feature's own controls (chat…), placed before "Leave". */
+  children?: ReactNode;
 }) {
   const { t } = useTranslation();
   const { meeting } = props;
@@ -39,6 +42,7 @@ export function Toolbar(props: {
       >
         {t('prejoin.camera')}
       </ToggleButton>
+      {props.children}
       <Button className="button danger" onPress={props.onLeave}>
         {t('meeting.leave')}
       </Button>
