@@ -130,3 +130,45 @@ export interface MeResponse {
   amr: AuthMethod[];
   totpEnabled: boolean;
 }
+
+/** Shortest directory search text: one letter would list half the directory. */
+export const DIRECTORY_SEARCH_MIN_LENGTH = 2;
+/** Most entries one directory search returns. */
+export const DIRECTORY_SEARCH_MAX_RESULTS = 20;
+
+/** `GET /api/auth/directory?q=…&kind=user|group` (signed-in people): people and groups to invite. */
+export const directorySearchQuerySchema = z.strictObject({
+  q: z.string().trim().min(DIRECTORY_SEARCH_MIN_LENGTH).max(64),
+  /** Only people, or only groups; both when absent. */
+  kind: z.enum(['user', 'group']).optional(),
+});
+export type DirectorySearchQuery = z.infer<typeof directorySearchQuerySchema>;
+
+/**
+ * One entry found: display names only, never a mail address, a phone number or another attribute. `id` is what
+ * room control stores: a user id (the token's `sub`) or a group name as the token's `groups` claim carries it.
+ */
+export interface DirectorySearchEntry {
+  kind: 'user' | 'group';
+  id: string;
+  displayName: string;
+}
+
+/** `GET /api/auth/directory`. */
+export interface DirectorySearchResponse {
+  entries: DirectorySearchEntry[];
+}
+
+/** A single sign-on provider the sign-in page offers (`GET /api/auth/providers`): nothing secret. */
+export interface SsoProvider {
+  kind: 'oidc' | 'saml';
+  /** The name on the button, e.g. "Agent Connect". */
+  displayName: string;
+  /** Where the browser goes to start the flow (same origin). */
+  loginPath: '/api/auth/oidc/login' | '/api/auth/saml/login';
+}
+
+/** `GET /api/auth/providers` (public). */
+export interface SsoProvidersResponse {
+  providers: SsoProvider[];
+}

@@ -22,6 +22,8 @@ import type { Directory } from './ldap/directory';
 import { LdapjsDirectory } from './ldap/ldapjs-directory';
 import { OidcSignIn } from './oidc/oidc-sign-in';
 import { SamlSignIn } from './saml/saml-sign-in';
+import { DirectorySearch } from './directory-search/directory-search';
+import { SearchRate } from './directory-search/search-rate';
 
 export interface AuthCoreDeps {
   audit: AuditSink;
@@ -53,6 +55,8 @@ export interface AuthCore {
   /** Present when `saml` is configured. */
   saml: SamlSignIn | undefined;
   retention: ProfileRetention;
+  /** The invitation picker's search of local accounts and the directory. */
+  directorySearch: DirectorySearch;
   close(): Promise<void>;
 }
 
@@ -152,6 +156,14 @@ export async function openAuthCore(config: AuthConfig, deps: AuthCoreDeps): Prom
         ? new SamlSignIn(config.saml, login, deps.audit, clock, pendingLimits)
         : undefined,
     retention: new ProfileRetention(db, deps.audit, clock, config.retention.inactiveProfilesDays),
+    directorySearch: new DirectorySearch({
+      users,
+      directory,
+      ldap: config.ldap,
+      audit: deps.audit,
+      metrics,
+      rate: new SearchRate({ perMinute: config.directorySearch.perMinute }, clock),
+    }),
     async close() {
       await directory?.close();
       await db.destroy();

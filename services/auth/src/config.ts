@@ -128,6 +128,8 @@ export const oidcConfigSchema = z
      * `totp.requiredForRoles` are signed in only when the provider asserts one of them.
      */
     mfaAmr: z.array(z.string().min(1).max(64)).default(['mfa']),
+    /** The name on the sign-in page's button (e.g. "Agent Connect"); the issuer's host name by default. */
+    displayName: z.string().trim().min(1).max(64).optional(),
     /** Tests only: accept an `http://` issuer on the loopback interface. */
     allowLoopbackHttp: z.boolean().default(false),
   })
@@ -160,6 +162,8 @@ export const samlConfigSchema = z.strictObject({
   roleMap: z.record(z.string().min(1).max(1024), z.array(roleSchema).min(1)).default({}),
   defaultRoles: z.array(roleSchema).default(['member']),
   acceptedClockSkewMs: z.number().int().min(0).max(300_000).default(30_000),
+  /** The name on the sign-in page's button; the entry point's host name by default. */
+  displayName: z.string().trim().min(1).max(64).optional(),
   /**
    * AuthnContextClassRef values that count as multi-factor: people whose roles are in `totp.requiredForRoles`
    * are signed in only when the assertion carries one of them (none by default: such people use a password
@@ -329,6 +333,13 @@ export const authConfigSchema = z.strictObject({
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),
+  /** The invitation picker's search of people and groups (`GET /api/auth/directory`). */
+  directorySearch: z
+    .strictObject({
+      /** Searches one signed-in person may make per minute; more are refused with 429 `rate_limited`. */
+      perMinute: z.number().int().min(1).max(600).default(30),
+    })
+    .prefault({}),
 });
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;

@@ -10,6 +10,7 @@ export class AuthMetrics {
   readonly refreshReuse: Counter;
   readonly ldapLatency: Histogram<'operation'>;
   readonly ldapErrors: Counter<'operation'>;
+  readonly directorySearches: Counter<'outcome'>;
 
   constructor(registry: Registry = createMetricsRegistry('conclave_auth')) {
     this.registry = registry;
@@ -47,6 +48,12 @@ export class AuthMetrics {
       name: 'conclave_auth_ldap_errors_total',
       help: 'LDAP operations that failed for another reason than wrong credentials.',
       labelNames: ['operation'],
+      registers,
+    });
+    this.directorySearches = new Counter({
+      name: 'conclave_auth_directory_searches_total',
+      help: 'Directory searches of the invitation picker by outcome (ok, rate_limited, unavailable, error).',
+      labelNames: ['outcome'],
       registers,
     });
   }

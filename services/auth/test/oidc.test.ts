@@ -148,6 +148,38 @@ test('OIDC: sign-ins are counted by method and outcome in conclave_auth_sign_ins
   assert.ok(count('sso_failed') >= 1);
 });
 
+test('GET /api/auth/providers names the configured OIDC provider and where to start it, nothing secret', async () => {
+  const res = await fx.request('GET', '/api/auth/providers');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, {
+    providers: [{ kind: 'oidc', displayName: '127.0.0.1', loginPath: '/api/auth/oidc/login' }],
+  });
+  assert.doesNotMatch(JSON.stringify(res.body), new RegExp(clientSecret));
+});
+
+test('OIDC: a browser the provider sends back lands on the app signed in (303 to /, session cookie set)', async () => {
+  const { location, cookie } = await startFlow();
+  const callback = await idp.signIn(location, 'olive');
+  const res = await fetch(`${fx.url}${callback.pathname}${callback.search}`, {
+    headers: { cookie, accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+    redirect: 'manual',
+  });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/');
+  const session = cookiesOf(res.headers);
+  assert.ok(
+    Object.keys(session).some((name) => /refresh/.test(name)),
+    JSON.stringify(Object.keys(session)),
+  );
+  // The state is single use: the same return again lands on sign-in, saying the sign-in failed.
+  const replay = await fetch(`${fx.url}${callback.pathname}${callback.search}`, {
+    headers: { cookie, accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+    redirect: 'manual',
+  });
+  assert.equal(replay.status, 303);
+  assert.equal(replay.headers.get('location'), '/#/sign-in?sso=failed');
+});
+
 test('OIDC: a flood of sign-in starts from one address is refused past its quota, memory stays bounded, and a real sign-in completes', async () => {
   const { location, cookie } = await startFlow();
   const statuses: number[] = [];

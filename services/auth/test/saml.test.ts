@@ -104,6 +104,38 @@ test('SAML: a response answering a request another browser started is refused (I
   assert.equal((await post(victim.response, victim.cookie)).status, 200);
 });
 
+test('SAML: the browser posting the assertion lands on the app signed in (303 to /), and a replay lands on sign-in saying it failed', async () => {
+  const response = await signedResponse('nav@conclave.test');
+  const navigate = () =>
+    fetch(`${fx.url}/api/auth/saml/acs`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: lastCookie,
+        accept: 'text/html',
+        'sec-fetch-mode': 'navigate',
+      },
+      body: new URLSearchParams({ SAMLResponse: response }).toString(),
+    });
+  const res = await navigate();
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/');
+  assert.ok(Object.keys(cookiesOf(res.headers)).some((name) => /refresh/.test(name)));
+  const replay = await navigate();
+  assert.equal(replay.status, 303);
+  assert.equal(replay.headers.get('location'), '/#/sign-in?sso=failed');
+});
+
+test('GET /api/auth/providers names the configured SAML provider by its entry point host', async () => {
+  const res = await fx.request('GET', '/api/auth/providers');
+  assert.deepEqual(res.body, {
+    providers: [
+      { kind: 'saml', displayName: new URL(idp.ssoUrl).hostname, loginPath: '/api/auth/saml/login' },
+    ],
+  });
+});
+
 test('SAML: a flood of sign-in starts from one address is refused past its quota, memory stays bounded, and a real sign-in completes', async () => {
   const real = await startAndAnswer('sam@conclave.test');
   const statuses: number[] = [];

@@ -198,8 +198,14 @@ for (const language of ['en', 'fr'] as const) {
       await zone.fill('Europe/Par');
       await organiser.getByRole('option', { name: 'Europe/Paris', exact: true }).click();
       assert.equal(await zone.inputValue(), 'Europe/Paris');
-      await organiser.getByRole('textbox', { name: ui.invitees }).fill(ivan);
-      await organiser.getByRole('textbox', { name: ui.coOrganisers }).fill(cora);
+      // The directory picker: part of a name typed, the person chosen from the list.
+      for (const [field, name] of [
+        [ui.invitees, `ivan-${language}`],
+        [ui.coOrganisers, `cora-${language}`],
+      ] as const) {
+        await organiser.getByRole('combobox', { name: field }).fill(name);
+        await organiser.getByRole('option', { name: new RegExp(`^${name} `) }).click(WAIT);
+      }
       await organiser.getByRole('textbox', { name: ui.classification }).fill('Diffusion restreinte');
       // react-aria's inputs are visually hidden inside their label: the click lands on the label, as a person's does.
       await organiser.getByRole('radio', { name: ui.postQuantum }).check({ force: true });

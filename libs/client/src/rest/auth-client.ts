@@ -1,15 +1,20 @@
 import type {
+  DirectorySearchQuery,
+  DirectorySearchResponse,
   LoginRequest,
   LoginResponse,
   MeResponse,
+  SsoProvidersResponse,
   TokenResponse,
   TotpConfirmation,
   TotpEnrolment,
 } from '@conclave/protocol';
 import { callJson, type RestClientOptions } from './http';
 import {
+  directorySearchResponseSchema,
   loginResponseSchema,
   meResponseSchema,
+  ssoProvidersResponseSchema,
   tokenResponseSchema,
   totpConfirmationSchema,
   totpEnrolmentSchema,
@@ -61,10 +66,14 @@ export class AuthClient {
     });
   }
 
-  /** Starts TOTP enrolment with a `totp_enrolment_required` step token or an access token. */
-  enrolTotp(token: string): Promise<TotpEnrolment> {
+  /**
+   * Starts TOTP enrolment with a `totp_enrolment_required` step token, or with an access token and the current
+   * password (a session alone cannot bind an authenticator).
+   */
+  enrolTotp(token: string, password?: string): Promise<TotpEnrolment> {
     return callJson(this.options, 'POST', '/api/auth/totp/enrol', totpEnrolmentSchema, {
       headers: bearer(token),
+      ...(password !== undefined ? { body: { password } } : {}),
     });
   }
 
@@ -91,5 +100,21 @@ export class AuthClient {
 
   me(accessToken: string): Promise<MeResponse> {
     return callJson(this.options, 'GET', '/api/auth/me', meResponseSchema, { headers: bearer(accessToken) });
+  }
+
+  /** People and groups whose name contains `query.q` (display names only); 429 `rate_limited` when overused. */
+  searchDirectory(accessToken: string, query: DirectorySearchQuery): Promise<DirectorySearchResponse> {
+    const params = new URLSearchParams({
+      q: query.q,
+      ...(query.kind !== undefined ? { kind: query.kind } : {}),
+    });
+    return callJson(this.options, 'GET', `/api/auth/directory?${params}`, directorySearchResponseSchema, {
+      headers: bearer(accessToken),
+    });
+  }
+
+  /** The single sign-on providers the sign-in page offers (public). */
+  providers(): Promise<SsoProvidersResponse> {
+    return callJson(this.options, 'GET', '/api/auth/providers', ssoProvidersResponseSchema);
   }
 }

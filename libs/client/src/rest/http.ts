@@ -46,7 +46,13 @@ export async function callJson<T>(
     const refusal = errorBodySchema.safeParse(json);
     if (!refusal.success)
       throw new RestError(response.status, 'unexpected_reply', `${method} ${path}: HTTP ${response.status}`);
-    throw new RestError(response.status, refusal.data.code, refusal.data.message);
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    throw new RestError(
+      response.status,
+      refusal.data.code,
+      refusal.data.message,
+      Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
   }
   if (schema === undefined) return undefined as T;
   const parsed = schema.safeParse(json);

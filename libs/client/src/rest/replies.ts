@@ -5,6 +5,8 @@ import {
   e2eeSuiteSchema,
   rightSchema,
   roleSchema,
+  DIRECTORY_SEARCH_MAX_RESULTS,
+  type DirectorySearchResponse,
   type ErrorBody,
   type JoinResponse,
   type LoginResponse,
@@ -12,6 +14,7 @@ import {
   type MeetingView,
   type MeResponse,
   type ParticipantState,
+  type SsoProvidersResponse,
   type TicketResponse,
   type TokenResponse,
   type TotpConfirmation,
@@ -121,3 +124,29 @@ export const ticketResponseSchema = z.object({
     .regex(/^wss?:\/\//)
     .nullable(),
 }) satisfies z.ZodType<TicketResponse>;
+
+/** `GET /api/auth/directory`: display names only; anything more is refused, not shown. */
+export const directorySearchResponseSchema = z.object({
+  entries: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['user', 'group']),
+        id: text(128).min(1),
+        displayName: text(256).min(1),
+      }),
+    )
+    .max(DIRECTORY_SEARCH_MAX_RESULTS),
+}) satisfies z.ZodType<DirectorySearchResponse>;
+
+/** `GET /api/auth/providers`: only same-origin start paths are accepted, never a URL elsewhere. */
+export const ssoProvidersResponseSchema = z.object({
+  providers: z
+    .array(
+      z.object({
+        kind: z.enum(['oidc', 'saml']),
+        displayName: text(64).min(1),
+        loginPath: z.enum(['/api/auth/oidc/login', '/api/auth/saml/login']),
+      }),
+    )
+    .max(2),
+}) satisfies z.ZodType<SsoProvidersResponse>;

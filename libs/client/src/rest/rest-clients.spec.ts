@@ -5,11 +5,11 @@ import { RestError } from './rest-error';
 import { RoomsClient } from './rooms-client';
 
 /** A fetch that answers one canned reply and records the request. */
-function cannedFetch(status: number, body: unknown) {
+function cannedFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
   const calls: { url: string; init: RequestInit }[] = [];
   const fetch = (async (url: string, init: RequestInit) => {
     calls.push({ url, init });
-    return new Response(body === undefined ? null : JSON.stringify(body), { status });
+    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers });
   }) as unknown as typeof globalThis.fetch;
   return { fetch, calls };
 }
@@ -111,5 +111,47 @@ describe('AuthClient', () => {
     const { fetch, calls } = cannedFetch(200, tokens);
     assert.deepEqual(await new AuthClient({ fetch, csrfToken: () => 'csrf-1' }).refresh(), tokens);
     assert.equal((calls[0]!.init.headers as Record<string, string>)['x-csrf-token'], 'csrf-1');
+  });
+
+  it('searchDirectory() sends q and kind in the query and returns the validated entries', async () => {
+    const reply = { entries: [{ kind: 'group', id: 'cn=finance,dc=x', displayName: 'finance' }] };
+    const { fetch, calls } = cannedFetch(200, reply);
+    assert.deepEqual(
+      await new AuthClient({ fetch }).searchDirectory('t', { q: 'fin ance', kind: 'group' }),
+      reply,
+    );
+    assert.equal(calls[0]!.url, '/api/auth/directory?q=fin+ance&kind=group');
+  });
+
+  it('searchDirectory() rejects with unexpected_reply when an entry carries more than a display name', async () => {
+    const { fetch } = cannedFetch(200, {
+      entries: [{ kind: 'user', id: 'u1', displayName: 'Ann', mail: 'ann@example.org' }],
+    });
+    await assert.rejects(
+      new AuthClient({ fetch }).searchDirectory('t', { q: 'an' }),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
+
+  it('a 429 refusal carries the Retry-After seconds', async () => {
+    const { fetch } = cannedFetch(
+      429,
+      { code: 'account_locked', message: 'later' },
+      { 'retry-after': '840' },
+    );
+    await assert.rejects(
+      new AuthClient({ fetch }).login({ username: 'a', password: 'b' }),
+      (e: unknown) => e instanceof RestError && e.code === 'account_locked' && e.retryAfterSeconds === 840,
+    );
+  });
+
+  it('providers() refuses a provider whose start path leaves the origin with unexpected_reply', async () => {
+    const { fetch } = cannedFetch(200, {
+      providers: [{ kind: 'oidc', displayName: 'Evil', loginPath: 'https://evil.example/login' }],
+    });
+    await assert.rejects(
+      new AuthClient({ fetch }).providers(),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
   });
 });

@@ -9,6 +9,8 @@ export class RestError extends Error {
     readonly status: number,
     readonly code: ErrorCode | 'unexpected_reply' | 'network_error',
     message: string,
+    /** Seconds the service asked to wait (its `Retry-After`), on 429 and 503 refusals. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'RestError';

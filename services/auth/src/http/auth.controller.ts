@@ -1,20 +1,37 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Redirect, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
+  directorySearchQuerySchema,
   loginRequestSchema,
   passwordChangeRequestSchema,
   refreshRequestSchema,
   totpConfirmRequestSchema,
   totpEnrolRequestSchema,
   type LoginResponse,
+  type DirectorySearchResponse,
   type MeResponse,
+  type SsoProvidersResponse,
   type TokenResponse,
   type TotpConfirmation,
   type TotpEnrolment,
 } from '@conclave/protocol';
-import { BadRequestError, NotFoundError, parseBody, UnauthorizedError } from '@conclave/server-kit';
+import {
+  BadRequestError,
+  ConclaveError,
+  NotFoundError,
+  parseBody,
+  UnauthorizedError,
+} from '@conclave/server-kit';
 import type { AuthCore } from '../auth-core';
 import {
   CSRF_HEADER,
@@ -42,6 +59,24 @@ const samlPostSchema = z.object({
 /** Client address for per-source throttling: the address a configured proxy saw (`http.trustProxy`), else the peer. */
 function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** A browser that navigated here (the identity provider sent it back), not a script or an API client. */
+function isNavigation(req: Request): boolean {
+  return req.header('sec-fetch-mode') === 'navigate' || (req.header('accept') ?? '').includes('text/html');
+}
+
+/** Where a browser lands after single sign-on: the meeting app, signed in or told the sign-in failed. */
+const APP_AFTER_SSO = '/';
+const APP_AFTER_SSO_FAILURE = '/#/sign-in?sso=failed';
+
+/** The name on a provider's button when none is configured: the host of its address. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 /** The public authentication API under `/api/auth`. */
@@ -223,7 +258,10 @@ export class AuthController {
   })
   @ApiResponse(errorResponses[401])
   @Header('cache-control', 'no-store')
-  async oidcCallback(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+  async oidcCallback(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponse | undefined> {
     const oidc = this.requireOidc();
     const query = req.originalUrl.includes('?')
       ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
@@ -232,8 +270,7 @@ export class AuthController {
       oidcStateCookie(this.core.config.cookies.secure)
     ];
     res.clearCookie(oidcStateCookie(this.core.config.cookies.secure), { path: '/' });
-    const tokens = await oidc.finish(query, typeof bound === 'string' ? bound : undefined);
-    return this.answer(res, tokens, 'cookie');
+    return this.finishSso(req, res, () => oidc.finish(query, typeof bound === 'string' ? bound : undefined));
   }
 
   @Get('saml/login')
@@ -262,14 +299,65 @@ export class AuthController {
     @Body() body: unknown,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TokenResponse> {
+  ): Promise<TokenResponse | undefined> {
     const saml = this.requireSaml();
     const { SAMLResponse } = parseBody(samlPostSchema, body);
     const cookie = samlRequestCookie(this.core.config.cookies.secure);
     const bound = ((req.cookies ?? {}) as Record<string, unknown>)[cookie];
     res.clearCookie(cookie, { path: '/' });
-    const tokens = await saml.finish(SAMLResponse, typeof bound === 'string' ? bound : undefined);
-    return this.answer(res, tokens, 'cookie');
+    return this.finishSso(req, res, () =>
+      saml.finish(SAMLResponse, typeof bound === 'string' ? bound : undefined),
+    );
+  }
+
+  @Get('providers')
+  @ApiOperation({
+    summary: 'The single sign-on providers configured, as the sign-in page offers them (names only).',
+  })
+  @Header('cache-control', 'no-store')
+  providers(): SsoProvidersResponse {
+    const { oidc, saml } = this.core.config;
+    return {
+      providers: [
+        ...(oidc !== undefined
+          ? [
+              {
+                kind: 'oidc' as const,
+                displayName: oidc.displayName ?? hostOf(oidc.issuer),
+                loginPath: '/api/auth/oidc/login' as const,
+              },
+            ]
+          : []),
+        ...(saml !== undefined
+          ? [
+              {
+                kind: 'saml' as const,
+                displayName: saml.displayName ?? hostOf(saml.entryPoint),
+                loginPath: '/api/auth/saml/login' as const,
+              },
+            ]
+          : []),
+      ],
+    };
+  }
+
+  @Get('directory')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Search people and groups to invite (display names only, at most 20, rate limited per person): local accounts and the directory.',
+  })
+  @ApiQuery({ name: 'q', required: true, description: 'At least 2 characters, matched anywhere in a name.' })
+  @ApiQuery({ name: 'kind', required: false, enum: ['user', 'group'] })
+  @ApiResponse(errorResponses[400])
+  @ApiResponse(errorResponses[401])
+  @ApiResponse(errorResponses[429])
+  @ApiResponse(errorResponses[503])
+  @Header('cache-control', 'no-store')
+  async searchDirectory(@Req() req: Request): Promise<DirectorySearchResponse> {
+    const { user } = await this.authenticator.accessToken(req);
+    const query = parseBody(directorySearchQuerySchema, req.query);
+    return { entries: await this.core.directorySearch.search(user.id, query) };
   }
 
   @Get('.well-known/jwks.json')
@@ -289,6 +377,26 @@ export class AuthController {
     if (this.core.oidc === undefined)
       throw new NotFoundError('not_found', 'single sign-on is not configured');
     return this.core.oidc;
+  }
+
+  /**
+   * The end of a single sign-on: tokens in the cookie and, for a browser the provider sent back, a 303 to the
+   * app (signed in, or on the sign-in page saying it failed) instead of a JSON page.
+   */
+  private async finishSso(
+    req: Request,
+    res: Response,
+    finish: () => Promise<TokenResponse>,
+  ): Promise<TokenResponse | undefined> {
+    if (!isNavigation(req)) return this.answer(res, await finish(), 'cookie');
+    try {
+      this.answer(res, await finish(), 'cookie');
+      res.status(303).setHeader('location', APP_AFTER_SSO);
+    } catch (error) {
+      if (!(error instanceof ConclaveError)) throw error;
+      res.status(303).setHeader('location', APP_AFTER_SSO_FAILURE);
+    }
+    return undefined;
   }
 
   /**

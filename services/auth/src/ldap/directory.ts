@@ -19,5 +19,24 @@ export interface Directory {
   findUser(username: string): Promise<DirectoryUser | null>;
   /** Binds as the user; false when the directory refuses the password. Never called with an empty password. */
   verifyPassword(dn: string, password: string): Promise<boolean>;
+  /** People whose sign-in or display name contains `text` (at most `limit`), with the service account. */
+  searchPeople(text: string, limit: number): Promise<DirectoryPerson[]>;
+  /** Groups whose name contains `text` (at most `limit`); none when no group base is configured. */
+  searchGroups(text: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;
+}
+
+/** A person a directory search found. */
+export interface DirectoryPerson {
+  /** As `DirectoryUser.id`: the stable identity a local profile is keyed on. */
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+/** A group a directory search found. */
+export interface DirectoryGroup {
+  /** The group's DN as the server wrote it: what the access token's `groups` claim carries. */
+  dn: string;
+  displayName: string;
 }

@@ -14,6 +14,8 @@ test('verify() of a found user refuses an empty password without any bind', asyn
       { id: 'uuid-a', username: 'a', dn: 'uid=a,dc=x', displayName: 'A', groups: [] }
     ),
     verifyPassword: async () => (calls.push('bind'), true),
+    searchPeople: async () => [],
+    searchGroups: async () => [],
     close: async () => undefined,
   };
   const source = new LdapSource(

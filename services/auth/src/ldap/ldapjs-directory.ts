@@ -5,9 +5,9 @@ import { createClient, InvalidCredentialsError, type Client, type Filter, type S
 import { UnavailableError, type Logger } from '@conclave/server-kit';
 import type { LdapConfig } from '../config';
 import type { AuthMetrics } from '../metrics';
-import type { Directory, DirectoryUser } from './directory';
+import type { Directory, DirectoryGroup, DirectoryPerson, DirectoryUser } from './directory';
 import { MATCHING_RULE_IN_CHAIN } from './escape';
-import { buildSearchFilter } from './ldapjs-filter';
+import { buildContainsFilter, buildSearchFilter } from './ldapjs-filter';
 
 type Operation = 'connect' | 'bind' | 'search';
 
@@ -38,6 +38,8 @@ export class LdapjsDirectory implements Directory {
     // Configured filters are checked at start-up, not at the first sign-in.
     buildSearchFilter(config.userFilter, { username: 'check' });
     buildSearchFilter(config.groupFilter, { dn: 'cn=check' });
+    buildContainsFilter(config.userFilter, 'username', ['cn'], 'check');
+    buildContainsFilter(config.groupFilter, 'dn', ['cn'], 'check');
   }
 
   async findUser(username: string): Promise<DirectoryUser | null> {
@@ -107,6 +109,58 @@ export class LdapjsDirectory implements Directory {
       throw error;
     } finally {
       client.destroy();
+    }
+  }
+
+  async searchPeople(text: string, limit: number): Promise<DirectoryPerson[]> {
+    const { usernameAttribute, displayNameAttribute, idAttribute, dnAttribute } = this.config;
+    const filter = buildContainsFilter(
+      this.config.userFilter,
+      'username',
+      [usernameAttribute, displayNameAttribute],
+      text,
+    );
+    const entries = await this.searchWithService(this.config.userBase, filter, limit, [
+      usernameAttribute,
+      displayNameAttribute,
+      idAttribute,
+      dnAttribute,
+    ]);
+    return entries.flatMap((entry): DirectoryPerson[] => {
+      const username = entry.attributes[usernameAttribute.toLowerCase()]?.[0];
+      if (username === undefined) return [];
+      const dn = entry.attributes[dnAttribute.toLowerCase()]?.[0] ?? entry.dn;
+      return [
+        {
+          id: entry.attributes[idAttribute.toLowerCase()]?.[0] ?? `dn:${dn}`,
+          username,
+          displayName: entry.attributes[displayNameAttribute.toLowerCase()]?.[0] ?? username,
+        },
+      ];
+    });
+  }
+
+  async searchGroups(text: string, limit: number): Promise<DirectoryGroup[]> {
+    if (this.config.groupBase === undefined) return [];
+    // Groups are named by their cn in OpenLDAP and Active Directory alike.
+    const filter = buildContainsFilter(this.config.groupFilter, 'dn', ['cn'], text);
+    const entries = await this.searchWithService(this.config.groupBase, filter, limit, [
+      'cn',
+      this.config.dnAttribute,
+    ]);
+    return entries.map((entry) => {
+      const dn = entry.attributes[this.config.dnAttribute.toLowerCase()]?.[0] ?? entry.dn;
+      return { dn, displayName: entry.attributes['cn']?.[0] ?? dn };
+    });
+  }
+
+  private async searchWithService(base: string, filter: Filter, limit: number, attributes: string[]) {
+    const client = await this.serviceConnection();
+    try {
+      return await this.search(client, base, filter, attributes, limit);
+    } catch (error) {
+      this.dropServiceConnection();
+      throw error;
     }
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fillFilter } from './escape';
-import { buildSearchFilter } from './ldapjs-filter';
+import { buildContainsFilter, buildSearchFilter } from './ldapjs-filter';
 
 const TEMPLATE = '(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))';
 
@@ -24,4 +24,18 @@ test('buildSearchFilter() fills extensible-match assertions (AD nested groups)',
 
 test('buildSearchFilter() refuses a placeholder inside a substring assertion', () => {
   assert.throws(() => buildSearchFilter('(uid=*{username}*)', { username: 'a' }), /whole value/);
+});
+
+test('buildContainsFilter() replaces the placeholder assertion by a contains search over each attribute, keeping the rest', () => {
+  const filter = buildContainsFilter(TEMPLATE, 'username', ['uid', 'cn'], '*)(uid=*');
+  assert.equal(
+    filter.toString(),
+    '(&(objectClass=inetOrgPerson)(|(|(uid=*\\2a\\29\\28uid=\\2a*)(cn=*\\2a\\29\\28uid=\\2a*))(|(uid=*\\2a\\29\\28uid=\\2a*)(cn=*\\2a\\29\\28uid=\\2a*))))',
+  );
+  const ber = (filter as unknown as { toBer(): { buffer: Buffer } }).toBer().buffer;
+  assert.ok(ber.includes(Buffer.from('*)(uid=*')), 'the raw text is in the encoded filter');
+});
+
+test('buildContainsFilter() refuses a template without the placeholder', () => {
+  assert.throws(() => buildContainsFilter('(objectClass=person)', 'username', ['cn'], 'a'), /whole value/);
 });

@@ -1,4 +1,4 @@
-import { parseFilter, type Filter } from 'ldapjs';
+import { AndFilter, NotFilter, OrFilter, parseFilter, SubstringFilter, type Filter } from 'ldapjs';
 
 interface FilterNode {
   value?: unknown;
@@ -28,5 +28,44 @@ export function buildSearchFilter(template: string, values: Record<string, strin
   visit(filter as unknown as FilterNode);
   if (filter.toString().includes(MARKER))
     throw new Error('a placeholder must be the whole value of an assertion, e.g. (uid={username})');
+  return filter;
+}
+
+type AnyFilter = Filter & {
+  clauses?: Filter[];
+  filter?: Filter;
+  attribute?: string;
+  value?: unknown;
+};
+
+/**
+ * A "contains" search derived from a configured template: the assertion holding `{placeholder}` is replaced by
+ * `(|(a1=*text*)(a2=*text*)…)`, so the template's other conditions (object class, …) still apply. `text` is put
+ * in the tree as raw bytes: `*`, `(` and `)` in it match themselves, never widen the search (RFC 4515 §3).
+ */
+export function buildContainsFilter(
+  template: string,
+  placeholder: string,
+  attributes: readonly string[],
+  text: string,
+): Filter {
+  const marker = `${MARKER}${placeholder}`;
+  const contains = new OrFilter({
+    filters: attributes.map((attribute) => new SubstringFilter({ attribute, initial: '', any: [text] })),
+  });
+  let replaced = 0;
+  const rebuild = (node: AnyFilter): Filter => {
+    if (node instanceof AndFilter) return new AndFilter({ filters: (node.clauses ?? []).map(rebuild) });
+    if (node instanceof OrFilter) return new OrFilter({ filters: (node.clauses ?? []).map(rebuild) });
+    if (node instanceof NotFilter) return new NotFilter({ filter: rebuild(node.filter as AnyFilter) });
+    if (node.value === marker) {
+      replaced++;
+      return contains;
+    }
+    return node;
+  };
+  const filter = rebuild(parseFilter(template.replaceAll(`{${placeholder}}`, marker)) as AnyFilter);
+  if (replaced === 0 || filter.toString().includes(MARKER))
+    throw new Error(`the template must hold {${placeholder}} as the whole value of an assertion`);
   return filter;
 }

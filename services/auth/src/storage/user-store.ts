@@ -75,6 +75,22 @@ export class UserStore {
     return this.users.findOneBy({ source, externalId });
   }
 
+  /** Enabled people whose sign-in or display name contains `text` (case-insensitive), by display name. */
+  searchByName(text: string, limit: number): Promise<UserRecord[]> {
+    // LIKE's own wildcards in the text match themselves (ESCAPE is the same on SQLite and PostgreSQL).
+    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.users
+      .createQueryBuilder('u')
+      .where('u.disabled = :disabled', { disabled: false })
+      .andWhere(
+        "(u.usernameKey LIKE :pattern ESCAPE '\\' OR LOWER(u.displayName) LIKE :pattern ESCAPE '\\')",
+        { pattern },
+      )
+      .orderBy('u.displayName')
+      .limit(limit)
+      .getMany();
+  }
+
   findById(id: string): Promise<UserRecord | null> {
     return this.users.findOneBy({ id });
   }

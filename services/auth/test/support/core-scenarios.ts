@@ -541,4 +541,32 @@ export function coreScenarios(label: string, start: Start): void {
       }
     });
   });
+
+  describe(`directory search of local accounts (${label})`, () => {
+    let fx: AuthFixture;
+    before(async () => {
+      fx = await start();
+    });
+    after(() => fx.close());
+
+    test('GET /directory matches part of a name whatever its case, and % _ \\ in the text match only themselves', async () => {
+      await fx.addUser('searcher', strongPassword('searcher'));
+      for (const name of ['Marie.Curie', 'marius', 'pct%user', 'under_score', 'back\\slash'])
+        await fx.addUser(name, strongPassword(name));
+      const token = (await fx.login('searcher', strongPassword('searcher'))).body['accessToken'] as string;
+      const names = async (q: string) => {
+        const res = await fx.request('GET', `/api/auth/directory?q=${encodeURIComponent(q)}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        return (res.body['entries'] as { displayName: string }[]).map((e) => e.displayName).sort();
+      };
+      assert.deepEqual(await names('MARI'), ['Marie.Curie', 'marius']);
+      assert.deepEqual(await names('t%u'), ['pct%user']);
+      assert.deepEqual(await names('%%'), []);
+      assert.deepEqual(await names('r_s'), ['under_score']);
+      assert.deepEqual(await names('__'), []);
+      assert.deepEqual(await names('k\\s'), ['back\\slash']);
+    });
+  });
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Button, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { Security } from './account/security';
 import { setLanguage, type Language } from './i18n';
 import { Join } from './meeting/join';
 import { editMeetingId, hrefOf, joinMeetingId, navigate, useRoute, type Route } from './router';
@@ -20,7 +21,7 @@ export function App() {
   const main = useRef<HTMLElement>(null);
 
   // Screens that need a session send a signed-out person to sign-in; sign-in sends a signed-in one onwards.
-  const needsSession: Route[] = ['meetings', 'join', 'schedule', 'edit'];
+  const needsSession: Route[] = ['meetings', 'join', 'schedule', 'edit', 'security'];
   const shown: Route | 'loading' =
     session.status === 'unknown' && route !== 'privacy'
       ? 'loading'
@@ -64,6 +65,11 @@ export function App() {
             {t('app.switchLanguage')}
           </Button>
           {session.status === 'signed-in' && (
+            <Link className="button secondary" href={hrefOf('security')}>
+              {t('account.security.link')}
+            </Link>
+          )}
+          {session.status === 'signed-in' && (
             <Button
               className="button secondary"
               onPress={() => {
@@ -83,6 +89,7 @@ export function App() {
         {shown === 'privacy' && <Privacy />}
         {shown === 'schedule' && <ScheduleScreen />}
         {shown === 'edit' && <ScheduleScreen key={editMeetingId()} meetingId={editMeetingId() ?? ''} />}
+        {shown === 'security' && <Security />}
         {shown === 'not-found' && (
           <>
             <h1 tabIndex={-1}>{t('app.notFound')}</h1>

@@ -2,8 +2,9 @@ import './zod-jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { returnToRememberedRoute } from './account/return-route';
 import { initI18n } from './i18n';
-import { resumeSession } from './session';
+import { resumeSession, sessionStore } from './session';
 
 async function start(): Promise<void> {
   await initI18n();
@@ -13,6 +14,7 @@ async function start(): Promise<void> {
     </StrictMode>,
   );
   await resumeSession();
+  if (sessionStore.get().status === 'signed-in') returnToRememberedRoute();
 }
 
 void start();

@@ -1,13 +1,15 @@
 import { createStore, useStore } from './store';
 
 /** The app's screens, addressed by the URL fragment (`#/meetings`): no server route is needed. */
-export type Route = 'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found' | 'schedule' | 'edit';
+export type Route =
+  'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found' | 'schedule' | 'edit' | 'security';
 
 const PATHS: Record<string, Route> = {
   '#/sign-in': 'sign-in',
   '#/meetings': 'meetings',
   '#/privacy': 'privacy',
   '#/schedule': 'schedule',
+  '#/security': 'security',
 };
 
 function parse(hash: string): Route | undefined {

@@ -11,7 +11,11 @@ import {
   type SlapdFixture,
   type SlapdOptions,
 } from '@conclave/testing';
-import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
+import {
+  startAuthFixture,
+  type AuthFixture,
+  type FixtureOptions,
+} from '../../../auth/test/support/auth-fixture';
 import { TicketIssuer } from '../../../rooms/src/tickets/ticket-issuer';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
 import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
@@ -57,11 +61,21 @@ export async function startApp(
     directory?: SlapdOptions;
     /** Extra Chromium flags (e.g. a fake screen-capture source). */
     chromiumArgs?: string[];
+    /** The auth service's configuration (SSO providers, throttle, token lifetimes). */
+    auth?: FixtureOptions['config'];
+    /** The web server's port, when the auth configuration must name it first (SSO redirect URIs). */
+    webPort?: number;
   } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const slapd = options.directory !== undefined ? await startSlapd(options.directory) : undefined;
-  const auth = await startAuthFixture(slapd !== undefined ? { config: { ldap: ldapConfig(slapd) } } : {});
+  const authConfig = {
+    ...(options.auth ?? {}),
+    ...(slapd !== undefined ? { ldap: ldapConfig(slapd) } : {}),
+  } as FixtureOptions['config'];
+  const auth = await startAuthFixture(
+    options.auth !== undefined || slapd !== undefined ? { config: authConfig } : {},
+  );
   const jwksFile = join(dir, 'auth.jwks.json');
   await writeFile(jwksFile, await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).text());
   let sfu: SfuFixture | undefined;
@@ -88,7 +102,7 @@ export async function startApp(
     root: testPageDir,
     appRoot: appDir,
     host: '127.0.0.1',
-    port: 0,
+    port: options.webPort ?? 0,
     tls,
     connectOrigins: ['wss://127.0.0.1:9'],
     proxy: {

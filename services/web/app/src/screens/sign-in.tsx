@@ -2,14 +2,19 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, Link, Text, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { RestError } from '@conclave/client';
+import type { TotpEnrolment } from '@conclave/protocol';
+import { retryMessage } from '../account/retry-message';
+import { SsoButtons } from '../account/sso-buttons';
+import { TotpSetup } from '../account/totp-setup';
 import { hrefOf } from '../router';
-import { authClient, signedIn } from '../session';
+import { authClient, signedIn, useSession } from '../session';
 
 type Step =
   | { kind: 'credentials' }
-  | { kind: 'totp'; username: string; password: string }
+  | { kind: 'totp'; username: string; password: string; enrolled?: boolean }
   | { kind: 'new-password'; username: string; stepToken: string }
-  | { kind: 'enrolment-required' };
+  | { kind: 'enrolment-required'; username: string; password: string; stepToken: string }
+  | { kind: 'enrol'; username: string; password: string; stepToken: string; enrolment: TotpEnrolment };
 
 /**
  * Which message a refusal shows. Unknown user, wrong password, locked or disabled account all read the same, so
@@ -43,6 +48,7 @@ export function SignIn() {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const section = useRef<HTMLElement>(null);
+  const session = useSession();
 
   // A new step replaces the form that had focus: focus (and the screen reader) go to the step's heading,
   // except for the TOTP step, whose code field takes focus itself.
@@ -52,7 +58,8 @@ export function SignIn() {
       firstStep.current = false;
       return;
     }
-    if (step.kind !== 'totp') section.current?.querySelector<HTMLElement>('h1')?.focus();
+    if (step.kind !== 'totp' || step.enrolled === true)
+      section.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [step.kind]);
 
   async function attempt(username: string, password: string, totp?: string): Promise<void> {
@@ -66,7 +73,7 @@ export function SignIn() {
     if (reply.kind === 'tokens') await signedIn(reply);
     else if (reply.kind === 'password_change_required')
       setStep({ kind: 'new-password', username, stepToken: reply.stepToken });
-    else setStep({ kind: 'enrolment-required' });
+    else setStep({ kind: 'enrolment-required', username, password, stepToken: reply.stepToken });
   }
 
   function submit(event: FormEvent<HTMLFormElement>, action: (data: FormData) => Promise<void>) {
@@ -87,7 +94,7 @@ export function SignIn() {
         if (e instanceof RestError && step.kind === 'new-password' && e.code === 'invalid_token') {
           setStep({ kind: 'credentials' });
         }
-        setError(t(errorKey(e, step.kind)));
+        setError(retryMessage(t, e) ?? t(errorKey(e, step.kind)));
       })
       .finally(() => setBusy(false));
   }
@@ -118,6 +125,11 @@ export function SignIn() {
             {t('signIn.title')}
           </h1>
           <p>{t('signIn.intro')}</p>
+          {session.status === 'signed-out' && session.expired === true && (
+            <p className="notice" role="status">
+              {t('account.expired')}
+            </p>
+          )}
           {alert}
           <Form
             onSubmit={(e) => submit(e, (d) => attempt(String(d.get('username')), String(d.get('password'))))}
@@ -140,6 +152,7 @@ export function SignIn() {
               {busy ? t('signIn.working') : t('signIn.submit')}
             </Button>
           </Form>
+          <SsoButtons />
           <p className="hint">
             {t('signIn.privacyHint')} <Link href={hrefOf('privacy')}>{t('app.privacyLink')}</Link>
           </p>
@@ -150,6 +163,11 @@ export function SignIn() {
           <h1 id="sign-in-title" tabIndex={-1}>
             {t('signIn.totpTitle')}
           </h1>
+          {step.enrolled === true && (
+            <p className="notice" role="status">
+              {t('account.totp.enrolled')}
+            </p>
+          )}
           <p>{t('signIn.totpIntro')}</p>
           {alert}
           <Form
@@ -226,7 +244,46 @@ export function SignIn() {
           <h1 id="sign-in-title" tabIndex={-1}>
             {t('signIn.totpTitle')}
           </h1>
-          <p role="alert">{t('signIn.enrolmentRequired')}</p>
+          <p>{t('account.totp.requiredIntro')}</p>
+          <p className="hint">{t('account.totp.appHint')}</p>
+          {alert}
+          <Button
+            className="button primary"
+            isDisabled={busy}
+            onPress={() => {
+              setBusy(true);
+              setError(undefined);
+              authClient
+                .enrolTotp(step.stepToken)
+                .then((enrolment) => setStep({ ...step, kind: 'enrol', enrolment }))
+                .catch((e: unknown) => {
+                  if (e instanceof RestError && e.code === 'invalid_token') setStep({ kind: 'credentials' });
+                  setError(
+                    t(
+                      e instanceof RestError && e.code === 'invalid_token'
+                        ? 'signIn.errors.expired'
+                        : 'signIn.errors.unavailable',
+                    ),
+                  );
+                })
+                .finally(() => setBusy(false));
+            }}
+          >
+            {t('account.totp.start')}
+          </Button>
+          {back}
+        </>
+      )}
+      {step.kind === 'enrol' && (
+        <>
+          <TotpSetup
+            token={step.stepToken}
+            enrolment={step.enrolment}
+            headingId="sign-in-title"
+            onDone={() =>
+              setStep({ kind: 'totp', username: step.username, password: step.password, enrolled: true })
+            }
+          />
           {back}
         </>
       )}
