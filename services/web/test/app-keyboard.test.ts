@@ -195,5 +195,34 @@ for (const language of ['en', 'fr'] as const) {
       assert.deepEqual(await cspViolations(page), []);
       await context.close();
     });
+
+    it('a meeting link (#/join/{id}) opened in a new page by a signed-in person shows its pre-join screen', async () => {
+      const user = `lena-${language}`;
+      await app.auth.addUser(user, strongPassword(user), ['organiser']);
+      const token = await app.apiToken(user, strongPassword(user));
+      const title = `Direct link ${language}`;
+      const startsAt = new Date(Date.now() + 60_000);
+      const created = await app.rooms.api('POST', '/meetings', token, {
+        title,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+        timeZone: 'Europe/Paris',
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const context = await app.newContext(ui.locale);
+      const page = await context.newPage();
+      await page.goto(`${app.web.url}/`);
+      await page.getByRole('textbox', { name: ui.username }).fill(user, { timeout: 30_000 });
+      await page.getByLabel(ui.password, { exact: true }).fill(strongPassword(user));
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor({ timeout: 30_000 });
+
+      const link = `${app.web.url}/#/join/${encodeURIComponent(created.body.id as string)}`;
+      const linked = await context.newPage();
+      await linked.goto(link);
+      await linked.getByRole('heading', { level: 1, name: ui.prejoin(title) }).waitFor({ timeout: 30_000 });
+      assert.equal(linked.url(), link);
+      await context.close();
+    });
   });
 }
