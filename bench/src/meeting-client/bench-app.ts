@@ -15,7 +15,8 @@ const UI = {
   enter: 'Enter the meeting',
   leave: 'Leave',
 } as const;
-const WAIT_MS = 30_000;
+/** Generous: on a busy 2-core machine a page loading next to 3 others in a call is slow. */
+const WAIT_MS = 60_000;
 
 /** The meeting client's server side as `npm start` runs it: real auth, rooms and SFU behind one HTTPS origin. */
 export interface BenchApp {
@@ -78,7 +79,13 @@ export async function startBenchApp(): Promise<BenchApp> {
       await page.goto('about:blank');
       await page.goto(`${origin}/#/join/${encodeURIComponent(meetingId)}`);
       const enter = page.getByRole('button', { name: UI.enter });
-      await enter.waitFor({ timeout: WAIT_MS });
+      await enter.waitFor({ timeout: WAIT_MS }).catch(async (error: Error) => {
+        const shown = await page
+          .getByRole('main')
+          .innerText()
+          .catch(() => '(nothing)');
+        throw new Error(`${error.message.split('\n')[0]}; the page shows: ${shown.replace(/\s+/g, ' ')}`);
+      });
       if (devices.camera) await page.getByRole('button', { name: UI.camera, exact: true }).click();
       if (devices.microphone) await page.getByRole('button', { name: UI.microphone, exact: true }).click();
       await enter.click();

@@ -11,6 +11,9 @@ export function preloadJoin(): void {
   void loadJoin().catch(() => undefined);
 }
 
+// A page opened on a meeting link fetches them alongside resuming the session rather than after it.
+if (location.hash.startsWith('#/join/')) preloadJoin();
+
 /** The join screen, loaded on demand (it moves focus to its own heading once shown). */
 export function LazyJoin({ meetingId }: { meetingId: string }) {
   const { t } = useTranslation();
