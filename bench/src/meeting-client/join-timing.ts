@@ -13,6 +13,8 @@ export interface JoinTrial {
   fromPageLoadMs: number;
   /** Navigation → Enter pressed: what loading the interface took before the harness could press. */
   pageLoadToEnterMs: number;
+  /** From Enter: room control's join reply, the ticket, the E2EE worker's script loaded (null if not seen). */
+  afterEnterMs: { joinReply: number | null; ticket: number | null; workerScript: number | null };
 }
 
 export interface JoinTiming {
@@ -59,6 +61,11 @@ export async function measureJoin(
         fromEnterMs: Math.round(marks.firstVideoFrameAt! - marks.enterPressedAt!),
         fromPageLoadMs: Math.round(marks.firstVideoFrameAt!),
         pageLoadToEnterMs: Math.round(marks.enterPressedAt!),
+        afterEnterMs: {
+          joinReply: since(marks.enterPressedAt!, marks.fetchedAt.joinReply),
+          ticket: since(marks.enterPressedAt!, marks.fetchedAt.ticket),
+          workerScript: since(marks.enterPressedAt!, marks.fetchedAt.workerScript),
+        },
       };
       log(
         `${joiner}: Enter → first frame ${trial.fromEnterMs} ms, page load → first frame ${trial.fromPageLoadMs} ms`,
@@ -74,6 +81,10 @@ export async function measureJoin(
     medianFromEnterMs: median(rows.map((r) => r.fromEnterMs)),
     medianFromPageLoadMs: median(rows.map((r) => r.fromPageLoadMs)),
   };
+}
+
+function since(start: number, at: number | undefined): number | null {
+  return at === undefined ? null : Math.round(at - start);
 }
 
 export function median(values: number[]): number {

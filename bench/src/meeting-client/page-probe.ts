@@ -37,13 +37,27 @@ export function probeScript(enterLabel: string): string {
 export interface JoinMarks {
   enterPressedAt?: number;
   firstVideoFrameAt?: number;
+  /** When each fetch after the press finished (room control's join and ticket, the E2EE worker's script). */
+  fetchedAt: { joinReply?: number; ticket?: number; workerScript?: number };
 }
 
 export function joinMarks(page: Page): Promise<JoinMarks> {
   return withTimeout(
     page.evaluate(() => {
       const bench = (window as unknown as { __bench: JoinMarks }).__bench;
-      return { enterPressedAt: bench.enterPressedAt, firstVideoFrameAt: bench.firstVideoFrameAt };
+      const after = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter(
+        (entry) => entry.startTime >= (bench.enterPressedAt ?? Infinity),
+      );
+      const end = (pattern: RegExp) => after.find((entry) => pattern.test(entry.name))?.responseEnd;
+      return {
+        enterPressedAt: bench.enterPressedAt,
+        firstVideoFrameAt: bench.firstVideoFrameAt,
+        fetchedAt: {
+          joinReply: end(/\/meetings\/[^/]+\/join$/),
+          ticket: end(/\/ticket$/),
+          workerScript: end(/\/e2ee-worker\.js$/),
+        },
+      };
     }),
     EVALUATE_TIMEOUT_MS,
     'reading join marks',
