@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { withTimeout } from '../measure/with-timeout';
 
 /** page.evaluate has no deadline of its own: a frozen page must not stall the benchmark. */
-const EVALUATE_TIMEOUT_MS = 10_000;
+const EVALUATE_TIMEOUT_MS = 30_000;
 
 /**
  * Run in every benchmark page before its own scripts, the same on the meeting client and on the minimal test
