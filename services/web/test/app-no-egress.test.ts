@@ -143,7 +143,7 @@ after(async () => {
   await app?.close();
 });
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -167,13 +167,13 @@ async function signInAndEnter(page: Page, language: Language, user: string, titl
   await page.getByRole('textbox', { name: ui.username }).fill(user);
   await page.getByLabel(ui.password, { exact: true }).fill(strongPassword(user));
   await page.getByRole('button', { name: ui.submit, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor({ timeout: 30_000 });
+  await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: ui.join(title) }).click();
-  await page.getByRole('heading', { level: 1, name: ui.prejoin(title) }).waitFor({ timeout: 30_000 });
+  await page.getByRole('heading', { level: 1, name: ui.prejoin(title) }).waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: ui.camera, exact: true }).click();
   await page.getByRole('button', { name: ui.microphone, exact: true }).click();
   await page.getByRole('button', { name: ui.enter }).click();
-  await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 30_000 });
+  await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 60_000 });
 }
 
 async function iceRecord(page: Page): Promise<IceRecord> {
@@ -235,18 +235,18 @@ for (const language of ['en', 'fr'] as const) {
         [nora, invitee],
         [egon, organiser],
       ] as const) {
-        await page.getByLabel(ui.videoOf(other), { exact: true }).waitFor({ timeout: 30_000 });
+        await page.getByLabel(ui.videoOf(other), { exact: true }).waitFor({ timeout: 60_000 });
         await waitFor(`${other}'s video on screen`, () =>
           page
             .getByLabel(ui.videoOf(other), { exact: true })
             .evaluate((video) => (video as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 5),
         );
-        await page.getByRole('status').filter({ hasText: ui.encrypted }).waitFor({ timeout: 30_000 });
+        await page.getByRole('status').filter({ hasText: ui.encrypted }).waitFor({ timeout: 60_000 });
         ice.push(await iceRecord(page));
       }
       for (const { page } of [nora, egon]) {
         await page.getByRole('button', { name: ui.leave }).click();
-        await page.getByRole('heading', { level: 1, name: ui.left }).waitFor({ timeout: 30_000 });
+        await page.getByRole('heading', { level: 1, name: ui.left }).waitFor({ timeout: 60_000 });
       }
 
       const origin = new URL(app.web.url).origin;
