@@ -79,6 +79,28 @@ export default [
     },
   },
   {
+    // The sign-in page's budget (≤ 250 kB compressed, docs/services/web.md "Build"): the screens before the
+    // meeting import the SDK's REST-only entry; the full SDK (mediasoup-client, MLS, SFrame) is for the lazy
+    // meeting screens. Types are free (they vanish at build time).
+    files: ['services/web/app/src/**/*.{ts,tsx}'],
+    ignores: ['services/web/app/src/meeting/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@conclave/client',
+              allowTypeImports: true,
+              message:
+                "Outside src/meeting/, import values from '@conclave/client/rest' (add what is missing there if it needs no media or E2EE code).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks are harnesses: they start services (apps) and drive them with the client SDK.
     files: ['**/test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -4,6 +4,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promis
 import { join, sep } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { BROWSER_BUILD_OPTIONS } from './bundle';
+import { CHUNK_GRAPH_FILE, chunkGraph } from './bundle-size';
 
 const ROOT = join(__dirname, '../../..');
 const APP_DIR = join(ROOT, 'services/web/app/src');
@@ -63,7 +64,8 @@ export function appInputHash(): string {
 
 /**
  * Builds the meeting client (`services/web/app`) ahead of time into `outDir`: `index.html`, `client.css`, `client.js`
- * (names distinct from the test page's `app.js`, which the same server still serves under `/test/`).
+ * (names distinct from the test page's `app.js`, which the same server still serves under `/test/`) and the
+ * chunks it imports (`chunks/`: the lazy meeting screens and what only they use).
  * Skipped when `outDir` already holds a build of the same inputs; a new build replaces the directory at once, so
  * a server reading it never sees half of one. Returns whether it built.
  */
@@ -77,12 +79,19 @@ export async function buildMeetingApp(outDir: string = DEFAULT_APP_DIR): Promise
   await Promise.all([
     build({
       ...BROWSER_BUILD_OPTIONS,
-      entryPoints: [join(APP_DIR, 'main.tsx')],
-      outfile: join(staging, 'client.js'),
+      entryPoints: { client: join(APP_DIR, 'main.tsx') },
+      outdir: staging,
+      // The lazy meeting screens and what only they use become chunks of their own (module scripts: `script-src
+      // 'self'` allows same-origin `import()`).
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       format: 'esm',
       jsx: 'automatic',
       plugins: [zodEnglishOnly],
-    }),
+      metafile: true,
+    }).then(({ metafile }) =>
+      writeFile(join(staging, CHUNK_GRAPH_FILE), JSON.stringify(chunkGraph(metafile, staging))),
+    ),
     copyFile(join(APP_DIR, 'index.html'), join(staging, 'index.html')),
     copyFile(join(APP_DIR, 'app.css'), join(staging, 'client.css')),
   ]);

@@ -17,6 +17,7 @@ export const BROWSER_BUILD_OPTIONS = {
     '@conclave/protocol': join(LIBS, 'protocol/src/index.ts'),
     '@conclave/e2ee': join(LIBS, 'e2ee/src/index.ts'),
     '@conclave/client': join(LIBS, 'client/src/index.ts'),
+    '@conclave/client/rest': join(LIBS, 'client/src/rest.ts'),
   },
   logLevel: 'error',
   define: { 'process.env.NODE_ENV': '"production"' },

@@ -3,7 +3,7 @@ import { Button, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { Security } from './account/security';
 import { setLanguage, type Language } from './i18n';
-import { Join } from './meeting/join';
+import { LazyJoin, preloadJoin } from './lazy-join';
 import { editMeetingId, hrefOf, joinMeetingId, navigate, useRoute, type Route } from './router';
 import { MyMeetings } from './screens/my-meetings';
 import { Privacy } from './screens/privacy';
@@ -40,6 +40,9 @@ export function App() {
     if (from === shown || from === 'loading') return;
     main.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [shown]);
+  useEffect(() => {
+    if (session.status === 'signed-in') preloadJoin();
+  }, [session.status]);
 
   return (
     <>
@@ -85,7 +88,7 @@ export function App() {
         {shown === 'loading' && <p role="status">{t('app.loading')}</p>}
         {shown === 'sign-in' && <SignIn />}
         {shown === 'meetings' && <MyMeetings />}
-        {shown === 'join' && <Join key={joinMeetingId()} meetingId={joinMeetingId() ?? ''} />}
+        {shown === 'join' && <LazyJoin key={joinMeetingId()} meetingId={joinMeetingId() ?? ''} />}
         {shown === 'privacy' && <Privacy />}
         {shown === 'schedule' && <ScheduleScreen />}
         {shown === 'edit' && <ScheduleScreen key={editMeetingId()} meetingId={editMeetingId() ?? ''} />}

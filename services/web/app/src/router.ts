@@ -4,6 +4,9 @@ import { createStore, useStore } from './store';
 export type Route =
   'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found' | 'schedule' | 'edit' | 'security';
 
+// Declared before `routeStore` reads the first URL: a link opened straight on `#/join/{id}` must find it.
+const JOIN_PREFIX = '#/join/';
+
 const PATHS: Record<string, Route> = {
   '#/sign-in': 'sign-in',
   '#/meetings': 'meetings',
@@ -26,8 +29,6 @@ addEventListener('hashchange', () => {
   const route = parse(location.hash);
   if (route !== undefined) routeStore.set(route);
 });
-
-const JOIN_PREFIX = '#/join/';
 
 /** The meeting id of a `#/join/{id}` fragment. */
 function joinTarget(hash: string): string | undefined {

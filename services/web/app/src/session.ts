@@ -1,4 +1,4 @@
-import { AuthClient, RoomsClient } from '@conclave/client';
+import { AuthClient, RoomsClient } from '@conclave/client/rest';
 import type { MeResponse, TokenResponse } from '@conclave/protocol';
 import { createStore, useStore } from './store';
 

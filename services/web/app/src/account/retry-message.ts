@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 
 /**
  * The one message for a throttled or locked sign-in: the same whether or not the account exists (unknown names

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 import type { TotpEnrolment } from '@conclave/protocol';
 import { accessToken, authClient, sessionStore, useSession } from '../session';
 import { TotpSetup } from './totp-setup';

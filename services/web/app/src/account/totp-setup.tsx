@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 import type { TotpEnrolment } from '@conclave/protocol';
 import { authClient } from '../session';
 import { CopyButton } from './copy-button';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 import { DIRECTORY_SEARCH_MIN_LENGTH, type DirectorySearchEntry } from '@conclave/protocol';
 import { accessToken, authClient } from '../session';
 

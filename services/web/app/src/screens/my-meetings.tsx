@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 import type { MeetingSummary } from '@conclave/protocol';
 import { InvitationActions } from '../invitation/invitation-actions';
 import { OrganiserActions } from '../invitation/organiser-actions';

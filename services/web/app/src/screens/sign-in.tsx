@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, Link, Text, TextField } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 import type { TotpEnrolment } from '@conclave/protocol';
 import { retryMessage } from '../account/retry-message';
 import { SsoButtons } from '../account/sso-buttons';

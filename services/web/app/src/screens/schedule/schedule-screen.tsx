@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RestError } from '@conclave/client';
+import { RestError } from '@conclave/client/rest';
 import type { MeetingView } from '@conclave/protocol';
 import { navigate } from '../../router';
 import { roomsClient, useSession } from '../../session';
