@@ -1,5 +1,5 @@
 import type { MemberInfo } from '@conclave/e2ee';
-import type { IceServers, MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
+import type { IceServers, MediaSource, ProducerInfo, ResponseDataMap, Right } from '@conclave/protocol';
 import { Conference, type RemoteTrack } from '../conference';
 import { E2eeSession, type ChatMessage } from '../e2ee/e2ee-session';
 import type { MemberIdentitySource } from '../e2ee/member-identity';
@@ -90,6 +90,8 @@ export interface MeetingEvents {
   reconnecting: (attempt: number, delayMs: number) => void;
   /** Back in the same meeting with a new connection and a new MLS leaf. */
   reconnected: () => void;
+  /** Someone's microphone, camera or screen changed (published, closed, paused by an organiser): see `media()`. */
+  media: () => void;
   /** Over for good, keys erased. `detail` is the refusal code for `refused`. */
   ended: (reason: MeetingEndReason, detail?: string) => void;
 }
@@ -180,6 +182,19 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** The transform worker's last word on each member's media. */
   e2eeStates(): ReadonlyMap<string, ParticipantE2eeState> {
     return this.states;
+  }
+
+  /** Every producer in the meeting, ours included; `paused` is an organiser mute (or the sender's own pause). */
+  media(): ProducerInfo[] {
+    return this.connection?.conference.producers() ?? [];
+  }
+
+  /**
+   * Resumes our `source` after an organiser lifted its mute (the person accepted "ask to unmute"). False when
+   * nothing was paused: publish the source instead.
+   */
+  async resume(source: MediaSource): Promise<boolean> {
+    return (await this.connection?.conference.resume(source)) ?? false;
   }
 
   async safetyCode(): Promise<string | undefined> {
@@ -299,6 +314,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     conference.on('trackRemoved', (consumerId) => live() && this.emit('trackRemoved', consumerId));
     conference.on('activeSpeaker', (participantId) => live() && this.emit('activeSpeaker', participantId));
     conference.on('mediaReset', () => live() && this.emit('mediaReset'));
+    conference.on('producers', () => live() && this.emit('media'));
     conference.on('removed', (reason) => {
       if (!live()) return;
       this.act(
