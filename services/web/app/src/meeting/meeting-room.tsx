@@ -2,6 +2,8 @@ import type { Meeting } from '@conclave/client';
 import { useStore } from '../store';
 import type { LocalMedia } from './local-media';
 import { MeetingHeader } from './meeting-header';
+import { ParticipantsPanel } from './participants-panel';
+import { UnmutePrompt } from './unmute-prompt';
 import { Stage } from './stage';
 import { Toolbar } from './toolbar';
 import { useMeetingView } from './use-meeting-view';
@@ -24,10 +26,12 @@ export function MeetingRoom(props: {
   return (
     <section aria-labelledby="meeting-title" className="meeting-room">
       <MeetingHeader title={props.title} classification={props.classification} view={view} />
+      <UnmutePrompt meeting={meeting} media={props.media} />
       <div className="meeting-body">
         <Stage view={view} local={local} />
         <aside className="side-panels">
           {/* Side panels (participants, chat, security, lobby) go here. */}
+          <ParticipantsPanel meeting={meeting} view={view} />
         </aside>
       </div>
       <Toolbar meeting={meeting} media={props.media} local={local} onLeave={props.onLeave} />
