@@ -52,6 +52,12 @@ const UI = {
     endConfirm: 'End the meeting',
     removed: 'The organiser removed you from the meeting',
     ended: 'The meeting was ended',
+    raiseHand: 'Raise hand',
+    handRaised: 'Hand raised',
+    raisedAnnounced: (name: string) => `${name} raised a hand`,
+    lowerHand: (name: string) => `Lower ${name}’s hand`,
+    lowerAll: 'Lower all hands',
+    loweredYours: 'An organiser lowered your hand',
   },
   fr: {
     locale: 'fr-FR',
@@ -93,6 +99,12 @@ const UI = {
     endConfirm: 'Terminer la réunion',
     removed: 'L’organisateur vous a retiré de la réunion',
     ended: 'La réunion a été terminée',
+    raiseHand: 'Lever la main',
+    handRaised: 'Main levée',
+    raisedAnnounced: (name: string) => `${name} a levé la main`,
+    lowerHand: (name: string) => `Baisser la main de ${name}`,
+    lowerAll: 'Baisser toutes les mains',
+    loweredYours: 'Un organisateur a baissé votre main',
   },
 } as const;
 type Language = keyof typeof UI;
@@ -130,7 +142,12 @@ async function enter(
   const ui = UI[language];
   await page.getByRole('button', { name: ui.join(title) }).click();
   await page.getByRole('heading', { level: 1, name: ui.prejoin(title) }).waitFor();
-  for (const device of devices) await page.getByRole('button', { name: ui[device], exact: true }).click();
+  for (const device of devices) {
+    const toggle = page.getByRole('button', { name: ui[device], exact: true });
+    await toggle.click();
+    // The device is open (and will be published on entering) once the toggle reads pressed.
+    await waitFor(`the ${device} on`, async () => (await toggle.getAttribute('aria-pressed')) === 'true');
+  }
   await page.getByRole('button', { name: ui.enter }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 30_000 });
 }
@@ -194,7 +211,7 @@ function audioEnergy(page: Page): Promise<number> {
 for (const language of ['en', 'fr'] as const) {
   const ui = UI[language];
   describe(`participants panel and organiser powers in ${language}`, () => {
-    it('the organiser sees everyone encrypted, mutes a participant who cannot unmute until asked and then accepts, turns her camera off, grants share, promotes her, removes a third who reads why, locks and unlocks, and ends the meeting for everyone', async () => {
+    it('the organiser sees everyone encrypted, mutes a participant who cannot unmute until asked and then accepts, turns her camera off, grants share, lowers raised hands one and all, promotes her, removes a third who reads why, locks and unlocks, and ends the meeting for everyone', async () => {
       const [olga, pia, tom] = [`olga-p-${language}`, `pia-p-${language}`, `tom-p-${language}`];
       await app.auth.addUser(olga, strongPassword(olga), ['organiser']);
       const piaId = await app.auth.addUser(pia, strongPassword(pia));
@@ -243,7 +260,10 @@ for (const language of ['en', 'fr'] as const) {
       await piaMicrophone.click();
       await rowSays(panel, pia, ui.micOff);
       await piaMicrophone.click();
-      assert.equal(await piaMicrophone.getAttribute('aria-pressed'), 'true');
+      await waitFor(
+        'her microphone on again',
+        async () => (await piaMicrophone.getAttribute('aria-pressed')) === 'true',
+      );
       await new Promise((resolve) => setTimeout(resolve, 3000));
       assert.equal(
         await row(panel, pia).filter({ hasText: ui.micOff }).count(),
@@ -274,6 +294,34 @@ for (const language of ['en', 'fr'] as const) {
       const listed = await app.rooms.api('GET', `/meetings/${meetingId}/participants`, token);
       const piaView = (listed.body as { userId: string; rights: string[] }[]).find((p) => p.userId === piaId);
       assert.ok(piaView?.rights.includes('produce:screen'), JSON.stringify(listed.body));
+
+      // Hands: raised from the toolbar, seen and announced; the organiser lowers one, then all.
+      const piaHand = piaPage.getByRole('button', { name: ui.raiseHand, exact: true });
+      const tomHand = tomPage.getByRole('button', { name: ui.raiseHand, exact: true });
+      await piaHand.click();
+      await olgaPage
+        .getByRole('status')
+        .filter({ hasText: ui.raisedAnnounced(pia) })
+        .waitFor({ timeout: 30_000 });
+      await tomHand.click();
+      await rowSays(panel, pia, ui.handRaised);
+      await rowSays(panel, tom, ui.handRaised);
+      await rowSays(tomPanel, pia, ui.handRaised);
+      await waitFor('her hand up', async () => (await piaHand.getAttribute('aria-pressed')) === 'true');
+      await olgaPage
+        .getByRole('list', { name: ui.panel, exact: true })
+        .getByRole('listitem')
+        .filter({ hasText: pia })
+        .filter({ hasText: ui.handRaised })
+        .waitFor({ timeout: 30_000 });
+      await panel.getByRole('button', { name: ui.lowerHand(tom) }).click();
+      await waitFor('tom’s hand down', async () => (await tomHand.getAttribute('aria-pressed')) === 'false');
+      await tomPage.getByRole('status').filter({ hasText: ui.loweredYours }).waitFor({ timeout: 30_000 });
+      await panel.getByRole('button', { name: ui.lowerAll }).click();
+      await waitFor('pia’s hand down', async () => (await piaHand.getAttribute('aria-pressed')) === 'false');
+      await row(panel, pia)
+        .filter({ hasText: ui.handRaised })
+        .waitFor({ state: 'detached', timeout: 30_000 });
 
       // Promote, after a confirmation: she is co-organiser and now sees the powers herself.
       await panel.getByRole('button', { name: ui.promote(pia) }).click();

@@ -130,6 +130,16 @@ export class RoomsClient {
     return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/end`, meetingViewSchema);
   }
 
+  /** Organisers: lower a participant's raised hand. */
+  async lowerHand(meetingId: string, participantId: string): Promise<ParticipantView> {
+    return this.power('POST', meetingId, participantId, 'lower-hand');
+  }
+
+  /** Organisers: lower every raised hand. */
+  async lowerAllHands(meetingId: string): Promise<MeetingView> {
+    return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/hands/lower-all`, meetingViewSchema);
+  }
+
   private power(
     method: 'POST' | 'PUT',
     meetingId: string,

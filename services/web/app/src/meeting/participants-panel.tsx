@@ -5,6 +5,8 @@ import type { Meeting } from '@conclave/client';
 import { roomsClient } from '../session';
 import { useStore } from '../store';
 import { ConfirmDialog, type Confirmation } from './confirm-dialog';
+import { raisedHands } from './hands-state';
+import { HandBadge } from './hand-toggle';
 import { participantsPanelOpen } from './participants-panel-state';
 import type { MeetingView } from './use-meeting-view';
 import { useParticipants, type PanelEntry } from './use-participants';
@@ -27,6 +29,7 @@ function Panel(props: { meeting: Meeting; view: MeetingView }) {
   const [problem, setProblem] = useState('');
   const meetingId = props.meeting.self?.roomId;
   const organiser = myRole === 'organiser' || myRole === 'co-organiser';
+  const hands = useStore(raisedHands);
 
   const act = (announce: string, call: (meetingId: string) => Promise<unknown>) => {
     if (meetingId === undefined) return;
@@ -50,6 +53,14 @@ function Panel(props: { meeting: Meeting; view: MeetingView }) {
     const id = entry.participantId;
     return (
       <div className="participant-powers" role="group" aria-label={t('powers.actionsFor', { name })}>
+        {hands.has(id) && (
+          <Button
+            className="button secondary small"
+            onPress={() => act(t('hands.doneLower', { name }), (m) => roomsClient.lowerHand(m, id))}
+          >
+            {t('hands.lower', { name })}
+          </Button>
+        )}
         {entry.microphone === 'on' ? (
           <Button
             className="button secondary small"
@@ -129,6 +140,7 @@ function Panel(props: { meeting: Meeting; view: MeetingView }) {
               <span>{t(`powers.microphone.${entry.microphone}`)}</span>
               <span>{t(entry.camera ? 'powers.camera.on' : 'powers.camera.off')}</span>
               {entry.sharing && <span>{t('powers.sharing')}</span>}
+              <HandBadge participantId={entry.participantId} />
             </p>
             {organiser && !entry.self && entry.role !== 'organiser' && powersOver(entry)}
           </li>
@@ -148,6 +160,13 @@ function Panel(props: { meeting: Meeting; view: MeetingView }) {
           >
             {t('powers.lock')}
           </ToggleButton>
+          <Button
+            className="button secondary"
+            isDisabled={hands.size === 0}
+            onPress={() => act(t('hands.doneLowerAll'), (m) => roomsClient.lowerAllHands(m))}
+          >
+            {t('hands.lowerAll')}
+          </Button>
           <Button
             className="button danger"
             onPress={() =>

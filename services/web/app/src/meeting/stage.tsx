@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { HandBadge } from './hand-toggle';
 import type { LocalMediaState } from './local-media';
 import { AudioSink, VideoView } from './media-views';
 import { displayNameOf, type MeetingView } from './use-meeting-view';
@@ -16,6 +17,7 @@ export function Stage(props: { view: MeetingView; local: LocalMediaState }) {
           <p className="tile-off">{t('prejoin.cameraOff')}</p>
         )}
         <p className="tile-name">{t('meeting.you')}</p>
+        <HandBadge participantId={props.view.self} />
       </li>
       {remoteIds.map((id) => {
         const video = tracks.find((track) => track.participantId === id && track.kind === 'video');
@@ -32,6 +34,7 @@ export function Stage(props: { view: MeetingView; local: LocalMediaState }) {
               <AudioSink key={track.consumerId} track={track.track} />
             ))}
             <p className="tile-name">{name}</p>
+            <HandBadge participantId={id} />
           </li>
         );
       })}

@@ -2,6 +2,7 @@ import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
 import type { DeviceKind, LocalMedia, LocalMediaState } from './local-media';
+import { HandToggle } from './hand-toggle';
 import { ParticipantsToggle } from './participants-toggle';
 
 /** The meeting's controls: microphone, camera, leave (each feature adds its own control here). */
@@ -40,6 +41,7 @@ export function Toolbar(props: {
       >
         {t('prejoin.camera')}
       </ToggleButton>
+      <HandToggle meeting={meeting} />
       <ParticipantsToggle meeting={meeting} />
       <Button className="button danger" onPress={props.onLeave}>
         {t('meeting.leave')}
