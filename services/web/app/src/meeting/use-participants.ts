@@ -1,30 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Meeting } from '@conclave/client';
 import type { MeetingView as RoomsMeetingView, ParticipantView, ProducerInfo } from '@conclave/protocol';
+import { panelEntries, type PanelEntry, type Role } from './panel-entries';
 import { roomsClient } from '../session';
 import type { MeetingView } from './use-meeting-view';
 
+export type { PanelEntry } from './panel-entries';
+
 /** How often the panel re-reads roles and rights from room control (they change when someone is promoted). */
 const REFRESH_MS = 5000;
-
-export type E2eeLabel = 'encrypted' | 'waiting' | 'failed';
-export type MicState = 'on' | 'muted' | 'off';
-export type Role = ParticipantView['role'];
-
-/** One participant session as the participants panel shows it. */
-export interface PanelEntry {
-  participantId: string;
-  name: string;
-  self: boolean;
-  role: Role;
-  e2ee: E2eeLabel;
-  microphone: MicState;
-  camera: boolean;
-  sharing: boolean;
-  /** Whether room control lets this session turn its camera on / share its screen. */
-  mayUseCamera: boolean;
-  mayShare: boolean;
-}
 
 export interface Participants {
   entries: PanelEntry[];
@@ -76,36 +60,13 @@ export function useParticipants(meeting: Meeting, view: MeetingView): Participan
     };
   }, [meetingId, organiser, tick]);
 
-  const haveKeys = view.safetyCode !== undefined;
-  const ids = [
-    ...(view.self !== undefined ? [view.self] : []),
-    ...view.people.flatMap((person) => person.participantIds).filter((id) => id !== view.self),
-  ];
-  const entries = ids.map((participantId): PanelEntry => {
-    const self = participantId === view.self;
-    const person = view.people.find((p) => p.participantIds.includes(participantId));
-    const rooms = views.find((v) => v.participantId === participantId);
-    const mine = media.filter((producer) => producer.participantId === participantId);
-    const microphone = mine.find((producer) => producer.source === 'microphone');
-    const state = view.states.get(participantId);
-    return {
-      participantId,
-      name: rooms?.name ?? person?.displayName ?? participantId,
-      self,
-      role: rooms?.role ?? 'participant',
-      e2ee:
-        state === 'failed'
-          ? 'failed'
-          : state === 'waiting-for-key' || !haveKeys
-            ? 'waiting'
-            : // A member of the current epoch holds its keys, with or without media to decrypt.
-              'encrypted',
-      microphone: microphone === undefined ? 'off' : microphone.paused ? 'muted' : 'on',
-      camera: mine.some((producer) => producer.source === 'camera' && !producer.paused),
-      sharing: mine.some((producer) => producer.source === 'screen'),
-      mayUseCamera: rooms?.rights.includes('produce:video') ?? true,
-      mayShare: rooms?.rights.includes('produce:screen') ?? false,
-    };
+  const entries = panelEntries({
+    self: view.self,
+    people: view.people,
+    states: view.states,
+    haveKeys: view.safetyCode !== undefined,
+    media,
+    views,
   });
   return { entries, myRole, locked: settings?.locked, refresh };
 }
