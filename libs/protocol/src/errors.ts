@@ -69,6 +69,11 @@ export const ERROR_CODES = [
   'limit_reached',
   /** A plain RTP transport may only send to a loopback address (tests and benchmarks). */
   'address_not_allowed',
+  // Editing and cancelling meetings (issue 12)
+  /** The meeting was cancelled by an organiser: nobody can join or change it. */
+  'meeting_cancelled',
+  /** The E2EE suite cannot change once someone has entered the meeting. */
+  'e2ee_suite_locked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,6 +4,7 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
+import { MeetingChangesController } from './http/meeting-changes.controller';
 import {
   MemberCredentialController,
   MemberCredentialIssuer,
@@ -14,12 +15,14 @@ import { RateLimits, SourceRateLimitGuard, UserRateLimitGuard } from './http/rat
 import { MeetingAdmission } from './meetings/meeting-admission';
 import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
+import { MeetingEditing } from './meetings/meeting-editing';
 import { TicketIssuer } from './tickets/ticket-issuer';
 
 export interface RoomsModuleProviders {
   scheduling: MeetingScheduling;
   admission: MeetingAdmission;
   powers: MeetingPowers;
+  editing: MeetingEditing;
   verifier: AccessTokenVerifier;
   tickets: TicketIssuer;
   credentialIssuer: MemberCredentialIssuer;
@@ -38,11 +41,13 @@ export class RoomsModule {
         KeysController,
         MemberCredentialController,
         MemberCredentialKeysController,
+        MeetingChangesController,
       ],
       providers: [
         { provide: MeetingScheduling, useValue: providers.scheduling },
         { provide: MeetingAdmission, useValue: providers.admission },
         { provide: MeetingPowers, useValue: providers.powers },
+        { provide: MeetingEditing, useValue: providers.editing },
         { provide: AccessTokenVerifier, useValue: providers.verifier },
         { provide: TicketIssuer, useValue: providers.tickets },
         { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },

@@ -7,6 +7,7 @@ import type { TurnCredentials } from '../turn/turn-credentials';
 import type { DataSource } from 'typeorm';
 import { MeetingAccess } from './meeting-access';
 import { MeetingAdmission } from './meeting-admission';
+import { MeetingEditing } from './meeting-editing';
 import { MeetingPowers } from './meeting-powers';
 import { MeetingScheduling } from './meeting-scheduling';
 import { MeetingStore } from './meeting-store';
@@ -14,6 +15,7 @@ import { ParticipantInbox } from './participant-inbox';
 
 export { MeetingAccess } from './meeting-access';
 export { MeetingAdmission } from './meeting-admission';
+export { MeetingEditing } from './meeting-editing';
 export { MeetingPowers } from './meeting-powers';
 export { MeetingScheduling } from './meeting-scheduling';
 export { MeetingStore, MeetingRecords } from './meeting-store';
@@ -40,6 +42,7 @@ export interface MeetingServices {
   scheduling: MeetingScheduling;
   admission: MeetingAdmission;
   powers: MeetingPowers;
+  editing: MeetingEditing;
 }
 
 /** Builds the meeting services and what they share (store, access rules, participant inbox). */
@@ -76,5 +79,6 @@ export function createMeetingServices(deps: MeetingServicesDeps): MeetingService
       metrics: deps.metrics,
       clock: deps.clock,
     }),
+    editing: new MeetingEditing({ store, access, clock: deps.clock }),
   };
 }

@@ -1,5 +1,7 @@
 import en from './en.json';
 import fr from './fr.json';
+import scheduleEn from './schedule.en.json';
+import scheduleFr from './schedule.fr.json';
 import powersEn from './powers.en.json';
 import powersFr from './powers.fr.json';
 
@@ -7,8 +9,8 @@ import powersFr from './powers.fr.json';
  * The interface's strings, one file per feature in each language; each file owns its own top-level keys
  * (`en.json`/`fr.json` hold the shared ones). A feature adds its pair of files to both lists.
  */
-const EN: object[] = [en, powersEn];
-const FR: object[] = [fr, powersFr];
+const EN: object[] = [en, scheduleEn, powersEn];
+const FR: object[] = [fr, scheduleFr, powersFr];
 
 export const RESOURCES = {
   en: { translation: Object.assign({}, ...EN) as Record<string, unknown> },
