@@ -164,7 +164,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 async function openPanel(page: Page, language: Language, count: number): Promise<Locator> {
   const ui = UI[language];
   const toggle = page.getByRole('button', { name: ui.toggle(count), exact: true });
-  await toggle.waitFor({ timeout: 30_000 });
+  // Everyone's MLS join (a commit per arrival) comes first: generous under load.
+  await toggle.waitFor({ timeout: 60_000 });
   if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
   assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
   const panel = page.getByRole('region', { name: ui.panel, exact: true });
