@@ -301,7 +301,7 @@ for (const language of ['en', 'fr'] as const) {
       const tomHand = tomPage.getByRole('button', { name: ui.raiseHand, exact: true });
       await piaHand.click();
       await olgaPage
-        .getByRole('status')
+        .getByRole('log')
         .filter({ hasText: ui.raisedAnnounced(pia) })
         .waitFor({ timeout: 30_000 });
       await tomHand.click();
@@ -317,7 +317,7 @@ for (const language of ['en', 'fr'] as const) {
         .waitFor({ timeout: 30_000 });
       await panel.getByRole('button', { name: ui.lowerHand(tom) }).click();
       await waitFor('tom’s hand down', async () => (await tomHand.getAttribute('aria-pressed')) === 'false');
-      await tomPage.getByRole('status').filter({ hasText: ui.loweredYours }).waitFor({ timeout: 30_000 });
+      await tomPage.getByRole('log').filter({ hasText: ui.loweredYours }).waitFor({ timeout: 30_000 });
       await panel.getByRole('button', { name: ui.lowerAll }).click();
       await waitFor('pia’s hand down', async () => (await piaHand.getAttribute('aria-pressed')) === 'false');
       await row(panel, pia)

@@ -41,7 +41,9 @@ export interface AppFixture {
  * The meeting client as a person meets it: real auth and rooms services behind the web server's one HTTPS
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
-export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixture> {
+export async function startApp(
+  options: { sfu?: boolean; sfuConfig?: Parameters<typeof startSfu>[0] } = {},
+): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const auth = await startAuthFixture();
   const jwksFile = join(dir, 'auth.jwks.json');
@@ -53,7 +55,7 @@ export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixt
     const ticketKeyFile = join(dir, 'tickets.key');
     const ticketJwks = join(dir, 'tickets.jwks.json');
     TicketIssuer.loadOrCreate(ticketKeyFile, 60, systemClock).writeJwks(ticketJwks);
-    sfu = await startSfu({}, { jwksFile: ticketJwks });
+    sfu = await startSfu(options.sfuConfig ?? {}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
       config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },

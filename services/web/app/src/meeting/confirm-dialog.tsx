@@ -1,4 +1,4 @@
-import { Button, Dialog, Heading, Modal } from 'react-aria-components';
+import { Button, Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 
 /** What a destructive action asks before it happens. */
@@ -13,33 +13,35 @@ export function ConfirmDialog(props: { confirmation: Confirmation | undefined; o
   const { t } = useTranslation();
   const { confirmation } = props;
   return (
-    <Modal
-      className="modal"
+    <ModalOverlay
+      className="modal-overlay"
       isOpen={confirmation !== undefined}
       isDismissable
       onOpenChange={(open) => !open && props.onClose()}
     >
-      <Dialog className="dialog" role="alertdialog">
-        {confirmation !== undefined && (
-          <>
-            <Heading slot="title">{confirmation.question}</Heading>
-            <div className="dialog-actions">
-              <Button className="button secondary" onPress={props.onClose} autoFocus>
-                {t('powers.cancel')}
-              </Button>
-              <Button
-                className="button danger"
-                onPress={() => {
-                  props.onClose();
-                  confirmation.run();
-                }}
-              >
-                {confirmation.confirm}
-              </Button>
-            </div>
-          </>
-        )}
-      </Dialog>
-    </Modal>
+      <Modal className="modal">
+        <Dialog className="dialog" role="alertdialog">
+          {confirmation !== undefined && (
+            <>
+              <Heading slot="title">{confirmation.question}</Heading>
+              <div className="dialog-actions">
+                <Button className="button secondary" onPress={props.onClose} autoFocus>
+                  {t('powers.cancel')}
+                </Button>
+                <Button
+                  className="button danger"
+                  onPress={() => {
+                    props.onClose();
+                    confirmation.run();
+                  }}
+                >
+                  {confirmation.confirm}
+                </Button>
+              </div>
+            </>
+          )}
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
   );
 }

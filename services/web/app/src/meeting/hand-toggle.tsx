@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
 import { useStore } from '../store';
+import { announce } from './announcer';
 import { raisedHands } from './hands-state';
 import { displayNameOf } from './use-meeting-view';
 
@@ -14,7 +15,6 @@ export function HandToggle(props: { meeting: Meeting }) {
   const { t } = useTranslation();
   const { meeting } = props;
   const hands = useStore(raisedHands);
-  const [announcement, setAnnouncement] = useState('');
   const self = meeting.self?.participantId;
 
   useEffect(() => {
@@ -24,7 +24,7 @@ export function HandToggle(props: { meeting: Meeting }) {
         raisedHands.set(new Set(meeting.hands()));
         const mine = participantId === meeting.self?.participantId;
         const name = displayNameOf(meeting.people(), participantId) ?? t('meeting.someone');
-        setAnnouncement(
+        announce(
           mine
             ? t(raised ? 'hands.youRaised' : by === 'organiser' ? 'hands.loweredYours' : 'hands.youLowered')
             : t(raised ? 'hands.raised' : 'hands.lowered', { name }),
@@ -36,19 +36,22 @@ export function HandToggle(props: { meeting: Meeting }) {
   }, [meeting, t]);
 
   return (
-    <>
-      <ToggleButton
-        className="button secondary toggle"
-        isSelected={self !== undefined && hands.has(self)}
-        onChange={(raised) => void meeting.raiseHand(raised).catch(() => undefined)}
-      >
-        {t('hands.raise')}
-      </ToggleButton>
-      <span role="status" className="visually-hidden">
-        {announcement}
-      </span>
-    </>
+    <ToggleButton
+      className="button secondary toggle"
+      aria-keyshortcuts="H"
+      isSelected={self !== undefined && hands.has(self)}
+      onChange={(raised) => void meeting.raiseHand(raised).catch(() => undefined)}
+    >
+      {t('hands.raise')}
+    </ToggleButton>
   );
+}
+
+/** Raises this person's hand, or lowers it when raised (the H shortcut). */
+export function toggleHand(meeting: Meeting): void {
+  const self = meeting.self?.participantId;
+  const raised = self !== undefined && meeting.hands().has(self);
+  void meeting.raiseHand(!raised).catch(() => undefined);
 }
 
 /** "Hand raised" on a tile or a panel row, when it is. */

@@ -7,6 +7,7 @@ import { useStore } from '../store';
 import { ConfirmDialog, type Confirmation } from './confirm-dialog';
 import { raisedHands } from './hands-state';
 import { HandBadge } from './hand-toggle';
+import { closePanel } from './panel-focus';
 import { participantsPanelOpen } from './participants-panel-state';
 import type { MeetingView } from './use-meeting-view';
 import { useParticipants, type PanelEntry } from './use-participants';
@@ -124,8 +125,16 @@ function Panel(props: { meeting: Meeting; view: MeetingView }) {
   };
 
   return (
-    <section className="participants-panel" aria-labelledby="participants-panel-title">
-      <h2 id="participants-panel-title">{t('powers.title')}</h2>
+    <section className="panel participants-panel" aria-labelledby="participants-panel-title">
+      <div className="panel-head">
+        <h2 id="participants-panel-title">{t('powers.title')}</h2>
+        <Button
+          className="button secondary"
+          onPress={() => closePanel((open) => participantsPanelOpen.set(open), 'participants-toggle')}
+        >
+          {t('powers.close')}
+        </Button>
+      </div>
       <ul className="participant-list">
         {entries.map((entry) => (
           <li key={entry.participantId} className="participant">

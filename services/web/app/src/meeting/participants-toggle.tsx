@@ -13,6 +13,8 @@ export function ParticipantsToggle(props: { meeting: Meeting }) {
   useEffect(() => props.meeting.on('participants', () => setCount(countOf(props.meeting))), [props.meeting]);
   return (
     <ToggleButton
+      id="participants-toggle"
+      aria-keyshortcuts="P"
       className="button secondary toggle"
       isSelected={open}
       onChange={(on) => participantsPanelOpen.set(on)}

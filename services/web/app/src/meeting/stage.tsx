@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { HandBadge } from './hand-toggle';
 import type { LocalMediaState } from './local-media';
 import { AudioSink, VideoView } from './media-views';
+import { TileE2ee } from './tile-e2ee';
 import { displayNameOf, type MeetingView } from './use-meeting-view';
 
 /** The tiles: this person first, then every other participant session with its video and sound. */
@@ -34,6 +35,7 @@ export function Stage(props: { view: MeetingView; local: LocalMediaState }) {
               <AudioSink key={track.consumerId} track={track.track} />
             ))}
             <p className="tile-name">{name}</p>
+            <TileE2ee view={props.view} participantId={id} />
             <HandBadge participantId={id} />
           </li>
         );
