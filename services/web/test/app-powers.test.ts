@@ -245,6 +245,14 @@ for (const language of ['en', 'fr'] as const) {
       await olgaPage.getByLabel(ui.videoOf(pia), { exact: true }).waitFor({ timeout: 30_000 });
       assert.deepEqual(await seriousA11yViolations(olgaPage), [], 'accessibility of the participants panel');
       await screenshot(olgaPage, `participants-panel-${language}`);
+      // At 320 px the open panel covers the screen and fits without horizontal scrolling.
+      await olgaPage.setViewportSize({ width: 320, height: 640 });
+      await waitFor(
+        'the panel to fit 320 px',
+        async () => (await olgaPage.evaluate(() => document.documentElement.scrollWidth)) <= 320,
+      );
+      assert.deepEqual(await seriousA11yViolations(olgaPage), [], 'the participants panel at 320 px');
+      await olgaPage.setViewportSize({ width: 1280, height: 720 });
       const tomPanel = await openPanel(tomPage, language, 3);
       assert.equal(
         await tomPanel.getByRole('group', { name: ui.meetingActions }).count(),
