@@ -124,6 +124,26 @@ export class Conference extends Emitter<ConferenceEvents> {
     return true;
   }
 
+  /**
+   * Sends another track as `source` on the same producer (another camera or microphone): the RTP sender and
+   * its E2EE transform stay, nothing is renegotiated. Publishes it when `source` is not published yet.
+   */
+  async replaceTrack(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    const entry = this.published.get(source);
+    if (entry?.producer === undefined || entry.producer.closed) {
+      await this.publish(source, track);
+      return;
+    }
+    await entry.producer.replaceTrack({ track });
+    this.published.set(source, { track, producer: entry.producer });
+  }
+
+  /** Stops (or starts again) forwarding of one consumer by the SFU, e.g. for a tile that is not on screen. */
+  async setConsumerPaused(consumerId: string, paused: boolean): Promise<void> {
+    if (!this.consumers.has(consumerId)) return;
+    await this.signalling.request(paused ? 'pauseConsumer' : 'resumeConsumer', { consumerId });
+  }
+
   /** Receiver-driven layer selection: tell the SFU how large the tile showing this consumer is. */
   async setTileSize(consumerId: string, width: number, height: number): Promise<number> {
     const { spatialLayer } = await this.signalling.request('setConsumerTile', {

@@ -18,6 +18,7 @@ export {
   type MeetingEvents,
   type MeetingSelf,
   type TicketGrant,
+  type TrackStats,
 } from './meeting/meeting';
 export {
   MeetingLifecycle,

@@ -318,9 +318,7 @@ for (const language of ['en', 'fr'] as const) {
       await rowSays(tomPanel, pia, ui.handRaised);
       await waitFor('her hand up', async () => (await piaHand.getAttribute('aria-pressed')) === 'true');
       await olgaPage
-        .getByRole('list', { name: ui.panel, exact: true })
-        .getByRole('listitem')
-        .filter({ hasText: pia })
+        .getByRole('group', { name: pia, exact: true })
         .filter({ hasText: ui.handRaised })
         .waitFor({ timeout: 30_000 });
       await panel.getByRole('button', { name: ui.lowerHand(tom) }).click();

@@ -23,8 +23,10 @@ import {
   type MeetingPhase,
 } from './meeting-lifecycle';
 import { ticketGrant, type TicketGrant } from './ticket-grant';
+import { trackStatsOf, type TrackStats } from './track-stats';
 
 export type { TicketGrant } from './ticket-grant';
+export type { TrackStats } from './track-stats';
 
 export interface JoinMeetingOptions {
   /** The SFU's signalling URL (`wss://…`), from room control's ticket response. */
@@ -241,6 +243,32 @@ export class Meeting extends Emitter<MeetingEvents> {
   async unpublish(source: MediaSource): Promise<void> {
     this.local.delete(source);
     await this.connection?.conference.unpublish(source);
+  }
+
+  /**
+   * Switches the device behind a published source (another camera or microphone) without leaving: the new
+   * track takes the old one's place on the same encrypted sender (kept for rejoins); the old track is the
+   * caller's to stop, once this resolves.
+   */
+  async switchTrack(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    this.local.set(source, track);
+    await this.connection?.conference.replaceTrack(source, track);
+  }
+
+  /** Receiver-driven layers: tells the SFU the size of the tile showing a consumer; resolves to the layer chosen. */
+  async setTileSize(consumerId: string, width: number, height: number): Promise<number | undefined> {
+    return this.connection?.conference.setTileSize(consumerId, width, height);
+  }
+
+  /** Asks the SFU to stop (or resume) forwarding a consumer whose tile is not shown. */
+  async setReceiving(consumerId: string, receiving: boolean): Promise<void> {
+    await this.connection?.conference.setConsumerPaused(consumerId, !receiving);
+  }
+
+  /** The connection quality of one remote track now (round trip, loss, received frame height). */
+  async trackStats(consumerId: string): Promise<TrackStats | undefined> {
+    const report = await this.connection?.conference.consumerStats(consumerId);
+    return report !== undefined ? trackStatsOf(report.values() as Iterable<{ type: string }>) : undefined;
   }
 
   /** Sends a chat message end to end encrypted (an MLS application message); emits it as `chat` once sent. */

@@ -53,6 +53,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly participants = new Map<string, Participant>();
   private router!: types.Router;
   private speakerObserver!: types.ActiveSpeakerObserver;
+  /** The last dominant speaker, told to whoever joins later (the observer only reports changes). */
+  private dominantSpeaker: string | null = null;
   private closed = false;
 
   private constructor(
@@ -110,6 +112,8 @@ export class Room extends EventEmitter<RoomEvents> {
     const peers = this.others(participant).map((p) => p.info());
     const producers = this.others(participant).flatMap((p) => this.producerInfos(p));
     this.broadcast({ type: 'peerJoined', peer: participant.info() }, participant);
+    if (this.dominantSpeaker !== null)
+      participant.notify({ type: 'activeSpeaker', participantId: this.dominantSpeaker });
     for (const other of this.others(participant))
       if (other.handRaised)
         participant.notify({ type: 'handChanged', participantId: other.id, raised: true, by: 'self' });
@@ -121,6 +125,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.participants.delete(participant.id);
     this.metrics.participants.dec();
     participant.closeMedia();
+    if (this.dominantSpeaker === participant.id) this.dominantSpeaker = null;
     if (participant.joined) this.broadcast({ type: 'peerLeft', participantId: participant.id });
     this.emit('participantLeft', participant, reason);
     if (reason !== 'left') participant.disconnect(reason);
@@ -497,6 +502,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.speakerObserver = await this.router.createActiveSpeakerObserver({ interval: 300 });
     this.speakerObserver.on('dominantspeaker', ({ producer }) => {
       const participantId = (producer.appData as { participantId?: string }).participantId ?? null;
+      this.dominantSpeaker = participantId;
       this.broadcast({ type: 'activeSpeaker', participantId });
     });
     this.router.observer.once('close', () => this.log.debug('router closed', { worker: worker.index }));

@@ -42,7 +42,7 @@ export interface AppFixture {
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
 export async function startApp(
-  options: { sfu?: boolean; sfuConfig?: Parameters<typeof startSfu>[0] } = {},
+  options: { sfu?: boolean; sfuConfig?: Parameters<typeof startSfu>[0]; chromiumArgs?: string[] } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const auth = await startAuthFixture();
@@ -86,7 +86,7 @@ export async function startApp(
         : {}),
     },
   });
-  const chromium = await launchChromium();
+  const chromium = await launchChromium(options.chromiumArgs);
   return {
     auth,
     rooms,

@@ -43,7 +43,33 @@ export class LocalMedia {
   async turnOn(kind: DeviceKind): Promise<MediaStreamTrack | undefined> {
     const state = this.store.get();
     if (state[kind] !== undefined) return state[kind];
-    const deviceId = kind === 'camera' ? state.cameraId : state.microphoneId;
+    const track = await this.open(kind, kind === 'camera' ? state.cameraId : state.microphoneId);
+    if (track !== undefined) this.store.set({ ...this.store.get(), [kind]: track, problem: undefined });
+    return track;
+  }
+
+  /**
+   * Switches a device that is on to another one during a call: the new track is opened and handed over (to
+   * the sender) before the old one stops, so the others never lose the picture or the sound. A device that is
+   * off only remembers the choice.
+   */
+  async switchTo(
+    kind: DeviceKind,
+    deviceId: string,
+    handOver: (track: MediaStreamTrack) => Promise<void>,
+  ): Promise<void> {
+    const old = this.store.get()[kind];
+    this.store.set({ ...this.store.get(), [kind === 'camera' ? 'cameraId' : 'microphoneId']: deviceId });
+    if (old === undefined) return;
+    const track = await this.open(kind, deviceId);
+    if (track === undefined) return;
+    await handOver(track).catch(() => undefined);
+    this.store.set({ ...this.store.get(), [kind]: track, problem: undefined });
+    old.stop();
+  }
+
+  /** Opens one device; the problem goes in the state when it cannot. */
+  private async open(kind: DeviceKind, deviceId: string | undefined): Promise<MediaStreamTrack | undefined> {
     const constraint: MediaTrackConstraints = deviceId !== undefined ? { deviceId: { exact: deviceId } } : {};
     try {
       const stream = await navigator.mediaDevices.getUserMedia(
@@ -58,7 +84,6 @@ export class LocalMedia {
       track.addEventListener('ended', () => {
         if (this.store.get()[kind] === track) this.store.set({ ...this.store.get(), [kind]: undefined });
       });
-      this.store.set({ ...this.store.get(), [kind]: track, problem: undefined });
       void this.listDevices();
       return track;
     } catch (error) {

@@ -65,7 +65,7 @@ export function MeetingRoom(props: {
       />
       <UnmutePrompt meeting={meeting} media={props.media} />
       <div className="meeting-body">
-        <Stage view={view} local={local} />
+        <Stage meeting={meeting} view={view} local={local} />
         <aside className="side-panels">
           {securityOpen && (
             <SecurityPanel view={view} security={security} onClose={() => setSecurityOpen(false)} />

@@ -3,6 +3,8 @@ import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
 import type { DeviceKind, LocalMedia, LocalMediaState } from './local-media';
+import { ScreenShareButton } from './stage/screen-share-button';
+import { SettingsDialog } from './stage/settings-dialog';
 
 /** The meeting's controls: microphone, camera, leave (each feature adds its own control here). */
 export function Toolbar(props: {
@@ -42,6 +44,8 @@ export function Toolbar(props: {
       >
         {t('prejoin.camera')}
       </ToggleButton>
+      <ScreenShareButton meeting={meeting} />
+      <SettingsDialog meeting={meeting} media={props.media} />
       {props.children}
       <Button className="button danger" onPress={props.onLeave}>
         {t('meeting.leave')}
