@@ -24,6 +24,8 @@ export interface ConferenceEvents {
   /** The SFU lost the media of this session (worker restart); it is being set up again. */
   mediaReset: () => void;
   removed: (reason: string) => void;
+  /** Someone's producers changed (added, closed, paused or resumed): read `producers()` for the list. */
+  producers: () => void;
 }
 
 /**
@@ -56,6 +58,8 @@ export class Conference extends Emitter<ConferenceEvents> {
   private readonly published = new Map<MediaSource, { track: MediaStreamTrack; producer?: types.Producer }>();
   private readonly consumers = new Map<string, { consumer: types.Consumer; info: RemoteTrack }>();
   private readonly knownProducers = new Map<string, ProducerInfo>();
+  /** Our own producers the SFU paused (an organiser mute). */
+  private readonly pausedOwn = new Set<string>();
   private resetting: Promise<void> | undefined;
   private readonly creatingTransport = new Map<'send' | 'recv', Promise<types.Transport>>();
 
@@ -79,6 +83,7 @@ export class Conference extends Emitter<ConferenceEvents> {
       rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
     });
     for (const producer of joined.producers) this.knownProducers.set(producer.producerId, producer);
+    this.emit('producers');
     if (this.hello.rights.includes('consume')) {
       await Promise.all(
         joined.producers.map((p) => this.consume(p).catch((error: unknown) => this.consumeFailed(p, error))),
@@ -92,6 +97,7 @@ export class Conference extends Emitter<ConferenceEvents> {
     this.published.set(source, { track });
     const producer = await this.produce(source, track);
     this.published.set(source, { track, producer });
+    this.emit('producers');
     return producer.id;
   }
 
@@ -100,7 +106,22 @@ export class Conference extends Emitter<ConferenceEvents> {
     this.published.delete(source);
     if (entry?.producer === undefined) return;
     entry.producer.close();
+    this.pausedOwn.delete(entry.producer.id);
+    this.emit('producers');
     await this.signalling.request('closeProducer', { producerId: entry.producer.id }).catch(() => undefined);
+  }
+
+  /**
+   * Resumes our producer of `source` that the SFU paused (an organiser mute that was lifted since). False when
+   * there is no such producer (publish the source again instead); the SFU refuses while the mute holds.
+   */
+  async resume(source: MediaSource): Promise<boolean> {
+    const producer = this.published.get(source)?.producer;
+    if (producer === undefined || producer.closed || !this.pausedOwn.has(producer.id)) return false;
+    await this.signalling.request('resumeProducer', { producerId: producer.id });
+    this.pausedOwn.delete(producer.id);
+    this.emit('producers');
+    return true;
   }
 
   /**
@@ -131,6 +152,25 @@ export class Conference extends Emitter<ConferenceEvents> {
       height: Math.round(height),
     });
     return spatialLayer;
+  }
+
+  /**
+   * Every producer in the room as the SFU announced it, ours included (`paused` on ours means the SFU paused it:
+   * an organiser mute). Mic and camera state per participant come from here.
+   */
+  producers(): ProducerInfo[] {
+    const own: ProducerInfo[] = [];
+    for (const [source, entry] of this.published) {
+      if (entry.producer === undefined || entry.producer.closed) continue;
+      own.push({
+        producerId: entry.producer.id,
+        participantId: this.hello.participantId,
+        source,
+        kind: entry.track.kind as 'audio' | 'video',
+        paused: this.pausedOwn.has(entry.producer.id),
+      });
+    }
+    return [...this.knownProducers.values(), ...own];
   }
 
   remoteTracks(): RemoteTrack[] {
@@ -172,9 +212,15 @@ export class Conference extends Emitter<ConferenceEvents> {
 
   private wireNotifications(): void {
     this.signalling.on('peerJoined', ({ peer }) => this.emit('peerJoined', peer));
-    this.signalling.on('peerLeft', ({ participantId }) => this.emit('peerLeft', participantId));
+    this.signalling.on('peerLeft', ({ participantId }) => {
+      for (const [id, producer] of this.knownProducers)
+        if (producer.participantId === participantId) this.knownProducers.delete(id);
+      this.emit('producers');
+      this.emit('peerLeft', participantId);
+    });
     this.signalling.on('producerAdded', ({ producer }) => {
       this.knownProducers.set(producer.producerId, producer);
+      this.emit('producers');
       if (this.hello.rights.includes('consume'))
         void this.consume(producer).catch((error: unknown) => this.consumeFailed(producer, error));
     });
@@ -186,6 +232,17 @@ export class Conference extends Emitter<ConferenceEvents> {
           this.published.delete(source);
         }
       }
+      this.pausedOwn.delete(producerId);
+      this.emit('producers');
+    });
+    this.signalling.on('producerPaused', ({ producerId, paused }) => {
+      const known = this.knownProducers.get(producerId);
+      if (known !== undefined) this.knownProducers.set(producerId, { ...known, paused });
+      else if ([...this.published.values()].some((entry) => entry.producer?.id === producerId)) {
+        if (paused) this.pausedOwn.add(producerId);
+        else this.pausedOwn.delete(producerId);
+      } else return;
+      this.emit('producers');
     });
     this.signalling.on('consumerClosed', ({ consumerId }) => this.dropConsumer(consumerId));
     this.signalling.on('activeSpeaker', ({ participantId }) => this.emit('activeSpeaker', participantId));
@@ -206,6 +263,8 @@ export class Conference extends Emitter<ConferenceEvents> {
       this.sendTransport = undefined;
       this.recvTransport = undefined;
       this.knownProducers.clear();
+      this.pausedOwn.clear();
+      this.emit('producers');
       for (const [source, entry] of [...this.published]) {
         entry.producer?.close();
         const producer = await this.produce(source, entry.track).catch(() => undefined);

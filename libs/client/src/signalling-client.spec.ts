@@ -61,6 +61,24 @@ describe('SignallingClient server-message validation', () => {
     assert.ok(invalid[0]!.paths.some((p) => p.startsWith('roster.0')));
   });
 
+  it('delivers a handChanged and drops one whose raised flag or author is forged', async () => {
+    const { socket, signalling, invalid } = await client();
+    const seen: unknown[] = [];
+    signalling.on('handChanged', (m) => seen.push(m));
+    const hand = { type: 'handChanged', participantId: 'bob-web', raised: true, by: 'self' };
+    socket.deliver(hand);
+    socket.deliver({ ...hand, raised: 'yes' });
+    socket.deliver({ ...hand, by: 'administrator' });
+    assert.deepEqual(seen, [hand]);
+    assert.deepEqual(
+      invalid.map((p) => [p.stage, p.type, p.paths.join()]),
+      [
+        ['envelope', 'handChanged', 'raised'],
+        ['envelope', 'handChanged', 'by'],
+      ],
+    );
+  });
+
   it('drops and reports text that is not JSON and a notification of an unknown type', async () => {
     const { socket, invalid } = await client();
     socket.deliver('{not json');

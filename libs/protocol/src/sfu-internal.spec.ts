@@ -33,6 +33,8 @@ const CALLS: SfuInternalCall[] = [
     body: { userId: 'carol', bar: true, version: 5, actor: 'alice' },
   },
   { kind: 'end', meetingId: 'm1', body: { version: 6, actor: 'alice' } },
+  { kind: 'lower-hand', meetingId: 'm1', participantId: 'p1', body: { actor: 'alice' } },
+  { kind: 'lower-hands', meetingId: 'm1', body: { actor: 'alice' } },
 ];
 
 describe('the SFU internal API contract', () => {

@@ -34,11 +34,17 @@ export const sfuInternalBodySchemas = {
   }),
   /** End the meeting: every session closes and every earlier ticket is refused. */
   end: z.strictObject({ version: versionSchema, actor: actorSchema }),
+  /** Lower a participant's raised hand (hands carry no right: no powers version). */
+  'lower-hand': z.strictObject({ actor: actorSchema }),
+  /** Lower every raised hand in the meeting. */
+  'lower-hands': z.strictObject({ actor: actorSchema }),
 };
 
 export type SfuInternalKind = keyof typeof sfuInternalBodySchemas;
 export type SfuInternalBody<K extends SfuInternalKind> = z.infer<(typeof sfuInternalBodySchemas)[K]>;
-export type SfuParticipantPower = Exclude<SfuInternalKind, 'end'>;
+/** The powers over a whole meeting (no participant in the route). */
+export type SfuMeetingPower = 'end' | 'lower-hands';
+export type SfuParticipantPower = Exclude<SfuInternalKind, SfuMeetingPower>;
 
 /** The answer to every power: `live` says whether a session or room it applied to was connected. */
 export const sfuPowerReplySchema = z.strictObject({ ok: z.literal(true), live: z.boolean() });
@@ -70,7 +76,7 @@ export const sfuErrorReplySchema = errorBodySchema;
 
 /** One call of the internal API, as room control makes it. */
 export type SfuInternalCall =
-  | { kind: 'end'; meetingId: string; body: SfuInternalBody<'end'> }
+  | { [K in SfuMeetingPower]: { kind: K; meetingId: string; body: SfuInternalBody<K> } }[SfuMeetingPower]
   | {
       [K in SfuParticipantPower]: {
         kind: K;
@@ -83,7 +89,8 @@ export type SfuInternalCall =
 /** The method and path of a call. */
 export function sfuInternalRoute(call: SfuInternalCall): { method: 'POST' | 'PUT'; path: string } {
   const room = `${SFU_INTERNAL_PREFIX}/${encodeURIComponent(call.meetingId)}`;
-  if (call.kind === 'end') return { method: 'POST', path: `${room}/end` };
+  if (call.kind === 'end' || call.kind === 'lower-hands')
+    return { method: 'POST', path: `${room}/${call.kind}` };
   return {
     method: call.kind === 'rights' ? 'PUT' : 'POST',
     path: `${room}/participants/${encodeURIComponent(call.participantId)}/${call.kind}`,
@@ -92,13 +99,13 @@ export function sfuInternalRoute(call: SfuInternalCall): { method: 'POST' | 'PUT
 
 const ID = '([A-Za-z0-9._:@-]{1,128})';
 const ROUTE = new RegExp(
-  `^${SFU_INTERNAL_PREFIX}(?:/${ID}(?:/(end)|/participants/${ID}/(rights|pause|release|remove)))?$`,
+  `^${SFU_INTERNAL_PREFIX}(?:/${ID}(?:/(end|lower-hands)|/participants/${ID}/(rights|pause|release|remove|lower-hand)))?$`,
 );
 
 /** What a request to the internal API asks for, or a reason to refuse it (as the SFU parses it). */
 export type SfuInternalRequest =
   | { kind: 'list' }
-  | { kind: 'end'; meetingId: string }
+  | { kind: SfuMeetingPower; meetingId: string }
   | { kind: SfuParticipantPower; meetingId: string; participantId: string }
   | { refused: 404 | 405 };
 
@@ -108,7 +115,8 @@ export function parseSfuInternalRequest(method: string, path: string): SfuIntern
   if (match === null) return { refused: 404 };
   const [, meetingId, end, participantId, power] = match;
   if (meetingId === undefined) return method === 'GET' ? { kind: 'list' } : { refused: 405 };
-  if (end !== undefined) return method === 'POST' ? { kind: 'end', meetingId } : { refused: 405 };
+  if (end !== undefined)
+    return method === 'POST' ? { kind: end as SfuMeetingPower, meetingId } : { refused: 405 };
   const kind = power as SfuParticipantPower;
   if (method !== (kind === 'rights' ? 'PUT' : 'POST')) return { refused: 405 };
   return { kind, meetingId, participantId: participantId! };

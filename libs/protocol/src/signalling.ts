@@ -141,6 +141,11 @@ export const clientRequestSchema = z.discriminatedUnion('type', [
     keyPackage: binary(64 * 1024),
   }),
   z.strictObject({ type: z.literal('leave'), id: requestId }),
+  /**
+   * Raise or lower one's own hand (meeting state, not secret: the SFU keeps it per session and tells everyone).
+   * There is no field naming whose hand: only organisers lower someone else's, through room control.
+   */
+  z.strictObject({ type: z.literal('setHand'), id: requestId, raised: z.boolean() }),
 ]);
 
 export type ClientRequest = z.infer<typeof clientRequestSchema>;
@@ -247,6 +252,7 @@ export interface ResponseDataMap {
   mlsApplication: Record<string, never>;
   mlsRejoin: Record<string, never>;
   leave: Record<string, never>;
+  setHand: Record<string, never>;
 }
 
 export const errorBodySchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
@@ -290,7 +296,12 @@ export type ServerNotification =
    * Members must re-form the group (e.g. the group's only member left before anyone joined) under the new
    * `groupId` (base64url): the old group's id is never reused.
    */
-  | { type: 'mlsCreateGroup'; groupId: string };
+  | { type: 'mlsCreateGroup'; groupId: string }
+  /**
+   * A participant raised or lowered its hand (itself, or an organiser lowered it: `by` names who). Joiners get one
+   * per raised hand right after `join`.
+   */
+  | { type: 'handChanged'; participantId: string; raised: boolean; by: 'self' | 'organiser' };
 
 export type ServerMessage = ServerResponse | ServerNotification;
 
@@ -384,6 +395,7 @@ export const responseDataSchemas = {
   mlsApplication: empty,
   mlsRejoin: empty,
   leave: empty,
+  setHand: empty,
 } satisfies { [T in ClientRequestType]: z.ZodType<ResponseDataMap[T]> };
 
 const layer = z.number().int().min(0).max(3).nullable();
@@ -440,6 +452,12 @@ export const serverNotificationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mlsWelcome'), welcome: binary(384 * 1024), epoch: epochNumber, roster }),
   z.object({ type: z.literal('mlsApplication'), from: serverId, message: binary(64 * 1024) }),
   z.object({ type: z.literal('mlsCreateGroup'), groupId: binary(256) }),
+  z.object({
+    type: z.literal('handChanged'),
+    participantId: serverId,
+    raised: z.boolean(),
+    by: z.enum(['self', 'organiser']),
+  }),
 ]);
 
 /** A response's envelope; its `data` is checked against `responseDataSchemas` of the request it answers. */

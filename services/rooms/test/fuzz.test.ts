@@ -168,6 +168,7 @@ describe('REST API fuzz', () => {
             'auto-admit',
             'knock',
             'participants',
+            'hands/lower-all',
           ),
         )
         .map(([m, a]) => `/meetings/${m}/${a}`),
@@ -186,6 +187,7 @@ describe('REST API fuzz', () => {
             '/ask-unmute',
             '/remove',
             '/promote',
+            '/lower-hand',
           ),
         )
         .map(([m, p, a]) => `/meetings/${m}/participants/${p}${a}`),

@@ -1,5 +1,12 @@
 import type { MemberInfo } from '@conclave/e2ee';
-import type { E2eeInfo, IceServers, MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
+import type {
+  E2eeInfo,
+  IceServers,
+  MediaSource,
+  ProducerInfo,
+  ResponseDataMap,
+  Right,
+} from '@conclave/protocol';
 import { Conference, type RemoteTrack } from '../conference';
 import { E2eeSession, type ChatMessage } from '../e2ee/e2ee-session';
 import type { MemberIdentitySource } from '../e2ee/member-identity';
@@ -92,6 +99,10 @@ export interface MeetingEvents {
   reconnecting: (attempt: number, delayMs: number) => void;
   /** Back in the same meeting with a new connection and a new MLS leaf. */
   reconnected: () => void;
+  /** Someone's microphone, camera or screen changed (published, closed, paused by an organiser): see `media()`. */
+  media: () => void;
+  /** A hand was raised or lowered (`by`: the participant itself, or an organiser lowering it). */
+  hand: (participantId: string, raised: boolean, by: 'self' | 'organiser') => void;
   /** Over for good, keys erased. `detail` is the refusal code for `refused`. */
   ended: (reason: MeetingEndReason, detail?: string) => void;
 }
@@ -126,6 +137,10 @@ export class Meeting extends Emitter<MeetingEvents> {
   private connection: Connection | undefined;
   private readonly local = new Map<MediaSource, MediaStreamTrack>();
   private readonly states = new Map<string, ParticipantE2eeState>();
+  /** Raised hands in the current connection's room, by participant session. */
+  private readonly raised = new Set<string>();
+  /** Whether this person wants its hand up (raised again after a rejoin). */
+  private handWanted = false;
   private lastPhase: MeetingPhase = 'joining';
   private leaving = false;
   private ended: { reason: MeetingEndReason; detail?: string } | undefined;
@@ -187,6 +202,32 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** The transform worker's last word on each member's media. */
   e2eeStates(): ReadonlyMap<string, ParticipantE2eeState> {
     return this.states;
+  }
+
+  /** Every producer in the meeting, ours included; `paused` is an organiser mute (or the sender's own pause). */
+  media(): ProducerInfo[] {
+    return this.connection?.conference.producers() ?? [];
+  }
+
+  /**
+   * Resumes our `source` after an organiser lifted its mute (the person accepted "ask to unmute"). False when
+   * nothing was paused: publish the source instead.
+   */
+  async resume(source: MediaSource): Promise<boolean> {
+    return (await this.connection?.conference.resume(source)) ?? false;
+  }
+
+  /** The participant sessions whose hand is raised now. */
+  hands(): ReadonlySet<string> {
+    return this.raised;
+  }
+
+  /** Raises or lowers this person's hand; everyone sees it (the SFU carries hands, they are not secret). */
+  async raiseHand(raised: boolean): Promise<void> {
+    const connection = this.connection;
+    if (connection === undefined || this.phase !== 'joined') throw new Error('not in the meeting');
+    this.handWanted = raised;
+    await connection.signalling.request('setHand', { raised });
   }
 
   async safetyCode(): Promise<string | undefined> {
@@ -278,6 +319,7 @@ export class Meeting extends Emitter<MeetingEvents> {
       this.emit('hello', connection.self);
       await Promise.all([connection.conference.start(), connection.e2ee.start()]);
       for (const [source, track] of this.local) await connection.conference.publish(source, track);
+      if (this.handWanted) await connection.signalling.request('setHand', { raised: true });
     } catch (error) {
       if (connection !== undefined) await this.teardown(connection);
       else signalling.close();
@@ -332,11 +374,26 @@ export class Meeting extends Emitter<MeetingEvents> {
     conference.on('trackRemoved', (consumerId) => live() && this.emit('trackRemoved', consumerId));
     conference.on('activeSpeaker', (participantId) => live() && this.emit('activeSpeaker', participantId));
     conference.on('mediaReset', () => live() && this.emit('mediaReset'));
+    conference.on('producers', () => live() && this.emit('media'));
     conference.on('removed', (reason) => {
       if (!live()) return;
       this.act(
         this.lifecycle.apply({ type: 'removed', reason: reason as 'removed-by-organiser' | 'room-ended' }),
       );
+    });
+    const hand = (participantId: string, raised: boolean, by: 'self' | 'organiser') => {
+      if (raised) this.raised.add(participantId);
+      else this.raised.delete(participantId);
+      if (participantId === connection.self.participantId && !raised) this.handWanted = false;
+      this.emit('hand', participantId, raised, by);
+    };
+    this.raised.clear();
+    signalling.on(
+      'handChanged',
+      ({ participantId, raised, by }) => live() && hand(participantId, raised, by),
+    );
+    signalling.on('peerLeft', ({ participantId }) => {
+      if (live() && this.raised.has(participantId)) hand(participantId, false, 'self');
     });
     signalling.on('rightsChanged', ({ rights }) => {
       if (!live()) return;

@@ -13,8 +13,10 @@ import {
   type MeetingSummary,
   type MeetingView,
   type MeResponse,
+  type ParticipantEvent,
   type ParticipantState,
   type SsoProvidersResponse,
+  type ParticipantView,
   type TicketResponse,
   type TokenResponse,
   type TotpConfirmation,
@@ -150,3 +152,20 @@ export const ssoProvidersResponseSchema = z.object({
     )
     .max(2),
 }) satisfies z.ZodType<SsoProvidersResponse>;
+
+/** An admitted participant as organisers and attendees see it (`GET …/participants`, and every power's answer). */
+export const participantViewSchema = z.object({
+  participantId: text(128).min(1),
+  userId: text(128).min(1),
+  name: text(256),
+  state: z.enum(['waiting', 'admitted', 'refused', 'removed', 'left']),
+  role: z.enum(['organiser', 'co-organiser', 'participant']),
+  rights: z.array(rightSchema),
+}) satisfies z.ZodType<ParticipantView>;
+
+export const participantListSchema = z.array(participantViewSchema).max(10_000);
+
+/** `GET …/participants/{pid}/events`: requests addressed to one's own session, returned once. */
+export const participantEventsSchema = z
+  .array(z.object({ type: z.literal('unmute-requested'), by: text(128), at: isoTime }))
+  .max(100) satisfies z.ZodType<ParticipantEvent[]>;

@@ -82,6 +82,87 @@ describe('RoomsClient', () => {
       (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
     );
   });
+
+  const participant = {
+    participantId: 'p2',
+    userId: 'u2',
+    name: 'Pia',
+    state: 'admitted',
+    role: 'participant',
+    rights: ['consume', 'produce:audio'],
+  };
+
+  it('each organiser power calls its room-control route with its method and body, and returns the validated answer', async () => {
+    const cases: [(rooms: RoomsClient) => Promise<unknown>, string, string, unknown][] = [
+      [(r) => r.mute('m1', 'p2'), 'POST', '/participants/p2/mute', { source: 'microphone' }],
+      [(r) => r.askUnmute('m1', 'p2'), 'POST', '/participants/p2/ask-unmute', undefined],
+      [(r) => r.setCamera('m1', 'p2', false), 'PUT', '/participants/p2/camera', { allowed: false }],
+      [(r) => r.setShare('m1', 'p2', true), 'PUT', '/participants/p2/share', { allowed: true }],
+      [(r) => r.remove('m1', 'p2'), 'POST', '/participants/p2/remove', undefined],
+      [(r) => r.promote('m1', 'p2'), 'POST', '/participants/p2/promote', undefined],
+      [(r) => r.lowerHand('m1', 'p2'), 'POST', '/participants/p2/lower-hand', undefined],
+    ];
+    for (const [call, method, path, body] of cases) {
+      const { fetch, calls } = cannedFetch(200, participant);
+      assert.deepEqual(await call(new RoomsClient({ fetch, accessToken: () => 't' })), participant);
+      assert.equal(calls[0]!.url, `/api/rooms/meetings/m1${path}`);
+      assert.equal(calls[0]!.init.method, method);
+      assert.equal(calls[0]!.init.body, body === undefined ? undefined : JSON.stringify(body));
+    }
+  });
+
+  it('setLocked(), end() and lowerAllHands() post to the meeting routes and return the validated meeting', async () => {
+    const view = {
+      ...meeting,
+      coOrganisers: [],
+      invitees: [],
+      groups: [],
+      autoAdmit: [],
+      lobby: true,
+      knock: false,
+      locked: true,
+    };
+    const cases: [(rooms: RoomsClient) => Promise<unknown>, string][] = [
+      [(r) => r.setLocked('m1', true), '/lock'],
+      [(r) => r.setLocked('m1', false), '/unlock'],
+      [(r) => r.end('m1'), '/end'],
+      [(r) => r.lowerAllHands('m1'), '/hands/lower-all'],
+    ];
+    for (const [call, path] of cases) {
+      const { fetch, calls } = cannedFetch(200, view);
+      assert.deepEqual(await call(new RoomsClient({ fetch, accessToken: () => 't' })), view);
+      assert.deepEqual([calls[0]!.init.method, calls[0]!.url], ['POST', `/api/rooms/meetings/m1${path}`]);
+    }
+  });
+
+  it('a power refused to a promoted co-organiser rejects with organiser_protected', async () => {
+    const { fetch } = cannedFetch(403, { code: 'organiser_protected', message: 'no' });
+    await assert.rejects(
+      new RoomsClient({ fetch, accessToken: () => 't' }).remove('m1', 'p1'),
+      (e: unknown) => e instanceof RestError && e.code === 'organiser_protected',
+    );
+  });
+
+  it('participants() rejects with unexpected_reply when a role is not one room control gives', async () => {
+    const { fetch } = cannedFetch(200, [{ ...participant, role: 'administrator' }]);
+    await assert.rejects(
+      new RoomsClient({ fetch, accessToken: () => 't' }).participants('m1'),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
+
+  it('participantEvents() returns the unmute requests and rejects an event type it does not know', async () => {
+    const request = { type: 'unmute-requested', by: 'u1', at: '2026-12-07T10:00:00.000Z' };
+    const ok = cannedFetch(200, [request]);
+    const rooms = new RoomsClient({ fetch: ok.fetch, accessToken: () => 't' });
+    assert.deepEqual(await rooms.participantEvents('m1', 'p2'), [request]);
+    assert.equal(ok.calls[0]!.url, '/api/rooms/meetings/m1/participants/p2/events');
+    const odd = cannedFetch(200, [{ ...request, type: 'unmute-now' }]);
+    await assert.rejects(
+      new RoomsClient({ fetch: odd.fetch, accessToken: () => 't' }).participantEvents('m1', 'p2'),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
 });
 
 describe('AuthClient', () => {

@@ -5,8 +5,11 @@ import {
   type InstantMeetingRequest,
   type JoinResponse,
   type MeetingSummary,
+  type MediaSource,
   type MeetingView,
+  type ParticipantEvent,
   type ParticipantState,
+  type ParticipantView,
   type ScheduleMeetingRequest,
   type TicketResponse,
 } from '@conclave/protocol';
@@ -15,7 +18,10 @@ import {
   joinResponseSchema,
   meetingListSchema,
   meetingViewSchema,
+  participantEventsSchema,
+  participantListSchema,
   participantStatusSchema,
+  participantViewSchema,
   ticketResponseSchema,
 } from './replies';
 
@@ -78,6 +84,86 @@ export class RoomsClient {
   /** Organisers: cancels a meeting that has not started; nobody can join it afterwards. */
   async cancel(meetingId: string): Promise<MeetingView> {
     return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/cancel`, meetingViewSchema);
+  }
+
+  /** The admitted participants, with their role and rights (organisers and admitted participants). */
+  async participants(meetingId: string): Promise<ParticipantView[]> {
+    return this.call('GET', `/meetings/${encodeURIComponent(meetingId)}/participants`, participantListSchema);
+  }
+
+  /** Requests addressed to one's own session (e.g. `unmute-requested`); each is returned once. */
+  async participantEvents(meetingId: string, participantId: string): Promise<ParticipantEvent[]> {
+    return this.call('GET', `${participantPath(meetingId, participantId)}/events`, participantEventsSchema);
+  }
+
+  /** Organisers: stop forwarding a participant's microphone (or `source`); it cannot unmute until asked. */
+  async mute(
+    meetingId: string,
+    participantId: string,
+    source: MediaSource = 'microphone',
+  ): Promise<ParticipantView> {
+    return this.power('POST', meetingId, participantId, 'mute', { source });
+  }
+
+  /** Organisers: ask a participant to unmute (the person decides). */
+  async askUnmute(meetingId: string, participantId: string): Promise<ParticipantView> {
+    return this.power('POST', meetingId, participantId, 'ask-unmute');
+  }
+
+  /** Organisers: turn a camera off and take back the right (false), or give it back (true). */
+  async setCamera(meetingId: string, participantId: string, allowed: boolean): Promise<ParticipantView> {
+    return this.power('PUT', meetingId, participantId, 'camera', { allowed });
+  }
+
+  /** Organisers: grant (true) or take back (false) screen sharing. */
+  async setShare(meetingId: string, participantId: string, allowed: boolean): Promise<ParticipantView> {
+    return this.power('PUT', meetingId, participantId, 'share', { allowed });
+  }
+
+  /** Organisers: remove a participant and bar the user from this meeting. */
+  async remove(meetingId: string, participantId: string): Promise<ParticipantView> {
+    return this.power('POST', meetingId, participantId, 'remove');
+  }
+
+  /** Organisers: make a participant co-organiser. */
+  async promote(meetingId: string, participantId: string): Promise<ParticipantView> {
+    return this.power('POST', meetingId, participantId, 'promote');
+  }
+
+  /** Organisers: lock (nobody new reaches even the lobby) or unlock the meeting. */
+  async setLocked(meetingId: string, locked: boolean): Promise<MeetingView> {
+    const path = `/meetings/${encodeURIComponent(meetingId)}/${locked ? 'lock' : 'unlock'}`;
+    return this.call('POST', path, meetingViewSchema);
+  }
+
+  /** Organisers: end the meeting for everyone. */
+  async end(meetingId: string): Promise<MeetingView> {
+    return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/end`, meetingViewSchema);
+  }
+
+  /** Organisers: lower a participant's raised hand. */
+  async lowerHand(meetingId: string, participantId: string): Promise<ParticipantView> {
+    return this.power('POST', meetingId, participantId, 'lower-hand');
+  }
+
+  /** Organisers: lower every raised hand. */
+  async lowerAllHands(meetingId: string): Promise<MeetingView> {
+    return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/hands/lower-all`, meetingViewSchema);
+  }
+
+  private power(
+    method: 'POST' | 'PUT',
+    meetingId: string,
+    participantId: string,
+    power: string,
+    body?: unknown,
+  ): Promise<ParticipantView> {
+    return this.call(
+      method,
+      `${participantPath(meetingId, participantId)}/${power}`,
+      participantViewSchema,
+      body,
+    );
   }
 
   private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {

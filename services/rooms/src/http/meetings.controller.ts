@@ -395,4 +395,34 @@ export class MeetingsController {
   ) {
     return this.powers.promote(caller, meetingId, participantId, ip);
   }
+
+  @Post(':meetingId/participants/:participantId/lower-hand')
+  @HttpCode(200)
+  @meetingParam
+  @participantParam
+  @ApiOperation({ summary: "Organisers: lower a participant's raised hand" })
+  @ApiResponse({ status: 200, schema: participantViewSchema })
+  @Refusals(403, 404, 409, 503)
+  lowerHand(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @Param('participantId') participantId: string,
+    @SourceIp() ip?: string,
+  ) {
+    return this.powers.lowerHand(caller, meetingId, participantId, ip);
+  }
+
+  @Post(':meetingId/hands/lower-all')
+  @HttpCode(200)
+  @meetingParam
+  @ApiOperation({ summary: 'Organisers: lower every raised hand' })
+  @ApiResponse({ status: 200, schema: meetingViewSchema })
+  @Refusals(403, 404, 409, 503)
+  lowerAllHands(
+    @CurrentCaller() caller: Caller,
+    @Param('meetingId') meetingId: string,
+    @SourceIp() ip?: string,
+  ) {
+    return this.powers.lowerAllHands(caller, meetingId, ip);
+  }
 }

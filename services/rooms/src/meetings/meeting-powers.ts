@@ -342,6 +342,64 @@ export class MeetingPowers {
     });
   }
 
+  /**
+   * Lowers a participant's raised hand. Hands are meeting state the SFU keeps, not rights: nothing is stored
+   * but the audit entry, and no powers version is spent.
+   */
+  async lowerHand(
+    caller: Caller,
+    meetingId: string,
+    participantId: string,
+    sourceIp?: string,
+  ): Promise<ParticipantView> {
+    const { meeting, members } = await this.deps.access.authoriseOrganiser(
+      caller,
+      meetingId,
+      'lower-hand',
+      sourceIp,
+    );
+    if (meeting.status === 'ended') throw new ConflictError('meeting_ended', 'this meeting has ended');
+    const target = await this.deps.store.read.participant(meetingId, participantId);
+    if (target === null) throw new NotFoundError('not_found', 'no such participant in this meeting');
+    if (target.state !== 'admitted')
+      throw new ConflictError('invalid_state', `this participant is ${target.state}`);
+    const failure = { action: 'room.participant.lower-hand', actor: caller.userId, target: target.id };
+    await this.onSfu(
+      () =>
+        this.deps.sfu.apply({
+          kind: 'lower-hand',
+          meetingId,
+          participantId: target.id,
+          body: { actor: caller.userId },
+        }),
+      { ...failure, details: { meeting: meetingId }, sourceIp, power: 'lower-hand' },
+    );
+    await this.deps.store.write((_records, record) =>
+      record({ ...failure, outcome: 'success', details: { meeting: meetingId }, sourceIp }),
+    );
+    this.deps.metrics.rightsActions.inc({ action: 'lower-hand', outcome: 'success' });
+    return participantView(target, meeting, members);
+  }
+
+  /** Lowers every raised hand in the meeting (audited once). */
+  async lowerAllHands(caller: Caller, meetingId: string, sourceIp?: string): Promise<MeetingView> {
+    const { meeting, members } = await this.deps.access.authoriseOrganiser(
+      caller,
+      meetingId,
+      'lower-hands',
+      sourceIp,
+    );
+    if (meeting.status === 'ended') throw new ConflictError('meeting_ended', 'this meeting has ended');
+    const entry = { action: 'room.hands.lower-all', actor: caller.userId, target: meetingId };
+    await this.onSfu(
+      () => this.deps.sfu.apply({ kind: 'lower-hands', meetingId, body: { actor: caller.userId } }),
+      { ...entry, sourceIp, power: 'lower-hands' },
+    );
+    await this.deps.store.write((_records, record) => record({ ...entry, outcome: 'success', sourceIp }));
+    this.deps.metrics.rightsActions.inc({ action: 'lower-hands', outcome: 'success' });
+    return view(meeting, members);
+  }
+
   private async changeRight(
     caller: Caller,
     meetingId: string,

@@ -81,7 +81,7 @@ export class InternalApi {
     if (!parsed.success)
       return reply(res, 400, error('bad_request', parsed.error.issues[0]?.message ?? 'invalid body'));
     const body = parsed.data;
-    const participantId = route.kind === 'end' ? undefined : route.participantId;
+    const participantId = 'participantId' in route ? route.participantId : undefined;
     const live = await this.apply(route.kind, route.meetingId, participantId, body);
     await this.audit.record({
       action: `sfu.${route.kind}`,
@@ -90,7 +90,7 @@ export class InternalApi {
       target: participantId ?? route.meetingId,
       details: {
         room: route.meetingId,
-        version: body.version,
+        ...('version' in body ? { version: (body as { version: number }).version } : {}),
         live,
         ...auditDetails(body),
       },
@@ -110,6 +110,17 @@ export class InternalApi {
     body: SfuInternalBody<SfuInternalKind>,
   ): Promise<boolean> {
     const room = this.rooms.get(meetingId);
+    if (kind === 'lower-hands') {
+      room?.lowerHands();
+      return room !== undefined;
+    }
+    if (kind === 'lower-hand') {
+      // Hands carry no right: nothing for the ledger, only the live session's state.
+      const live = room?.participants.get(participantId!) !== undefined;
+      if (live) room!.lowerHand(participantId!);
+      return live;
+    }
+    if (!('version' in body)) throw new BadRequestError('bad_request', 'a powers version is required');
     if (kind === 'end') {
       this.ledger.ended(meetingId, body.version);
       room?.end();

@@ -35,6 +35,8 @@ export class Participant {
   joined = false;
   /** Sources an organiser muted: resuming or producing them is refused until an organiser releases them. */
   readonly organiserPaused: Set<MediaSource>;
+  /** Whether this session's hand is raised (meeting state, not secret; lost when the session ends). */
+  handRaised = false;
   private currentRights: Set<Right>;
 
   constructor(

@@ -114,6 +114,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.broadcast({ type: 'peerJoined', peer: participant.info() }, participant);
     if (this.dominantSpeaker !== null)
       participant.notify({ type: 'activeSpeaker', participantId: this.dominantSpeaker });
+    for (const other of this.others(participant))
+      if (other.handRaised)
+        participant.notify({ type: 'handChanged', participantId: other.id, raised: true, by: 'self' });
     return { peers, producers };
   }
 
@@ -386,6 +389,12 @@ export class Room extends EventEmitter<RoomEvents> {
     });
   }
 
+  /** Raises or lowers the participant's own hand; everyone (itself included) hears of a change. */
+  setHand(participant: Participant, raised: boolean): void {
+    this.assertJoined(participant);
+    this.changeHand(participant, raised, 'self');
+  }
+
   // ------------------------------------------------------------------------------------------------------
   // Organiser powers, driven through the internal API; each takes effect at once on the media.
   // ------------------------------------------------------------------------------------------------------
@@ -431,6 +440,19 @@ export class Room extends EventEmitter<RoomEvents> {
     const participant = this.participantById(participantId);
     for (const source of sources) participant.organiserPaused.delete(source);
     return participant;
+  }
+
+  /** An organiser lowers one participant's hand (false when it was not raised). */
+  lowerHand(participantId: string): boolean {
+    return this.changeHand(this.participantById(participantId), false, 'organiser');
+  }
+
+  /** An organiser lowers every raised hand; returns how many were raised. */
+  lowerHands(): number {
+    let lowered = 0;
+    for (const participant of this.participants.values())
+      if (this.changeHand(participant, false, 'organiser')) lowered++;
+    return lowered;
   }
 
   /** Removes a participant now (the bar on its later tickets is kept by the powers ledger). */
@@ -529,6 +551,14 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const participant of this.participants.values()) {
       if (participant !== except && participant.joined) participant.notify(encoded);
     }
+  }
+
+  private changeHand(participant: Participant, raised: boolean, by: 'self' | 'organiser'): boolean {
+    if (participant.handRaised === raised) return false;
+    participant.handRaised = raised;
+    if (participant.joined)
+      this.broadcast({ type: 'handChanged', participantId: participant.id, raised, by });
+    return true;
   }
 
   private participantById(participantId: string): Participant {

@@ -101,6 +101,10 @@ export function createDispatcher(deps: HandlerDeps): RequestDispatcher {
       room.leave(participant, 'left');
       return {};
     },
+    setHand: ({ raised }, { participant, room }) => {
+      room.setHand(participant, raised);
+      return {};
+    },
   };
 
   return async (session, request) => {

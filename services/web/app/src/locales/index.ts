@@ -6,6 +6,8 @@ import chatEn from './chat.en.json';
 import chatFr from './chat.fr.json';
 import directoryEn from './directory.en.json';
 import directoryFr from './directory.fr.json';
+import powersEn from './powers.en.json';
+import powersFr from './powers.fr.json';
 import scheduleEn from './schedule.en.json';
 import scheduleFr from './schedule.fr.json';
 import securityEn from './security.en.json';
@@ -19,8 +21,28 @@ import stageFr from './stage.fr.json';
  * The interface's strings, one file per feature in each language; each file owns its own top-level keys
  * (`en.json`/`fr.json` hold the shared ones). A feature adds its pair of files to both lists.
  */
-const EN: object[] = [en, accountEn, chatEn, directoryEn, scheduleEn, securityEn, shortcutsEn, stageEn];
-const FR: object[] = [fr, accountFr, chatFr, directoryFr, scheduleFr, securityFr, shortcutsFr, stageFr];
+const EN: object[] = [
+  en,
+  accountEn,
+  chatEn,
+  directoryEn,
+  powersEn,
+  scheduleEn,
+  securityEn,
+  shortcutsEn,
+  stageEn,
+];
+const FR: object[] = [
+  fr,
+  accountFr,
+  chatFr,
+  directoryFr,
+  powersFr,
+  scheduleFr,
+  securityFr,
+  shortcutsFr,
+  stageFr,
+];
 
 export const RESOURCES = {
   en: { translation: Object.assign({}, ...EN) as Record<string, unknown> },

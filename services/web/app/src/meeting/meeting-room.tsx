@@ -7,7 +7,11 @@ import { Announcer } from './announcer';
 import { ChatPanel, ChatToggle } from './chat-panel';
 import { toggleDevice } from './device-toggle';
 import type { LocalMedia } from './local-media';
+import { HandToggle, toggleHand } from './hand-toggle';
 import { MeetingHeader } from './meeting-header';
+import { ParticipantsPanel } from './participants-panel';
+import { toggleParticipantsPanel } from './participants-panel-state';
+import { ParticipantsToggle } from './participants-toggle';
 import { SecurityPanel } from './security-panel';
 import { ShortcutsHelp } from './shortcuts-help';
 import { Stage } from './stage';
@@ -17,6 +21,7 @@ import { useChat } from './use-chat';
 import { useMeetingView } from './use-meeting-view';
 import { useSecurity } from './use-security';
 import { useShortcuts } from './use-shortcuts';
+import { UnmutePrompt } from './unmute-prompt';
 
 /**
  * The meeting screen, composed of one component per job: header (title, classification, encryption, safety
@@ -41,7 +46,8 @@ export function MeetingRoom(props: {
   useShortcuts({
     microphone: () => void toggleDevice(meeting, props.media, 'microphone'),
     camera: () => void toggleDevice(meeting, props.media, 'camera'),
-    // hand and participants: wired by the participants panel (their controls live there).
+    hand: () => toggleHand(meeting),
+    participants: toggleParticipantsPanel,
     chat: () => chat.setOpen(!chat.open),
     security: () => setSecurityOpen((open) => !open),
     toolbar: () => document.querySelector<HTMLElement>('.toolbar button')?.focus(),
@@ -57,6 +63,7 @@ export function MeetingRoom(props: {
         securityOpen={securityOpen}
         onSecurityChange={setSecurityOpen}
       />
+      <UnmutePrompt meeting={meeting} media={props.media} />
       <div className="meeting-body">
         <Stage meeting={meeting} view={view} local={local} />
         <aside className="side-panels">
@@ -64,9 +71,12 @@ export function MeetingRoom(props: {
             <SecurityPanel view={view} security={security} onClose={() => setSecurityOpen(false)} />
           )}
           {chat.open && <ChatPanel chat={chat} />}
+          <ParticipantsPanel meeting={meeting} view={view} />
         </aside>
       </div>
       <Toolbar meeting={meeting} media={props.media} local={local} onLeave={props.onLeave}>
+        <HandToggle meeting={meeting} />
+        <ParticipantsToggle meeting={meeting} />
         <ChatToggle chat={chat} />
         <Button className="button secondary" onPress={() => setHelpOpen(true)} aria-keyshortcuts="?">
           {t('shortcuts.open')}

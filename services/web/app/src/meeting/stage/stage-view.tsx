@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
 import { useStore } from '../../store';
 import type { LocalMediaState } from '../local-media';
+import { HandBadge } from '../hand-toggle';
 import { TileE2ee } from '../tile-e2ee';
 import { displayNameOf, type MeetingView } from '../use-meeting-view';
 import { layoutStage, tilesPerPage, type LayoutMode, type StageTile } from './layout';
@@ -86,6 +87,7 @@ export function StageView(props: { meeting: Meeting; view: MeetingView; local: L
         onPin={(on) => setPinned(on ? tile.id : undefined)}
       >
         {!tile.self && tile.kind === 'person' && <TileE2ee view={view} participantId={tile.participantId} />}
+        {tile.kind === 'person' && <HandBadge participantId={tile.participantId} />}
       </Tile>
     );
   };
