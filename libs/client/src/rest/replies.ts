@@ -3,6 +3,7 @@ import {
   AUTH_METHODS,
   ERROR_CODES,
   e2eeSuiteSchema,
+  iceServersSchema,
   rightSchema,
   roleSchema,
   type ErrorBody,
@@ -120,4 +121,5 @@ export const ticketResponseSchema = z.object({
     .max(2048)
     .regex(/^wss?:\/\//)
     .nullable(),
+  iceServers: iceServersSchema.optional(),
 }) satisfies z.ZodType<TicketResponse>;
