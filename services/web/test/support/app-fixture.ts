@@ -42,7 +42,12 @@ export interface AppFixture {
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
 export async function startApp(
-  options: { sfu?: boolean; sfuConfig?: Parameters<typeof startSfu>[0] } = {},
+  options: {
+    sfu?: boolean;
+    sfuConfig?: Parameters<typeof startSfu>[0];
+    /** More of room control's configuration (its `turn` block, say), given a directory for its files. */
+    roomsConfig?: (dir: string) => Record<string, unknown>;
+  } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const auth = await startAuthFixture();
@@ -58,7 +63,11 @@ export async function startApp(
     sfu = await startSfu(options.sfuConfig ?? {}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
-      config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },
+      config: {
+        auth: { jwksFile },
+        tickets: { keyFile: ticketKeyFile },
+        ...(options.roomsConfig ? options.roomsConfig(dir) : {}),
+      },
     });
   } else {
     rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
