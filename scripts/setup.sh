@@ -27,6 +27,8 @@ APT_PACKAGES=(
   slapd ldap-utils postgresql coturn prometheus
   # the SNI edge (TLS on 443 routed by server name to the web server or coturn)
   nginx libnginx-mod-stream
+  # the "only HTTPS out" test: a browser in a network namespace behind an nftables output filter
+  nftables
   # tooling
   git ca-certificates xz-utils
 )

@@ -7,6 +7,7 @@ import { CertificateAuthority, EXPIRY_WARNING_DAYS, PkiError } from '@conclave/s
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand } from '../command';
 import { NODE_WRAPPER, ROOT, serviceMain } from '../paths';
+import { checkRelayAndEdge } from '../relay-checks';
 import { runnableServices } from './serve';
 
 /** What a service's `--check` prints once its configuration validated. */
@@ -29,13 +30,19 @@ const DEBIAN_LIBRARIES = ['libssl.so.3', 'libcrypto.so.3', 'libsrtp2.so.1', 'lib
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'check the runtime, the mediasoup worker, ports, configuration and certificates',
-  usage: ['doctor [--service <name> --config <file.yaml>] [--pki <dir>]'],
+  summary:
+    'check the runtime, the mediasoup worker, ports, configuration, certificates, the TURN relay and the SNI edge',
+  usage: [
+    'doctor [--service <name> --config <file.yaml>] [--pki <dir>] [--turn <turn.yaml>] [--edge <edge.yaml>] [--ca <root.pem>]',
+  ],
   async run(args) {
     const { values } = parseCommandArgs(args, {
       config: { type: 'string', short: 'c' },
       service: { type: 'string', default: 'sfu' },
       pki: { type: 'string' },
+      turn: { type: 'string' },
+      edge: { type: 'string' },
+      ca: { type: 'string' },
     });
     if (!runnableServices().includes(values.service))
       throw new UsageError(`unknown service '${values.service}'`);
@@ -49,6 +56,13 @@ export const command: CliCommand = {
         checks.push(await checkPort(label, host, port));
     }
     if (values.pki !== undefined) checks.push(...(await checkPki(values.pki)));
+    checks.push(
+      ...(await checkRelayAndEdge({
+        turnFile: values.turn,
+        edgeFile: values.edge,
+        ca: values.ca !== undefined ? readFileSync(values.ca, 'utf8') : undefined,
+      })),
+    );
     for (const check of checks)
       console.log(`${check.ok ? (check.warn === true ? '⚠' : '✔') : '✖'} ${check.label}: ${check.detail}`);
     const failed = checks.filter((c) => !c.ok).length;

@@ -17,10 +17,16 @@ export interface ChromiumFixture {
  * Real headless Chromium with fake camera and microphone, and no background network traffic (the machine
  * has no internet; tests talk to 127.0.0.1 only).
  */
-export async function launchChromium(extraArgs: string[] = []): Promise<ChromiumFixture> {
+export async function launchChromium(
+  extraArgs: string[] = [],
+  options: {
+    /** Runs this instead of Chromium itself: a wrapper that execs it (inside a network namespace, say). */
+    executablePath?: string;
+  } = {},
+): Promise<ChromiumFixture> {
   const profile = mkdtempSync(join(tmpdir(), 'conclave-chromium-'));
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
     headless: true,
     // SIGHUP reloads the services' certificates in tests that run them in-process: it must not close the browser.
     handleSIGHUP: false,

@@ -8,6 +8,7 @@ export { startSlapd, type SlapdFixture, type SlapdOptions, type SlapdUserSpec } 
 export { startOidcProvider, type OidcProviderFixture, type OidcProviderOptions } from './oidc-provider';
 export { startSamlIdp, type SamlIdpFixture, type SamlIdpOptions } from './saml-idp';
 export { startCoturn, type CoturnFixture, type CoturnOptions, type CoturnRuntime } from './coturn';
+export { startHttpsOnlyNamespace, type HttpsOnlyNamespace, type HttpsOnlyNamespaceOptions } from './netns';
 export { startNginx, type NginxFixture, type NginxOptions, type NginxRuntime } from './nginx';
 export {
   handshakeMatrixFailures,

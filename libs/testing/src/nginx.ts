@@ -7,7 +7,7 @@ import { stopChild, waitForTcpPort } from './child-process';
 
 /** What the fixture chose for the nginx it starts: the generated configuration must use it. */
 export interface NginxRuntime {
-  host: '127.0.0.1';
+  host: string;
   port: number;
   dir: string;
   pidFile: string;
@@ -18,6 +18,8 @@ export interface NginxRuntime {
 export interface NginxOptions {
   /** Generates `nginx.conf` (Conclave's edge generator, in the tests) for the chosen port and paths. */
   render(runtime: NginxRuntime): string;
+  /** Where nginx listens: 127.0.0.1 and a free port by default. */
+  listen?: { host: string; port: number };
 }
 
 export interface NginxFixture extends NginxRuntime {
@@ -36,8 +38,8 @@ export interface NginxFixture extends NginxRuntime {
 export async function startNginx(options: NginxOptions): Promise<NginxFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-nginx-'));
   const runtime: NginxRuntime = {
-    host: '127.0.0.1',
-    port: await freePort(),
+    host: options.listen?.host ?? '127.0.0.1',
+    port: options.listen?.port ?? (await freePort()),
     dir,
     pidFile: join(dir, 'nginx.pid'),
     errorLog: join(dir, 'error.log'),

@@ -3,6 +3,7 @@ import {
   AUTH_METHODS,
   ERROR_CODES,
   e2eeSuiteSchema,
+  iceServersSchema,
   rightSchema,
   roleSchema,
   DIRECTORY_SEARCH_MAX_RESULTS,
@@ -125,6 +126,7 @@ export const ticketResponseSchema = z.object({
     .max(2048)
     .regex(/^wss?:\/\//)
     .nullable(),
+  iceServers: iceServersSchema.optional(),
 }) satisfies z.ZodType<TicketResponse>;
 
 /** `GET /api/auth/directory`: display names only; anything more is refused, not shown. */

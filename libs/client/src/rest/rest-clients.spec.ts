@@ -70,6 +70,46 @@ describe('RoomsClient', () => {
     assert.equal(calls[0]!.init.method, 'POST');
   });
 
+  it("ticket() keeps the appliance's TURN relay and credential room control gives with the ticket", async () => {
+    const reply = {
+      ticket: 'a'.repeat(40),
+      expiresAt: '2026-12-07T10:01:00.000Z',
+      signallingUrl: null,
+      iceServers: {
+        iceServers: [
+          {
+            urls: ['turn:turn.example.org:3478', 'turns:turn.example.org:443?transport=tcp'],
+            username: '1796637660:u1',
+            credential: `${'A'.repeat(27)}=`,
+          },
+        ],
+        expiresAt: '2026-12-07T11:00:00.000Z',
+      },
+    };
+    const { fetch } = cannedFetch(200, reply);
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    assert.deepEqual(await rooms.ticket('m1', 'p1'), reply);
+  });
+
+  it('ticket() rejects with unexpected_reply when an ICE server is not a turn:/turns: URL', async () => {
+    const { fetch } = cannedFetch(200, {
+      ticket: 'a'.repeat(40),
+      expiresAt: '2026-12-07T10:01:00.000Z',
+      signallingUrl: null,
+      iceServers: {
+        iceServers: [
+          { urls: ['stun:stun.l.google.com:19302'], username: '1:u1', credential: `${'A'.repeat(27)}=` },
+        ],
+        expiresAt: '2026-12-07T11:00:00.000Z',
+      },
+    });
+    const rooms = new RoomsClient({ fetch, accessToken: () => 't' });
+    await assert.rejects(
+      rooms.ticket('m1', 'p1'),
+      (e: unknown) => e instanceof RestError && e.code === 'unexpected_reply',
+    );
+  });
+
   it('ticket() rejects with unexpected_reply when the signalling URL is not a WebSocket URL', async () => {
     const { fetch } = cannedFetch(200, {
       ticket: 'a'.repeat(40),

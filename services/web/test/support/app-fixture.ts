@@ -65,6 +65,8 @@ export async function startApp(
     auth?: FixtureOptions['config'];
     /** The web server's port, when the auth configuration must name it first (SSO redirect URIs). */
     webPort?: number;
+    /** More of room control's configuration (its `turn` block, say), given a directory for its files. */
+    roomsConfig?: (dir: string) => Record<string, unknown>;
   } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
@@ -88,7 +90,11 @@ export async function startApp(
     sfu = await startSfu(options.sfuConfig ?? {}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
-      config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },
+      config: {
+        auth: { jwksFile },
+        tickets: { keyFile: ticketKeyFile },
+        ...(options.roomsConfig ? options.roomsConfig(dir) : {}),
+      },
     });
   } else {
     rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });

@@ -64,7 +64,12 @@ export function Join(props: { meetingId: string }) {
     const meeting = joinMeeting({
       signallingUrl: first.signallingUrl ?? `wss://${location.host}/signalling`,
       ticket: first.ticket,
-      fetchTicket: async () => (await roomsClient.ticket(props.meetingId, participantId)).ticket,
+      // The appliance's TURN relay and this user's credential, given with each ticket.
+      ...(first.iceServers !== undefined ? { iceServers: first.iceServers } : {}),
+      fetchTicket: async () => {
+        const next = await roomsClient.ticket(props.meetingId, participantId);
+        return { ticket: next.ticket, iceServers: next.iceServers };
+      },
       identity: roomControlIdentity({
         baseUrl: `${location.origin}${ROOMS_API_PREFIX}`,
         accessToken,
