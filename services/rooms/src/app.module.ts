@@ -4,6 +4,7 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
+import { ParticipantStreamController } from './http/participant-stream.controller';
 import {
   MemberCredentialController,
   MemberCredentialIssuer,
@@ -15,6 +16,8 @@ import { MeetingAdmission } from './meetings/meeting-admission';
 import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
 import { TicketIssuer } from './tickets/ticket-issuer';
+import { ParticipantStreamService } from './streams/participant-stream-service';
+import { StreamSettings } from './streams/stream-settings';
 
 export interface RoomsModuleProviders {
   scheduling: MeetingScheduling;
@@ -25,6 +28,8 @@ export interface RoomsModuleProviders {
   credentialIssuer: MemberCredentialIssuer;
   memberCredentials: MemberCredentials;
   limits: RateLimits;
+  participantStreams: ParticipantStreamService;
+  streamSettings: StreamSettings;
 }
 
 /** The REST API: controllers over services built (and owned) by `RoomsServer`. */
@@ -38,6 +43,7 @@ export class RoomsModule {
         KeysController,
         MemberCredentialController,
         MemberCredentialKeysController,
+        ParticipantStreamController,
       ],
       providers: [
         { provide: MeetingScheduling, useValue: providers.scheduling },
@@ -48,6 +54,8 @@ export class RoomsModule {
         { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },
         { provide: MemberCredentials, useValue: providers.memberCredentials },
         { provide: RateLimits, useValue: providers.limits },
+        { provide: ParticipantStreamService, useValue: providers.participantStreams },
+        { provide: StreamSettings, useValue: providers.streamSettings },
         { provide: APP_GUARD, useClass: SourceRateLimitGuard },
         AuthGuard,
         UserRateLimitGuard,
