@@ -168,6 +168,24 @@ describe('participant stream (server-sent events from room control)', () => {
     assert.deepEqual([again.status, again.body.code], [403, 'meeting_locked']);
   });
 
+  test('removing a waiting person tells them "removed" and closes their stream; the organiser sees the departure', async () => {
+    const id = await schedule();
+    const alice = await join(id, 'alice');
+    const organiser = await open(id, alice, 'alice');
+    const erin = await join(id, 'erin');
+    const waiting = await open(id, erin, 'erin');
+    await waiting.next((e) => e.type === 'state' && e.state === 'waiting', 'waiting');
+    const removed = await rooms.api('POST', `/meetings/${id}/participants/${erin}/remove`, as('alice'));
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    const told = await waiting.next((e) => e.type === 'state' && e.state !== 'waiting', 'the removal');
+    assert.deepEqual(told, { type: 'state', state: 'removed', reason: 'removed' });
+    await waiting.end('after the removal');
+    await organiser.next(
+      (e) => e.type === 'lobby-departed' && e.participantId === erin && e.outcome === 'removed',
+      'the departure',
+    );
+  });
+
   test('an unmute request reaches an admitted session through its stream and is not kept for the polled inbox', async () => {
     const id = await schedule();
     const alice = await join(id, 'alice');

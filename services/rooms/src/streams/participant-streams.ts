@@ -102,7 +102,7 @@ export class ParticipantStreams {
     const final = outcome !== 'admitted';
     this.toParticipant(meetingId, participantId, {
       type: 'state',
-      state: outcome === 'admitted' ? 'admitted' : outcome === 'refused' ? 'refused' : 'left',
+      state: outcome === 'admitted' || outcome === 'refused' || outcome === 'removed' ? outcome : 'left',
       ...(final ? { reason: outcome } : {}),
     });
     if (final) this.closeParticipant(meetingId, participantId);
