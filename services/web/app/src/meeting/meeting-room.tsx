@@ -1,6 +1,7 @@
 import type { Meeting } from '@conclave/client';
 import { useStore } from '../store';
 import type { LocalMedia } from './local-media';
+import { LobbyPanel } from './lobby-panel';
 import { MeetingHeader } from './meeting-header';
 import { Stage } from './stage';
 import { Toolbar } from './toolbar';
@@ -28,6 +29,7 @@ export function MeetingRoom(props: {
         <Stage view={view} local={local} />
         <aside className="side-panels">
           {/* Side panels (participants, chat, security, lobby) go here. */}
+          <LobbyPanel />
         </aside>
       </div>
       <Toolbar meeting={meeting} media={props.media} local={local} onLeave={props.onLeave} />

@@ -2,6 +2,7 @@ import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
 import type { DeviceKind, LocalMedia, LocalMediaState } from './local-media';
+import { LobbyToggle } from './lobby-panel';
 
 /** The meeting's controls: microphone, camera, leave (each feature adds its own control here). */
 export function Toolbar(props: {
@@ -39,6 +40,7 @@ export function Toolbar(props: {
       >
         {t('prejoin.camera')}
       </ToggleButton>
+      <LobbyToggle />
       <Button className="button danger" onPress={props.onLeave}>
         {t('meeting.leave')}
       </Button>
