@@ -105,6 +105,7 @@ export async function openRoomsCore(
       streamLimits: { perUser: config.streams.perUser, total: config.streams.total },
       lobbyGiveUpAfterSeconds: config.lobby.giveUpAfterSeconds,
     });
+    metrics.watchStreams(() => meetings.streams.size);
     return { dataSource, audit, tickets, metrics, meetings };
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -309,6 +309,8 @@ describe('participant stream limits, heartbeats and giving up (small settings)',
     readers.push(carolStream);
     const overall = await StreamReader.open(streamUrl(id, carol), as('carol'));
     assert.deepEqual([overall.refusal?.status, overall.refusal?.body.code], [429, 'too_many_streams']);
+    const metrics = await (await fetch(`${rooms.server.internalUrl}/metrics`)).text();
+    assert.match(metrics, /^conclave_rooms_participant_streams 3$/m);
 
     second.close();
     let reopened: Awaited<ReturnType<typeof StreamReader.open>> | undefined;
