@@ -32,6 +32,8 @@ const UI = {
     nobody: 'Nobody is waiting.',
     refused: 'You were not let into the meeting',
     locked: 'The meeting was locked before you were let in',
+    limit: 'If nobody lets you in within 1 minute, the wait stops.',
+    gaveUp: 'Nobody let you in after 1 minute',
   },
   fr: {
     locale: 'fr-FR',
@@ -53,19 +55,13 @@ const UI = {
     nobody: 'Personne n’attend.',
     refused: 'Votre entrée dans la réunion a été refusée',
     locked: 'La réunion a été verrouillée avant votre admission',
+    limit: 'Si personne ne vous fait entrer d’ici 1 minute, l’attente s’arrête.',
+    gaveUp: 'Personne ne vous a fait entrer après 1 minute',
   },
 } as const;
 type Language = keyof typeof UI;
 
 let app: AppFixture;
-
-before(async () => {
-  app = await startApp({ sfu: true });
-});
-
-after(async () => {
-  await app?.close();
-});
 
 /** A signed-in page, with every request URL it makes recorded. */
 async function signIn(language: Language, username: string): Promise<{ page: Page; requests: string[] }> {
@@ -99,10 +95,17 @@ function polled(requests: string[]): string[] {
   return requests.filter((r) => /\/participants\/[^/]+$|\/participants\/[^/]+\/events$/.test(r));
 }
 
-for (const language of ['en', 'fr'] as const) {
-  const ui = UI[language];
-  describe(`lobby by push in ${language}`, () => {
-    it('the organiser hears of each arrival at once (badge, announcement) and admits one invitee, who enters without polling; another is refused and reads so; a third cancels and the list empties; locking tells a fourth "locked"', async (t) => {
+describe('lobby by push', () => {
+  before(async () => {
+    app = await startApp({ sfu: true });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  for (const language of ['en', 'fr'] as const) {
+    const ui = UI[language];
+    it(`in ${language}, the organiser hears of each arrival at once (badge, announcement) and admits one invitee, who enters without polling; another is refused and reads so; a third cancels and the list empties; locking tells a fourth "locked"`, async (t) => {
       const organiser = `lorna-${language}`;
       const [admitted, refused, cancelling, lockedOut] = ['alex', 'bea', 'cyril', 'dina'].map(
         (name) => `${name}-${language}`,
@@ -199,5 +202,44 @@ for (const language of ['en', 'fr'] as const) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       assert.equal(app.rooms.server.meetings.streams.size, 0, 'no stream is left open upstream');
     });
+  }
+});
+
+describe('giving up a long wait', () => {
+  before(async () => {
+    app = await startApp({ rooms: { lobby: { giveUpAfterSeconds: 5 } } });
   });
-}
+  after(async () => {
+    await app?.close();
+  });
+
+  for (const language of ['en', 'fr'] as const) {
+    const ui = UI[language];
+    it(`in ${language}, a person nobody lets in is told how long they waited once the configured time is up`, async () => {
+      const organiser = `gus-${language}`;
+      const invitee = `hana-${language}`;
+      await app.auth.addUser(organiser, strongPassword(organiser), ['organiser']);
+      const inviteeId = await app.auth.addUser(invitee, strongPassword(invitee));
+      const token = await app.apiToken(organiser, strongPassword(organiser));
+      const startsAt = new Date(Date.now() + 60_000);
+      const created = await app.rooms.api('POST', '/meetings', token, {
+        title: `Quiet ${language}`,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+        timeZone: 'Europe/Paris',
+        invitees: [inviteeId],
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+
+      const hana = await signIn(language, invitee);
+      await hana.page.getByRole('button', { name: ui.join(ui.titleHidden) }).click();
+      await hana.page.getByRole('button', { name: ui.enter }).click();
+      await hana.page.getByText(ui.limit).waitFor({ timeout: 20_000 });
+      await hana.page.getByRole('heading', { level: 1, name: ui.gaveUp }).waitFor({ timeout: 30_000 });
+      assert.deepEqual(await seriousA11yViolations(hana.page), [], 'accessibility of the outcome');
+      assert.deepEqual(polled(hana.requests), []);
+      assert.deepEqual(await cspViolations(hana.page), []);
+      await hana.page.context().close();
+    });
+  }
+});

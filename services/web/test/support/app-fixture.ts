@@ -6,6 +6,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { systemClock, writeSelfSignedCertificate } from '@conclave/server-kit';
 import { launchChromium, type ChromiumFixture } from '@conclave/testing';
 import { startAuthFixture, type AuthFixture } from '../../../auth/test/support/auth-fixture';
+import type { RoomsConfigInput } from '../../../rooms/src/config';
 import { TicketIssuer } from '../../../rooms/src/tickets/ticket-issuer';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
 import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
@@ -41,7 +42,12 @@ export interface AppFixture {
  * The meeting client as a person meets it: real auth and rooms services behind the web server's one HTTPS
  * origin (`/api/auth`, `/api/rooms` proxied), the app built ahead of time, real headless Chromium.
  */
-export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixture> {
+export async function startApp(
+  options: {
+    sfu?: boolean;
+    /** Extra room-control settings (e.g. a short lobby wait). */ rooms?: Partial<RoomsConfigInput>;
+  } = {},
+): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
   const auth = await startAuthFixture();
   const jwksFile = join(dir, 'auth.jwks.json');
@@ -56,10 +62,10 @@ export async function startApp(options: { sfu?: boolean } = {}): Promise<AppFixt
     sfu = await startSfu({}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
-      config: { auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },
+      config: { ...options.rooms, auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },
     });
   } else {
-    rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
+    rooms = await startRooms({ sfu: new RecordingSfu(), config: { ...options.rooms, auth: { jwksFile } } });
   }
   // The same cached build as `nx run meeting-app:build` (rebuilt only when its sources changed).
   const appDir = DEFAULT_APP_DIR;
