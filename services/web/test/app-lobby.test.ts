@@ -21,6 +21,7 @@ const UI = {
     join: (title: string) => `Join ${title}`,
     titleHidden: 'Meeting (its title is shown once you are admitted)',
     enter: 'Enter the meeting',
+    camera: 'Camera',
     waitingRoom: 'Waiting room',
     waiting: 'Waiting for an organiser to let you in…',
     cancel: 'Cancel and go back',
@@ -44,6 +45,7 @@ const UI = {
     join: (title: string) => `Rejoindre ${title}`,
     titleHidden: 'Réunion (son titre s’affiche une fois que vous êtes admis)',
     enter: 'Entrer dans la réunion',
+    camera: 'Caméra',
     waitingRoom: 'Salle d’attente',
     waiting: 'En attente qu’un organisateur vous fasse entrer…',
     cancel: 'Annuler et revenir',
@@ -63,10 +65,30 @@ type Language = keyof typeof UI;
 
 let app: AppFixture;
 
+/** Test instrumentation: every track getUserMedia hands the page, to read their `readyState` later. */
+const RECORD_TRACKS = `
+  window.__tracks = [];
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    window.__tracks.push(...stream.getTracks());
+    return stream;
+  };
+`;
+
+function liveTracks(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live')
+        .length,
+  );
+}
+
 /** A signed-in page, with every request URL it makes recorded. */
 async function signIn(language: Language, username: string): Promise<{ page: Page; requests: string[] }> {
   const ui = UI[language];
   const context = await app.newContext(ui.locale);
+  await context.addInitScript(RECORD_TRACKS);
   const page = await context.newPage();
   const requests: string[] = [];
   page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
@@ -82,9 +104,16 @@ async function signIn(language: Language, username: string): Promise<{ page: Pag
 }
 
 /** From My meetings to the waiting room, without opening any device. */
-async function waitInLobby(page: Page, language: Language): Promise<void> {
+async function waitInLobby(page: Page, language: Language, camera = false): Promise<void> {
   const ui = UI[language];
   await page.getByRole('button', { name: ui.join(ui.titleHidden) }).click();
+  if (camera) {
+    await page.getByRole('button', { name: ui.camera, exact: true }).click();
+    const deadline = Date.now() + 20_000;
+    while ((await liveTracks(page)) === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await liveTracks(page), 1, 'the camera is on before entering');
+  }
   await page.getByRole('button', { name: ui.enter }).click();
   await page.getByRole('heading', { level: 1, name: ui.waitingRoom }).waitFor({ timeout: 20_000 });
   await page.getByRole('status').filter({ hasText: ui.waiting }).waitFor();
@@ -105,7 +134,7 @@ describe('lobby by push', () => {
 
   for (const language of ['en', 'fr'] as const) {
     const ui = UI[language];
-    it(`in ${language}, the organiser hears of each arrival at once (badge, announcement) and admits one invitee, who enters without polling; another is refused and reads so; a third cancels and the list empties; locking tells a fourth "locked"`, async (t) => {
+    it(`in ${language}, the organiser hears of each arrival at once (badge, announcement) and admits one invitee, who enters without polling; another, camera on, is refused, reads so and her camera is released; a third cancels and the list empties; locking tells a fourth "locked"`, async (t) => {
       const organiser = `lorna-${language}`;
       const [admitted, refused, cancelling, lockedOut] = ['alex', 'bea', 'cyril', 'dina'].map(
         (name) => `${name}-${language}`,
@@ -166,12 +195,13 @@ describe('lobby by push', () => {
       );
       await toggle(0).waitFor({ timeout: 20_000 });
 
-      // 2. Bea is refused and reads so.
+      // 2. Bea, camera on, is refused: she reads so and her camera is released.
       const bea = await signIn(language, refused);
-      await waitInLobby(bea.page, language);
+      await waitInLobby(bea.page, language, true);
       await panel.getByRole('button', { name: ui.refuse(refused) }).click({ timeout: 20_000 });
       await bea.page.getByRole('heading', { level: 1, name: ui.refused }).waitFor({ timeout: 20_000 });
       assert.deepEqual(polled(bea.requests), []);
+      assert.equal(await liveTracks(bea.page), 0, 'the refusal released the camera');
 
       // 3. Cyril cancels: he is back on My meetings and the organiser's list empties.
       const cyril = await signIn(language, cancelling);

@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { joinMeeting, roomControlIdentity, type Meeting, type MeetingEndReason } from '@conclave/client';
+import {
+  isFinalEvent,
+  joinMeeting,
+  roomControlIdentity,
+  type Meeting,
+  type MeetingEndReason,
+} from '@conclave/client';
 import { ROOMS_API_PREFIX, type MeetingSummary } from '@conclave/protocol';
 import { hrefOf, navigate } from '../router';
 import { accessToken, roomsClient } from '../session';
@@ -120,6 +126,10 @@ export function Join(props: { meetingId: string }) {
     live.current.feed?.close();
     const feed = new ParticipantFeed(props.meetingId, participantId);
     live.current.feed = feed;
+    // A wait that ends without admission (refused, locked, gave up…) releases the camera and microphone.
+    feed.on((event) => {
+      if (isFinalEvent(event)) media.current!.stopAll();
+    });
     return feed;
   }
 
