@@ -72,6 +72,11 @@ export const ERROR_CODES = [
   // Participant streams (issue 12)
   /** Too many participant streams are open, for this user or on this service; try again later. */
   'too_many_streams',
+  // Editing and cancelling meetings (issue 12)
+  /** The meeting was cancelled by an organiser: nobody can join or change it. */
+  'meeting_cancelled',
+  /** The E2EE suite cannot change once someone has entered the meeting. */
+  'e2ee_suite_locked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -97,7 +97,8 @@ export const knockRequestSchema = z.strictObject({ allowed: z.boolean() });
 export type KnockRequest = z.infer<typeof knockRequestSchema>;
 
 export type MeetingKind = 'scheduled' | 'instant';
-export type MeetingStatus = 'scheduled' | 'live' | 'ended';
+/** `cancelled`: called off by an organiser before it started; nobody can join it. */
+export type MeetingStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
 export type ParticipantState = 'waiting' | 'admitted' | 'refused' | 'removed' | 'left';
 export type ParticipantRole = 'organiser' | 'co-organiser' | 'participant';
 
@@ -227,3 +228,30 @@ export type ParticipantStreamEvent = z.infer<typeof participantStreamEventSchema
 
 /** The SSE event name of every participant stream message (`event:` line). */
 export const PARTICIPANT_STREAM_EVENT = 'participant';
+/**
+ * `PATCH /api/rooms/meetings/{id}`: change a meeting that has not ended. Only the fields given change; a list
+ * given replaces the current one. The E2EE suite changes only while nobody has entered; co-organisers only by
+ * the organiser.
+ */
+export const editMeetingRequestSchema = z
+  .strictObject({
+    title: titleSchema.optional(),
+    startsAt: z.iso.datetime({ offset: true }).optional(),
+    endsAt: z.iso.datetime({ offset: true }).optional(),
+    timeZone: timeZoneSchema.optional(),
+    coOrganisers: z.array(idSchema).max(20).optional(),
+    invitees: userListSchema.optional(),
+    groups: z.array(groupSchema).max(50).optional(),
+    /** A label to show, or null to remove it. */
+    classification: classificationSchema.nullable().optional(),
+    e2eeSuite: e2eeSuiteSchema.optional(),
+    lobby: z.boolean().optional(),
+    autoAdmit: userListSchema.optional(),
+  })
+  .refine((m) => Object.keys(m).length > 0, { message: 'give at least one field to change' })
+  .refine(
+    (m) =>
+      m.startsAt === undefined || m.endsAt === undefined || Date.parse(m.endsAt) > Date.parse(m.startsAt),
+    { message: 'endsAt must be after startsAt', path: ['endsAt'] },
+  );
+export type EditMeetingRequest = z.infer<typeof editMeetingRequestSchema>;

@@ -5,6 +5,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
 import { ParticipantStreamController } from './http/participant-stream.controller';
+import { MeetingChangesController } from './http/meeting-changes.controller';
 import {
   MemberCredentialController,
   MemberCredentialIssuer,
@@ -15,6 +16,7 @@ import { RateLimits, SourceRateLimitGuard, UserRateLimitGuard } from './http/rat
 import { MeetingAdmission } from './meetings/meeting-admission';
 import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
+import { MeetingEditing } from './meetings/meeting-editing';
 import { TicketIssuer } from './tickets/ticket-issuer';
 import { ParticipantStreamService } from './streams/participant-stream-service';
 import { StreamSettings } from './streams/stream-settings';
@@ -23,6 +25,7 @@ export interface RoomsModuleProviders {
   scheduling: MeetingScheduling;
   admission: MeetingAdmission;
   powers: MeetingPowers;
+  editing: MeetingEditing;
   verifier: AccessTokenVerifier;
   tickets: TicketIssuer;
   credentialIssuer: MemberCredentialIssuer;
@@ -44,11 +47,13 @@ export class RoomsModule {
         MemberCredentialController,
         MemberCredentialKeysController,
         ParticipantStreamController,
+        MeetingChangesController,
       ],
       providers: [
         { provide: MeetingScheduling, useValue: providers.scheduling },
         { provide: MeetingAdmission, useValue: providers.admission },
         { provide: MeetingPowers, useValue: providers.powers },
+        { provide: MeetingEditing, useValue: providers.editing },
         { provide: AccessTokenVerifier, useValue: providers.verifier },
         { provide: TicketIssuer, useValue: providers.tickets },
         { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },

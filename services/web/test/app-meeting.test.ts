@@ -29,6 +29,7 @@ const UI = {
     enter: 'Enter the meeting',
     encrypted: 'End-to-end encrypted',
     safetyCode: 'Safety code',
+    security: 'Security',
     videoOf: (name: string) => `Video of ${name}`,
     leave: 'Leave',
     left: 'You left the meeting',
@@ -55,6 +56,7 @@ const UI = {
     enter: 'Entrer dans la réunion',
     encrypted: 'Chiffré de bout en bout',
     safetyCode: 'Code de sécurité',
+    security: 'Sécurité',
     videoOf: (name: string) => `Vidéo de ${name}`,
     leave: 'Quitter',
     left: 'Vous avez quitté la réunion',
@@ -157,7 +159,7 @@ async function preJoin(page: Page, language: Language, title: string, shoot: boo
 
 async function safetyCode(page: Page, language: Language): Promise<string> {
   const ui = UI[language];
-  const toggle = page.getByRole('button', { name: ui.safetyCode });
+  const toggle = page.getByRole('button', { name: ui.security, exact: true });
   if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
   return (await page.getByRole('region', { name: ui.safetyCode }).textContent()) ?? '';
 }

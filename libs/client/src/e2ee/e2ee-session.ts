@@ -104,6 +104,11 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     return this.member?.active ? this.member.epoch : undefined;
   }
 
+  /** The meeting's MLS cipher suite (public: the security panel names it). */
+  get suite(): E2eeInfo['suite'] {
+    return this.info.suite;
+  }
+
   /** The group's members as its ratchet tree shows them (the roster people should trust). */
   members(): MemberInfo[] {
     return this.member?.active ? this.member.members() : [];

@@ -1,5 +1,5 @@
 import type { MemberInfo } from '@conclave/e2ee';
-import type { IceServers, MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
+import type { E2eeInfo, IceServers, MediaSource, ResponseDataMap, Right } from '@conclave/protocol';
 import { Conference, type RemoteTrack } from '../conference';
 import { E2eeSession, type ChatMessage } from '../e2ee/e2ee-session';
 import type { MemberIdentitySource } from '../e2ee/member-identity';
@@ -165,6 +165,11 @@ export class Meeting extends Emitter<MeetingEvents> {
 
   get epoch(): bigint | undefined {
     return this.connection?.e2ee.epoch;
+  }
+
+  /** The meeting's MLS cipher suite, once the SFU accepted a ticket. */
+  get e2eeSuite(): E2eeInfo['suite'] | undefined {
+    return this.connection?.e2ee.suite;
   }
 
   /** The KID our frames carry in the current epoch (public). */

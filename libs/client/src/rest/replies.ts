@@ -79,7 +79,7 @@ export const meetingSummarySchema = z.object({
   organiser: text(128),
   classification: text(64).nullable(),
   e2eeSuite: e2eeSuiteSchema,
-  status: z.enum(['scheduled', 'live', 'ended']),
+  status: z.enum(['scheduled', 'live', 'ended', 'cancelled']),
 }) satisfies z.ZodType<MeetingSummary>;
 
 export const meetingListSchema = z.array(meetingSummarySchema).max(10_000);

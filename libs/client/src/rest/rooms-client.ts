@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   ROOMS_API_PREFIX,
+  type EditMeetingRequest,
   type InstantMeetingRequest,
   type JoinResponse,
   type LobbyDecisionRequest,
@@ -40,7 +41,7 @@ export class RoomsClient {
     this.options = options;
   }
 
-  /** Meetings I organise or am invited to (ended ones excluded), in start order. */
+  /** Meetings I organise or am invited to (ended ones excluded, cancelled ones included), in start order. */
   async listMine(): Promise<MeetingSummary[]> {
     return this.call('GET', '/meetings', meetingListSchema);
   }
@@ -73,6 +74,16 @@ export class RoomsClient {
   /** A short-lived SFU join ticket for one's own admitted session. */
   async ticket(meetingId: string, participantId: string): Promise<TicketResponse> {
     return this.call('POST', `${participantPath(meetingId, participantId)}/ticket`, ticketResponseSchema);
+  }
+
+  /** Organisers: changes the fields given of a meeting that has not ended. */
+  async edit(meetingId: string, request: EditMeetingRequest): Promise<MeetingView> {
+    return this.call('PATCH', `/meetings/${encodeURIComponent(meetingId)}`, meetingViewSchema, request);
+  }
+
+  /** Organisers: cancels a meeting that has not started; nobody can join it afterwards. */
+  async cancel(meetingId: string): Promise<MeetingView> {
+    return this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/cancel`, meetingViewSchema);
   }
 
   /**

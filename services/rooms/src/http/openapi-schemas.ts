@@ -33,7 +33,7 @@ const summaryProperties: Record<string, SchemaObject> = {
   organiser: string,
   classification: nullableString,
   e2eeSuite: { type: 'string', enum: [...E2EE_SUITES] },
-  status: { type: 'string', enum: ['scheduled', 'live', 'ended'] },
+  status: { type: 'string', enum: ['scheduled', 'live', 'ended', 'cancelled'] },
 };
 /** In a list, the title and label are null for a caller who would wait in the lobby or was refused. */
 export const meetingSummarySchema = object({ ...summaryProperties, title: nullableString });

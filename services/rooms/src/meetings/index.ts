@@ -7,6 +7,7 @@ import type { TurnCredentials } from '../turn/turn-credentials';
 import type { DataSource } from 'typeorm';
 import { MeetingAccess } from './meeting-access';
 import { MeetingAdmission } from './meeting-admission';
+import { MeetingEditing } from './meeting-editing';
 import { MeetingPowers } from './meeting-powers';
 import { MeetingScheduling } from './meeting-scheduling';
 import { MeetingStore } from './meeting-store';
@@ -17,6 +18,7 @@ import { ParticipantStreams, type ParticipantStreamLimits } from '../streams/par
 
 export { MeetingAccess } from './meeting-access';
 export { MeetingAdmission } from './meeting-admission';
+export { MeetingEditing } from './meeting-editing';
 export { MeetingPowers } from './meeting-powers';
 export { MeetingScheduling } from './meeting-scheduling';
 export { MeetingStore, MeetingRecords } from './meeting-store';
@@ -47,6 +49,7 @@ export interface MeetingServices {
   scheduling: MeetingScheduling;
   admission: MeetingAdmission;
   powers: MeetingPowers;
+  editing: MeetingEditing;
   /** Open participant streams and what is pushed into them. */
   streams: ParticipantStreams;
   /** Opening a stream; leaving the lobby. */
@@ -107,5 +110,6 @@ export function createMeetingServices(deps: MeetingServicesDeps): MeetingService
       metrics: deps.metrics,
       clock: deps.clock,
     }),
+    editing: new MeetingEditing({ store, access, clock: deps.clock }),
   };
 }

@@ -14,6 +14,8 @@ export function refusalForSession(
   participant: Pick<ParticipantRow, 'state'>,
 ): ConflictError | ForbiddenError | undefined {
   if (meeting.status === 'ended') return new ConflictError('meeting_ended', 'this meeting has ended');
+  if (meeting.status === 'cancelled')
+    return new ConflictError('meeting_cancelled', 'this meeting was cancelled');
   if (participant.state === 'removed')
     return new ForbiddenError('participant_removed', 'you were removed from this meeting');
   if (participant.state !== 'admitted')

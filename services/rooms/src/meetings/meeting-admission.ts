@@ -57,6 +57,8 @@ export class MeetingAdmission {
       };
       if (meeting.status === 'ended')
         return refuse(new ConflictError('meeting_ended', 'this meeting has ended'));
+      if (meeting.status === 'cancelled')
+        return refuse(new ConflictError('meeting_cancelled', 'this meeting was cancelled'));
       const role = organiserRole(meeting, members, caller.userId);
       const invited = isInvited(meeting, members, caller);
       if (!invited && !meeting.knock)

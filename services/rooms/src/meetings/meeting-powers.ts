@@ -492,6 +492,8 @@ export class MeetingPowers {
   ): Promise<MeetingView> {
     if (meeting.status === 'ended')
       throw new ConflictError('meeting_ended', 'this meeting has already ended');
+    if (meeting.status === 'cancelled')
+      throw new ConflictError('meeting_cancelled', 'this meeting was cancelled');
     const version = await this.deps.store.write((records) => records.nextPowersVersion(meeting.id));
     await this.onSfu(
       () => this.deps.sfu.apply({ kind: 'end', meetingId: meeting.id, body: { version, actor } }),

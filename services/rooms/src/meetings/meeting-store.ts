@@ -15,6 +15,13 @@ type ParticipantPatch = Partial<
   Pick<ParticipantRow, 'state' | 'rights' | 'paused' | 'powersVersion' | 'updatedAtMs'>
 >;
 type MeetingPatch = Partial<Pick<MeetingRow, 'status' | 'locked' | 'knock' | 'endedAtMs'>>;
+/** What an organiser may change of a meeting (`PATCH`). */
+type MeetingEdit = Partial<
+  Pick<
+    MeetingRow,
+    'title' | 'startsAtMs' | 'endsAtMs' | 'timeZone' | 'classification' | 'e2eeSuite' | 'lobby'
+  >
+>;
 
 /** A meeting with the people it is for. */
 export interface LoadedMeeting {
@@ -61,6 +68,16 @@ export class MeetingRecords {
 
   async updateMeeting(meetingId: string, patch: MeetingPatch): Promise<void> {
     await this.manager.update(MeetingRow, { id: meetingId }, patch);
+  }
+
+  async editMeeting(meetingId: string, patch: MeetingEdit): Promise<void> {
+    if (Object.keys(patch).length > 0) await this.manager.update(MeetingRow, { id: meetingId }, patch);
+  }
+
+  /** Replaces who the meeting is for (co-organisers, invitees, groups) with `members`. */
+  async replaceMembers(meetingId: string, members: readonly MeetingMemberRow[]): Promise<void> {
+    await this.manager.delete(MeetingMemberRow, { meetingId });
+    if (members.length > 0) await this.manager.insert(MeetingMemberRow, [...members]);
   }
 
   /** Takes the meeting's next powers version (strictly increasing; call it in a `write`). */

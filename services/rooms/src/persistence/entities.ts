@@ -43,7 +43,7 @@ export class MeetingRow {
   e2eeSuite!: E2eeSuite;
 
   @Column({ type: 'varchar', length: 16 })
-  status!: 'scheduled' | 'live' | 'ended';
+  status!: 'scheduled' | 'live' | 'ended' | 'cancelled';
 
   /** The number of the meeting's last change of rights, mute, removal or end (strictly increasing). */
   @Column({ name: 'powers_version', type: 'integer', default: 0 })

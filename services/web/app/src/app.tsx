@@ -3,9 +3,10 @@ import { Button, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { setLanguage, type Language } from './i18n';
 import { Join } from './meeting/join';
-import { hrefOf, joinMeetingId, navigate, useRoute, type Route } from './router';
+import { editMeetingId, hrefOf, joinMeetingId, navigate, useRoute, type Route } from './router';
 import { MyMeetings } from './screens/my-meetings';
 import { Privacy } from './screens/privacy';
+import { ScheduleScreen } from './screens/schedule/schedule-screen';
 import { SignIn } from './screens/sign-in';
 import { signOut, useSession } from './session';
 
@@ -19,7 +20,7 @@ export function App() {
   const main = useRef<HTMLElement>(null);
 
   // Screens that need a session send a signed-out person to sign-in; sign-in sends a signed-in one onwards.
-  const needsSession: Route[] = ['meetings', 'join'];
+  const needsSession: Route[] = ['meetings', 'join', 'schedule', 'edit'];
   const shown: Route | 'loading' =
     session.status === 'unknown' && route !== 'privacy'
       ? 'loading'
@@ -80,6 +81,8 @@ export function App() {
         {shown === 'meetings' && <MyMeetings />}
         {shown === 'join' && <Join key={joinMeetingId()} meetingId={joinMeetingId() ?? ''} />}
         {shown === 'privacy' && <Privacy />}
+        {shown === 'schedule' && <ScheduleScreen />}
+        {shown === 'edit' && <ScheduleScreen key={editMeetingId()} meetingId={editMeetingId() ?? ''} />}
         {shown === 'not-found' && (
           <>
             <h1 tabIndex={-1}>{t('app.notFound')}</h1>

@@ -1,18 +1,20 @@
 import { createStore, useStore } from './store';
 
 /** The app's screens, addressed by the URL fragment (`#/meetings`): no server route is needed. */
-export type Route = 'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found';
+export type Route = 'sign-in' | 'meetings' | 'privacy' | 'join' | 'not-found' | 'schedule' | 'edit';
 
 const PATHS: Record<string, Route> = {
   '#/sign-in': 'sign-in',
   '#/meetings': 'meetings',
   '#/privacy': 'privacy',
+  '#/schedule': 'schedule',
 };
 
 function parse(hash: string): Route | undefined {
   if (hash === '' || hash === '#' || hash === '#/') return 'meetings';
   if (!hash.startsWith('#/')) return undefined;
   if (joinTarget(hash) !== undefined) return 'join';
+  if (editTarget(hash) !== undefined) return 'edit';
   return PATHS[hash.split('?')[0]!] ?? 'not-found';
 }
 
@@ -52,4 +54,18 @@ export function navigate(route: Exclude<Route, 'not-found' | 'join'>): void {
 
 export function useRoute(): Route {
   return useStore(routeStore);
+}
+
+/** `#/meetings/{id}/edit`: the meeting the edit screen is about. */
+function editTarget(hash: string): string | undefined {
+  const match = /^#\/meetings\/([A-Za-z0-9_-]{1,128})\/edit$/.exec(hash.split('?')[0]!);
+  return match?.[1];
+}
+
+export function editMeetingId(): string | undefined {
+  return editTarget(location.hash);
+}
+
+export function editHref(meetingId: string): string {
+  return `#/meetings/${encodeURIComponent(meetingId)}/edit`;
 }

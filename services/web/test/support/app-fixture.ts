@@ -45,7 +45,9 @@ export interface AppFixture {
 export async function startApp(
   options: {
     sfu?: boolean;
-    /** Extra room-control settings (e.g. a short lobby wait). */ rooms?: Partial<RoomsConfigInput>;
+    sfuConfig?: Parameters<typeof startSfu>[0];
+    /** Extra room-control settings (e.g. a short lobby wait). */
+    rooms?: Partial<RoomsConfigInput>;
   } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
@@ -59,7 +61,7 @@ export async function startApp(
     const ticketKeyFile = join(dir, 'tickets.key');
     const ticketJwks = join(dir, 'tickets.jwks.json');
     TicketIssuer.loadOrCreate(ticketKeyFile, 60, systemClock).writeJwks(ticketJwks);
-    sfu = await startSfu({}, { jwksFile: ticketJwks });
+    sfu = await startSfu(options.sfuConfig ?? {}, { jwksFile: ticketJwks });
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
       config: { ...options.rooms, auth: { jwksFile }, tickets: { keyFile: ticketKeyFile } },

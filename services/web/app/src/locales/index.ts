@@ -1,5 +1,13 @@
 import en from './en.json';
 import fr from './fr.json';
+import scheduleEn from './schedule.en.json';
+import scheduleFr from './schedule.fr.json';
+import chatEn from './chat.en.json';
+import chatFr from './chat.fr.json';
+import securityEn from './security.en.json';
+import securityFr from './security.fr.json';
+import shortcutsEn from './shortcuts.en.json';
+import shortcutsFr from './shortcuts.fr.json';
 import waitingRoomEn from './waiting-room.en.json';
 import waitingRoomFr from './waiting-room.fr.json';
 
@@ -7,8 +15,8 @@ import waitingRoomFr from './waiting-room.fr.json';
  * The interface's strings, one file per feature in each language; each file owns its own top-level keys
  * (`en.json`/`fr.json` hold the shared ones). A feature adds its pair of files to both lists.
  */
-const EN: object[] = [en, waitingRoomEn];
-const FR: object[] = [fr, waitingRoomFr];
+const EN: object[] = [en, scheduleEn, chatEn, securityEn, shortcutsEn, waitingRoomEn];
+const FR: object[] = [fr, scheduleFr, chatFr, securityFr, shortcutsFr, waitingRoomFr];
 
 export const RESOURCES = {
   en: { translation: Object.assign({}, ...EN) as Record<string, unknown> },

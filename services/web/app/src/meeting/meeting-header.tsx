@@ -1,13 +1,18 @@
-import { useState } from 'react';
 import { ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
+import { LockIcon } from './lock-icon';
 import type { MeetingView } from './use-meeting-view';
 
-/** The meeting's title, classification, what is true of the encryption now, and the safety code. */
-export function MeetingHeader(props: { title: string; classification: string | null; view: MeetingView }) {
+/** The meeting's title, classification, what is true of the encryption now (the lock), and the security toggle. */
+export function MeetingHeader(props: {
+  title: string;
+  classification: string | null;
+  view: MeetingView;
+  securityOpen: boolean;
+  onSecurityChange: (open: boolean) => void;
+}) {
   const { t } = useTranslation();
-  const { status, safetyCode, reconnecting } = props.view;
-  const [showCode, setShowCode] = useState(false);
+  const { status, reconnecting } = props.view;
   return (
     <>
       <div className="meeting-header">
@@ -20,21 +25,21 @@ export function MeetingHeader(props: { title: string; classification: string | n
           </p>
         )}
         <div className={`encryption ${status}`} role="status">
-          {t(`meeting.encryption.${status}`)}
+          <LockIcon open={status === 'failed'} /> {t(`meeting.encryption.${status}`)}
         </div>
-        <ToggleButton className="button secondary toggle" isSelected={showCode} onChange={setShowCode}>
-          {t('meeting.safetyCode')}
+        <ToggleButton
+          id="security-toggle"
+          className="button secondary toggle"
+          isSelected={props.securityOpen}
+          onChange={props.onSecurityChange}
+          aria-controls={props.securityOpen ? 'security-panel' : undefined}
+        >
+          {t('security.toggle')}
         </ToggleButton>
       </div>
       <div role="status" className="notice">
         {reconnecting && t('meeting.reconnecting')}
       </div>
-      {showCode && (
-        <div className="safety-panel" role="region" aria-label={t('meeting.safetyCode')}>
-          <p>{t('meeting.safetyCodeHelp')}</p>
-          <p className="safety-code">{safetyCode ?? t('meeting.encryption.waiting')}</p>
-        </div>
-      )}
     </>
   );
 }

@@ -28,6 +28,14 @@ describe('encryptionStatus', () => {
     assert.equal(encryptionStatus(false, states, ['p2']), 'failed');
   });
 
+  it('counts group members who send no media as encrypted once the group has keys, others as waiting', () => {
+    const members = new Set(['p1']);
+    assert.equal(encryptionStatus(true, new Map(), ['p1'], members), 'encrypted');
+    assert.equal(encryptionStatus(false, new Map(), ['p1'], members), 'waiting');
+    assert.equal(encryptionStatus(true, new Map(), ['p1', 'stranger'], members), 'waiting');
+    assert.equal(encryptionStatus(true, new Map([['p1', 'failed']] as const), ['p1'], members), 'failed');
+  });
+
   it('ignores states of people no longer in the meeting', () => {
     assert.equal(encryptionStatus(true, new Map([['gone', 'failed']] as const), []), 'encrypted');
   });

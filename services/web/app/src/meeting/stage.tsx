@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { LocalMediaState } from './local-media';
 import { AudioSink, VideoView } from './media-views';
+import { TileE2ee } from './tile-e2ee';
 import { displayNameOf, type MeetingView } from './use-meeting-view';
 
 /** The tiles: this person first, then every other participant session with its video and sound. */
@@ -32,6 +33,7 @@ export function Stage(props: { view: MeetingView; local: LocalMediaState }) {
               <AudioSink key={track.consumerId} track={track.track} />
             ))}
             <p className="tile-name">{name}</p>
+            <TileE2ee view={props.view} participantId={id} />
           </li>
         );
       })}

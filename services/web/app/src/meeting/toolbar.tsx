@@ -1,8 +1,8 @@
+import type { ReactNode } from 'react';
 import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { Meeting } from '@conclave/client';
 import type { DeviceKind, LocalMedia, LocalMediaState } from './local-media';
-import { LobbyToggle } from './lobby-panel';
 
 /** The meeting's controls: microphone, camera, leave (each feature adds its own control here). */
 export function Toolbar(props: {
@@ -10,6 +10,8 @@ export function Toolbar(props: {
   media: LocalMedia;
   local: LocalMediaState;
   onLeave: () => void;
+  /** Each feature's own controls (chat…), placed before "Leave". */
+  children?: ReactNode;
 }) {
   const { t } = useTranslation();
   const { meeting } = props;
@@ -40,7 +42,7 @@ export function Toolbar(props: {
       >
         {t('prejoin.camera')}
       </ToggleButton>
-      <LobbyToggle />
+      {props.children}
       <Button className="button danger" onPress={props.onLeave}>
         {t('meeting.leave')}
       </Button>

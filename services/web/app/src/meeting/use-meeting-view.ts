@@ -14,6 +14,8 @@ export interface MeetingView {
   /** Every other participant session: in the encrypted group or sending media. */
   remoteIds: string[];
   status: EncryptionStatus;
+  /** Participant sessions in the encrypted group now. */
+  members: ReadonlySet<string>;
 }
 
 export function useMeetingView(meeting: Meeting): MeetingView {
@@ -50,8 +52,9 @@ export function useMeetingView(meeting: Meeting): MeetingView {
       ...tracks.map((track) => track.participantId),
     ]),
   ].filter((id) => id !== self);
-  const status = encryptionStatus(safetyCode !== undefined, states, remoteIds);
-  return { tracks, people, states, safetyCode, reconnecting, self, remoteIds, status };
+  const members = new Set(people.flatMap((person) => person.participantIds));
+  const status = encryptionStatus(safetyCode !== undefined, states, remoteIds, members);
+  return { tracks, people, states, safetyCode, reconnecting, self, remoteIds, status, members };
 }
 
 /** The display name of a participant session, from the roster. */

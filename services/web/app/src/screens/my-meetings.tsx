@@ -3,16 +3,22 @@ import { Button } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import { RestError } from '@conclave/client';
 import type { MeetingSummary } from '@conclave/protocol';
-import { joinHref } from '../router';
+import { InvitationActions } from '../invitation/invitation-actions';
+import { OrganiserActions } from '../invitation/organiser-actions';
+import { hrefOf, joinHref } from '../router';
 import { roomsClient, useSession } from '../session';
+import { takeScheduleNotice } from './schedule/schedule-notice';
 
-/** Live meetings first, then by start time. */
+/** Live meetings first, then by start time; meetings whose end has passed are left out. */
 export function orderMeetings(meetings: readonly MeetingSummary[]): MeetingSummary[] {
-  return [...meetings].sort(
-    (a, b) =>
-      Number(b.status === 'live') - Number(a.status === 'live') ||
-      Date.parse(a.startsAt) - Date.parse(b.startsAt),
-  );
+  const now = Date.now();
+  return meetings
+    .filter((m) => m.status === 'live' || Date.parse(m.endsAt) > now)
+    .sort(
+      (a, b) =>
+        Number(b.status === 'live') - Number(a.status === 'live') ||
+        Date.parse(a.startsAt) - Date.parse(b.startsAt),
+    );
 }
 
 type Load = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; meetings: MeetingSummary[] };
@@ -22,7 +28,10 @@ export function MyMeetings() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const [notice, setNotice] = useState<{ kind: 'status' | 'alert'; text: string } | undefined>();
+  const [notice, setNotice] = useState<{ kind: 'status' | 'alert'; text: string } | undefined>(() => {
+    const text = takeScheduleNotice();
+    return text !== undefined ? { kind: 'status', text } : undefined;
+  });
   const [busy, setBusy] = useState(false);
 
   const refresh = useCallback(() => {
@@ -77,6 +86,11 @@ export function MyMeetings() {
             {t('meetings.refresh')}
           </Button>
           {mayOrganise && (
+            <Button className="button secondary" onPress={() => (location.hash = hrefOf('schedule'))}>
+              {t('schedule.newMeeting')}
+            </Button>
+          )}
+          {mayOrganise && (
             <Button className="button primary" onPress={startInstant} isDisabled={busy}>
               {t('meetings.instant')}
             </Button>
@@ -100,17 +114,21 @@ export function MyMeetings() {
             const start = new Date(meeting.startsAt);
             const end = new Date(meeting.endsAt);
             const live = meeting.status === 'live';
+            const cancelled = meeting.status === 'cancelled';
+            const title = meeting.title ?? t('meetings.titleHidden');
             return (
               <li key={meeting.id} className={live ? 'meeting live' : 'meeting'}>
                 <h2>{meeting.title ?? t('meetings.titleHidden')}</h2>
                 <p className="meeting-meta">
                   <span className={live ? 'badge live' : 'badge'}>
                     {t(
-                      live
-                        ? 'meetings.live'
-                        : meeting.kind === 'instant'
-                          ? 'meetings.notStarted'
-                          : 'meetings.scheduled',
+                      cancelled
+                        ? 'schedule.cancelled'
+                        : live
+                          ? 'meetings.live'
+                          : meeting.kind === 'instant'
+                            ? 'meetings.notStarted'
+                            : 'meetings.scheduled',
                     )}
                   </span>{' '}
                   {t('meetings.when', {
@@ -124,15 +142,28 @@ export function MyMeetings() {
                     ` · ${t('meetings.classification', { label: meeting.classification })}`}
                 </p>
                 <div className="meeting-join">
-                  <Button
-                    className="button primary"
-                    onPress={() => (location.hash = joinHref(meeting.id))}
-                    aria-label={t('meetings.joinLabel', {
-                      title: meeting.title ?? t('meetings.titleHidden'),
-                    })}
-                  >
-                    {t('meetings.join')}
-                  </Button>
+                  {!cancelled && (
+                    <Button
+                      className="button primary"
+                      onPress={() => (location.hash = joinHref(meeting.id))}
+                      aria-label={t('meetings.joinLabel', {
+                        title: meeting.title ?? t('meetings.titleHidden'),
+                      })}
+                    >
+                      {t('meetings.join')}
+                    </Button>
+                  )}
+                  <InvitationActions meeting={meeting} title={title} />
+                  {meeting.organiser === session.me.id && (
+                    <OrganiserActions
+                      meeting={meeting}
+                      title={title}
+                      onChanged={(outcome) => {
+                        setNotice(outcome);
+                        refresh();
+                      }}
+                    />
+                  )}
                 </div>
               </li>
             );
