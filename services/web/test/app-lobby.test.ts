@@ -172,7 +172,7 @@ describe('lobby by push', () => {
       await screenshot(alex.page, `lobby-waiting-${language}`);
       await toggle(1).waitFor({ timeout: 20_000 });
       await olga
-        .getByRole('status')
+        .getByRole('log')
         .filter({ hasText: ui.arrived(admitted) })
         .waitFor({ timeout: 20_000 });
       await toggle(1).click();

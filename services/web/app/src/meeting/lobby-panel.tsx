@@ -30,8 +30,8 @@ function LobbyToggleButton({ context }: { context: LobbyContextValue }) {
 }
 
 /**
- * The organiser's lobby panel (in the side-panel slot): who waits, Admit / Refuse each or all, and the arrival
- * announcement (polite live region) and chime even while the panel is closed.
+ * The organiser's lobby panel (in the side-panel slot): who waits, Admit / Refuse each or all. Arrivals are
+ * announced through the meeting's live region, with a chime, even while the panel is closed.
  */
 export function LobbyPanel() {
   const context = useLobbyContext();
@@ -46,9 +46,6 @@ function LobbyPanelBody({ context }: { context: LobbyContextValue }) {
   if (!lobby.organiser) return null;
   return (
     <>
-      <div role="status" className="lobby-announcer">
-        {lobby.announcement}
-      </div>
       {open && (
         <section aria-labelledby="lobby-panel-title" className="panel lobby-panel">
           <h2 id="lobby-panel-title">{t('waitingRoom.panel.title')}</h2>

@@ -3,15 +3,14 @@ import { useTranslation } from 'react-i18next';
 import type { LobbyDecisionRequest, LobbyEntry } from '@conclave/protocol';
 import { roomsClient } from '../session';
 import { useStore } from '../store';
+import { announce } from './announcer';
 import { playArrivalChime } from './lobby-sound';
 import type { ParticipantFeed } from './participant-feed';
 
-/** The organiser's view of the lobby: who waits, the last arrival announced, and the decisions. */
+/** The organiser's view of the lobby: who waits and the decisions; arrivals are announced and chimed. */
 export interface LobbyView {
   organiser: boolean;
   waiting: LobbyEntry[];
-  /** The latest "X is waiting in the lobby", for the polite live region. */
-  announcement: string;
   /** A decision is on its way to room control. */
   busy: boolean;
   failed: boolean;
@@ -22,7 +21,6 @@ export interface LobbyView {
 export function useLobby(feed: ParticipantFeed): LobbyView {
   const { t } = useTranslation();
   const state = useStore(feed.store);
-  const [announcement, setAnnouncement] = useState('');
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
 
@@ -30,7 +28,7 @@ export function useLobby(feed: ParticipantFeed): LobbyView {
     () =>
       feed.on((event) => {
         if (event.type !== 'lobby-arrived') return;
-        setAnnouncement(t('waitingRoom.panel.arrived', { name: event.entry.name }));
+        announce(t('waitingRoom.panel.arrived', { name: event.entry.name }));
         playArrivalChime();
       }),
     [feed, t],
@@ -48,7 +46,6 @@ export function useLobby(feed: ParticipantFeed): LobbyView {
   return {
     organiser: state.organiser,
     waiting: state.waiting,
-    announcement,
     busy,
     failed,
     admit: (selection) => decide('admit', selection),
