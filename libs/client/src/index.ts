@@ -31,3 +31,10 @@ export { AuthClient, type AuthClientOptions } from './rest/auth-client';
 export { RoomsClient, type RoomsClientOptions } from './rest/rooms-client';
 export { RestError } from './rest/rest-error';
 export type { RestClientOptions } from './rest/http';
+export {
+  readParticipantStream,
+  isFinalEvent,
+  type ParticipantStream,
+  type ParticipantStreamOptions,
+  type ParticipantStreamStatus,
+} from './rest/participant-stream';

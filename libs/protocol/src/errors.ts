@@ -69,6 +69,9 @@ export const ERROR_CODES = [
   'limit_reached',
   /** A plain RTP transport may only send to a loopback address (tests and benchmarks). */
   'address_not_allowed',
+  // Participant streams (issue 12)
+  /** Too many participant streams are open, for this user or on this service; try again later. */
+  'too_many_streams',
   // Editing and cancelling meetings (issue 12)
   /** The meeting was cancelled by an organiser: nobody can join or change it. */
   'meeting_cancelled',

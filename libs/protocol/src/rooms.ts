@@ -171,6 +171,63 @@ export interface ParticipantEvent {
   at: string;
 }
 
+/** Why a waiting person's wait ended without admission (`state` events of the participant stream). */
+export const LOBBY_EXIT_REASONS = ['refused', 'withdrew', 'gave-up', 'locked', 'ended', 'removed'] as const;
+export type LobbyExitReason = (typeof LOBBY_EXIT_REASONS)[number];
+
+/** A person waiting in the lobby, as organisers see them in the participant stream. */
+export const lobbyEntrySchema = z.strictObject({
+  participantId: idSchema,
+  userId: idSchema,
+  name: z.string().min(1).max(256),
+  /** ISO 8601: when they started waiting. */
+  since: z.iso.datetime({ offset: true }),
+});
+export type LobbyEntry = z.infer<typeof lobbyEntrySchema>;
+
+const participantStateSchema = z.enum(['waiting', 'admitted', 'refused', 'removed', 'left']);
+
+/**
+ * `GET …/participants/{pid}/stream` (`text/event-stream`): one JSON object per event's `data:` line, validated
+ * by the client. Heartbeats are SSE comments. The stream ends after a final state (refused, left, removed), when
+ * the meeting ends, when the access token expires, or when the participant leaves; clients reconnect with a
+ * fresh token.
+ */
+export const participantStreamEventSchema = z.discriminatedUnion('type', [
+  /** The session's state: first on every connection, then on each change. */
+  z.strictObject({
+    type: z.literal('state'),
+    state: participantStateSchema,
+    /** Why a wait or a session ended (absent while waiting or admitted). */
+    reason: z.enum(LOBBY_EXIT_REASONS).optional(),
+    /** While waiting: when the wait is given up (ISO 8601). */
+    giveUpAt: z.iso.datetime({ offset: true }).optional(),
+    /** The configured longest wait, in seconds. */
+    giveUpAfterSeconds: z.number().int().positive().optional(),
+  }),
+  /** Organisers and co-organisers: everyone waiting now (on every connection). */
+  z.strictObject({ type: z.literal('lobby'), waiting: z.array(lobbyEntrySchema).max(1000) }),
+  /** Organisers and co-organisers: someone started waiting. */
+  z.strictObject({ type: z.literal('lobby-arrived'), entry: lobbyEntrySchema }),
+  /** Organisers and co-organisers: someone stopped waiting (admitted or one of the exit reasons). */
+  z.strictObject({
+    type: z.literal('lobby-departed'),
+    participantId: idSchema,
+    outcome: z.enum(['admitted', ...LOBBY_EXIT_REASONS]),
+  }),
+  /** An organiser asks this admitted session to unmute (the client asks the person; never forced). */
+  z.strictObject({
+    type: z.literal('unmute-requested'),
+    by: z.string().min(1).max(256),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  /** The meeting ended for everyone; the stream closes after it. */
+  z.strictObject({ type: z.literal('meeting-ended') }),
+]);
+export type ParticipantStreamEvent = z.infer<typeof participantStreamEventSchema>;
+
+/** The SSE event name of every participant stream message (`event:` line). */
+export const PARTICIPANT_STREAM_EVENT = 'participant';
 /**
  * `PATCH /api/rooms/meetings/{id}`: change a meeting that has not ended. Only the fields given change; a list
  * given replaces the current one. The E2EE suite changes only while nobody has entered; co-organisers only by

@@ -4,6 +4,7 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { KeysController } from './http/keys.controller';
 import { MeetingsController } from './http/meetings.controller';
+import { ParticipantStreamController } from './http/participant-stream.controller';
 import { MeetingChangesController } from './http/meeting-changes.controller';
 import {
   MemberCredentialController,
@@ -17,6 +18,8 @@ import { MeetingPowers } from './meetings/meeting-powers';
 import { MeetingScheduling } from './meetings/meeting-scheduling';
 import { MeetingEditing } from './meetings/meeting-editing';
 import { TicketIssuer } from './tickets/ticket-issuer';
+import { ParticipantStreamService } from './streams/participant-stream-service';
+import { StreamSettings } from './streams/stream-settings';
 
 export interface RoomsModuleProviders {
   scheduling: MeetingScheduling;
@@ -28,6 +31,8 @@ export interface RoomsModuleProviders {
   credentialIssuer: MemberCredentialIssuer;
   memberCredentials: MemberCredentials;
   limits: RateLimits;
+  participantStreams: ParticipantStreamService;
+  streamSettings: StreamSettings;
 }
 
 /** The REST API: controllers over services built (and owned) by `RoomsServer`. */
@@ -41,6 +46,7 @@ export class RoomsModule {
         KeysController,
         MemberCredentialController,
         MemberCredentialKeysController,
+        ParticipantStreamController,
         MeetingChangesController,
       ],
       providers: [
@@ -53,6 +59,8 @@ export class RoomsModule {
         { provide: MemberCredentialIssuer, useValue: providers.credentialIssuer },
         { provide: MemberCredentials, useValue: providers.memberCredentials },
         { provide: RateLimits, useValue: providers.limits },
+        { provide: ParticipantStreamService, useValue: providers.participantStreams },
+        { provide: StreamSettings, useValue: providers.streamSettings },
         { provide: APP_GUARD, useClass: SourceRateLimitGuard },
         AuthGuard,
         UserRateLimitGuard,

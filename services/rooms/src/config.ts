@@ -190,6 +190,23 @@ export const roomsConfigSchema = z.strictObject({
     })
     .prefault({}),
   log: z.strictObject({ level: logLevelSchema }).prefault({}),
+  /** The lobby: how long a person may wait before the wait is given up (they are told and removed). */
+  lobby: z
+    .strictObject({
+      giveUpAfterSeconds: z.number().int().min(5).max(86_400).default(900),
+    })
+    .prefault({}),
+  /** Participant streams (server-sent events pushing lobby state and requests to browsers). */
+  streams: z
+    .strictObject({
+      /** Streams one user may hold open at once. */
+      perUser: z.number().int().min(1).max(100).default(8),
+      /** Streams the service holds open at once. */
+      total: z.number().int().min(1).max(100_000).default(5000),
+      /** A heartbeat comment is sent this often (under every proxy's idle timeout). */
+      heartbeatSeconds: z.number().int().min(1).max(60).default(15),
+    })
+    .prefault({}),
 });
 
 export type RoomsConfig = z.infer<typeof roomsConfigSchema>;

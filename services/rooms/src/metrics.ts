@@ -74,4 +74,16 @@ export class RoomsMetrics {
       registers,
     });
   }
+
+  /** `conclave_rooms_participant_streams`: participant streams open now on this process. */
+  watchStreams(size: () => number): void {
+    new Gauge({
+      name: 'conclave_rooms_participant_streams',
+      help: 'Participant streams (server-sent events) open on this process',
+      registers: [this.registry],
+      collect() {
+        this.set(size());
+      },
+    });
+  }
 }

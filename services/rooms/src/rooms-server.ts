@@ -34,6 +34,7 @@ import { TurnCredentials } from './turn/turn-credentials';
 import { HttpSfuControl, type SfuControl } from './sfu/sfu-control';
 import { MemberCredentialIssuer, MemberCredentials } from './identity';
 import { TicketIssuer } from './tickets/ticket-issuer';
+import { StreamSettings } from './streams/stream-settings';
 
 export interface RoomsServerDeps {
   clock?: Clock;
@@ -101,7 +102,10 @@ export async function openRoomsCore(
       denialWindowMs: config.rateLimit.denialWindowSeconds * 1000,
       ...(config.sfu.signallingUrl !== undefined ? { signallingUrl: config.sfu.signallingUrl } : {}),
       ...(config.turn !== undefined ? { turn: TurnCredentials.load(config.turn) } : {}),
+      streamLimits: { perUser: config.streams.perUser, total: config.streams.total },
+      lobbyGiveUpAfterSeconds: config.lobby.giveUpAfterSeconds,
     });
+    metrics.watchStreams(() => meetings.streams.size);
     return { dataSource, audit, tickets, metrics, meetings };
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
@@ -197,6 +201,7 @@ export class RoomsServer {
         credentialIssuer,
         memberCredentials,
         limits: new RateLimits(config.rateLimit, clock, metrics),
+        streamSettings: new StreamSettings(config.streams.heartbeatSeconds),
       });
       const app = await createNestApp(module, log, {
         bodyLimit: config.http.bodyLimit,
@@ -243,6 +248,7 @@ export class RoomsServer {
       audit.start();
       meetings.store.denials.start();
       retention.start(config.retention.purgeIntervalMinutes * 60_000);
+      meetings.lobbyTimeouts.start();
       const { port } = http.address() as AddressInfo;
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
       const url = `${config.http.certFile !== undefined ? 'https' : 'http'}://${host}:${port}${ROOMS_API_PREFIX}`;
@@ -261,6 +267,8 @@ export class RoomsServer {
 
   async close(): Promise<void> {
     this.retention.stop();
+    this.meetings.lobbyTimeouts.stop();
+    this.meetings.streams.closeAll();
     this.audit.stop();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));

@@ -95,9 +95,18 @@ export function forward(
           replyHeaders[name] = value;
       }
       res.writeHead(reply.statusCode ?? 502, { ...replyHeaders, ...securityHeaders });
+      // An event stream (room control's participant stream) is passed on event by event, never held back.
+      if (String(reply.headers['content-type']).startsWith('text/event-stream')) {
+        res.flushHeaders();
+        reply.socket.setNoDelay(true);
+      }
       reply.pipe(res);
     },
   );
+  // A client that goes away (a closed tab, an aborted stream) closes the upstream request too.
+  res.on('close', () => {
+    if (!res.writableFinished) out.destroy();
+  });
   out.on('timeout', () => out.destroy(new Error('upstream timeout')));
   out.on('error', () => {
     if (!res.headersSent)

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeJwt } from 'jose';
 import type { Page } from 'playwright-core';
 import { base32Decode, totpAt, totpStep } from '../../auth/src/index';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
@@ -41,6 +40,8 @@ const UI = {
     duration: 'Duration (minutes)',
     timeZone: 'Time zone',
     invitees: 'Invitees (people and groups)',
+    personWord: 'person',
+    groupWord: 'group',
     scheduleSubmit: 'Schedule the meeting',
     scheduled: (title: string) => `“${title}” is scheduled.`,
     join: (title: string) => `Join ${title}`,
@@ -58,6 +59,18 @@ const UI = {
     security: 'Security',
     videoOf: (name: string) => `Video of ${name}`,
     ended: 'The meeting was ended',
+    participants: 'Participants',
+    endForEveryone: 'End for everyone',
+    lobbyToggle: (n: number) => `Lobby (${n})`,
+    lobbyPanel: 'Lobby',
+    admit: (name: string) => `Admit ${name}`,
+    chat: 'Chat',
+    message: 'Message',
+    send: 'Send',
+    messages: 'Messages',
+    chatOut: 'Can you share the incident timeline?',
+    chatBack: 'Sending it now.',
+    endConfirm: 'End the meeting',
     noMeetings: 'You have no meetings today or in the coming days.',
     meetingTitle: 'Incident review',
   },
@@ -80,6 +93,8 @@ const UI = {
     duration: 'Durée (minutes)',
     timeZone: 'Fuseau horaire',
     invitees: 'Invités (personnes et groupes)',
+    personWord: 'personne',
+    groupWord: 'groupe',
     scheduleSubmit: 'Planifier la réunion',
     scheduled: (title: string) => `« ${title} » est planifiée.`,
     join: (title: string) => `Rejoindre ${title}`,
@@ -97,6 +112,18 @@ const UI = {
     security: 'Sécurité',
     videoOf: (name: string) => `Vidéo de ${name}`,
     ended: 'La réunion a été terminée',
+    participants: 'Participants',
+    endForEveryone: 'Terminer pour tous',
+    lobbyToggle: (n: number) => `Salle d’attente (${n})`,
+    lobbyPanel: 'Salle d’attente',
+    admit: (name: string) => `Admettre ${name}`,
+    chat: 'Discussion',
+    message: 'Message',
+    send: 'Envoyer',
+    messages: 'Messages',
+    chatOut: 'Peux-tu partager la chronologie de l’incident ?',
+    chatBack: 'Je l’envoie tout de suite.',
+    endConfirm: 'Terminer la réunion',
     noMeetings: 'Vous n’avez aucune réunion aujourd’hui ni dans les prochains jours.',
     meetingTitle: 'Revue d’incident',
   },
@@ -270,35 +297,33 @@ async function signInFromDirectory(language: Language, uid: string): Promise<Pag
   return page;
 }
 
-/**
- * The id room control knows a directory user by. Stands in for the directory search until the picker lands
- * (a directory user's id exists once they have signed in, which the API sign-in here does).
- */
-async function directoryUserId(uid: string): Promise<string> {
-  catchUpAuthClock();
-  return decodeJwt(await app.apiToken(uid, DIRECTORY_PASSWORD)).sub!;
-}
-
 /** The directory group name room control matches against the `groups` claim of a member's token (its DN). */
 function directoryGroup(cn: string): string {
   return app.slapd!.groupDn(cn);
 }
 
 /**
- * Chooses the invitees in the schedule form. The picker is a placeholder text field of comma-separated user
- * ids: users are typed in, and the groups it cannot express are returned for the caller to add otherwise.
- * MERGE: when the directory search picker lands, search each person and group by name, pick the option,
- * and return [].
+ * Chooses the invitees in the schedule form as a person does: types part of each name into the directory
+ * search and picks the person or the group from the list.
  */
 async function pickInvitees(
   page: Page,
   language: Language,
   people: { uid: string; name: string }[],
   groups: string[],
-): Promise<string[]> {
-  const ids = await Promise.all(people.map((person) => directoryUserId(person.uid)));
-  await page.getByRole('textbox', { name: UI[language].invitees }).fill(ids.join(', '));
-  return groups;
+): Promise<void> {
+  const ui = UI[language];
+  const field = page.getByRole('combobox', { name: ui.invitees });
+  for (const person of people) {
+    await field.fill(person.name);
+    await page.getByRole('option', { name: `${person.name} ${ui.personWord}`, exact: true }).click(WAIT);
+  }
+  for (const dn of groups) {
+    const cn = /^cn=([^,]+),/.exec(dn)![1]!;
+    await field.fill(cn);
+    await page.getByRole('option', { name: `${cn} ${ui.groupWord}`, exact: true }).click(WAIT);
+  }
+  await page.keyboard.press('Escape');
 }
 
 /** A start time ten minutes from now on the wall clock of Paris, as the date and time fields take it. */
@@ -333,7 +358,7 @@ async function scheduleThroughForm(
   const zone = page.getByRole('combobox', { name: ui.timeZone });
   await zone.fill('Europe/Par');
   await page.getByRole('option', { name: 'Europe/Paris', exact: true }).click();
-  const groupsLeft = await pickInvitees(page, language, meeting.people, meeting.groups);
+  await pickInvitees(page, language, meeting.people, meeting.groups);
   await page.getByRole('button', { name: ui.scheduleSubmit }).click();
   await page.getByRole('heading', { level: 1, name: ui.meetings }).waitFor(WAIT);
   await page
@@ -344,11 +369,6 @@ async function scheduleThroughForm(
 
   const list = (await app.rooms.api('GET', '/meetings', token)).body as { id: string; title: string }[];
   const meetingId = list.find((m) => m.title === meeting.title)!.id;
-  if (groupsLeft.length > 0) {
-    // MERGE: goes away once pickInvitees picks groups in the form.
-    const edited = await app.rooms.api('PATCH', `/meetings/${meetingId}`, token, { groups: groupsLeft });
-    assert.equal(edited.status, 200, JSON.stringify(edited.body));
-  }
   const view = (await app.rooms.api('GET', `/meetings/${meetingId}`, token)).body;
   assert.equal(view.timeZone, 'Europe/Paris');
   assert.deepEqual(view.groups, meeting.groups);
@@ -408,12 +428,17 @@ async function waitInLobby(page: Page, language: Language): Promise<void> {
 }
 
 /**
- * The organiser lets everyone waiting in. MERGE: today through the rooms API; the organiser's lobby panel
- * replaces this with its Admit button on the organiser's page.
+ * The organiser sees the lobby's badge appear without reloading, opens the lobby panel and admits the person
+ * waiting by name.
  */
-async function admitFromLobby(meetingId: string, token: string): Promise<void> {
-  const admitted = await app.rooms.api('POST', `/meetings/${meetingId}/lobby/admit`, token, { all: true });
-  assert.equal(admitted.status, 200, JSON.stringify(admitted.body));
+async function admitFromLobby(page: Page, language: Language, name: string): Promise<void> {
+  const ui = UI[language];
+  const toggle = page.getByRole('button', { name: ui.lobbyToggle(1), exact: true });
+  await toggle.waitFor(WAIT);
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  const panel = page.getByRole('region', { name: ui.lobbyPanel, exact: true });
+  await panel.getByRole('button', { name: ui.admit(name), exact: true }).click();
+  await assertAccessible(page, 'the lobby panel');
 }
 
 /** Frames the video element labelled `label` has shown (decoded and painted). */
@@ -471,15 +496,37 @@ async function expectEncryptedWithSameCode(pages: Page[], language: Language): P
 }
 
 /**
- * The organiser ends the meeting and every page says so. MERGE: today through the rooms API; the organiser's
- * "end for everyone" control replaces this once it lands.
+ * The organiser opens the participants panel, presses "End for everyone", confirms, and every page says the
+ * meeting was ended.
  */
-async function endForEveryone(pages: Page[], language: Language, meetingId: string, token: string) {
-  const ended = await app.rooms.api('POST', `/meetings/${meetingId}/end`, token);
-  assert.equal(ended.status, 200, JSON.stringify(ended.body));
-  for (const page of pages)
-    await page.getByRole('heading', { level: 1, name: UI[language].ended }).waitFor(WAIT);
-  await assertAccessible(pages[0]!, 'the end screen');
+async function endForEveryone(pages: Page[], language: Language): Promise<void> {
+  const ui = UI[language];
+  const organiser = pages[0]!;
+  const toggle = organiser.getByRole('button', { name: /^Participants \(\d+\)$/ });
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  const panel = organiser.getByRole('region', { name: ui.participants, exact: true });
+  await panel.getByRole('button', { name: ui.endForEveryone }).click();
+  await assertAccessible(organiser, 'the end confirmation');
+  await organiser.getByRole('alertdialog').getByRole('button', { name: ui.endConfirm }).click();
+  for (const page of pages) await page.getByRole('heading', { level: 1, name: ui.ended }).waitFor(WAIT);
+  await assertAccessible(organiser, 'the end screen');
+}
+
+/** `from` opens the chat (if closed) and sends `text`; `to` reads it in its own chat panel. */
+async function chatTo(from: Page, to: Page, language: Language, text: string): Promise<void> {
+  const ui = UI[language];
+  for (const page of [from, to]) {
+    const toggle = page.getByRole('button', { name: new RegExp(`^${ui.chat}`) });
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  }
+  const panel = from.getByRole('region', { name: ui.chat, exact: true });
+  await panel.getByRole('textbox', { name: ui.message }).fill(text);
+  await panel.getByRole('button', { name: ui.send, exact: true }).click();
+  await to
+    .getByRole('region', { name: ui.chat, exact: true })
+    .getByRole('list', { name: ui.messages })
+    .getByText(text)
+    .waitFor(WAIT);
 }
 
 async function expectNoCspViolation(pages: Page[]): Promise<void> {
@@ -527,7 +574,7 @@ for (const language of ['en', 'fr'] as const) {
     it('the organiser enters, the invitee waits in the lobby with camera and microphone on, and enters once admitted', async () => {
       await enterAsOrganiser(olga, language, title);
       await waitInLobby(dana, language);
-      await admitFromLobby(meetingId, await organiserToken());
+      await admitFromLobby(olga, language, invitee.name);
       await dana.getByRole('heading', { level: 1, name: title }).waitFor(WAIT);
     });
 
@@ -543,8 +590,16 @@ for (const language of ['en', 'fr'] as const) {
       await screenshot(olga, `scenario-meeting-${language}`);
     });
 
+    it('organiser and invitee chat both ways through the encrypted group', async () => {
+      await chatTo(olga, dana, language, ui.chatOut);
+      await chatTo(dana, olga, language, ui.chatBack);
+      await assertAccessible(dana, 'the chat panel');
+    });
+
     it('the organiser ends the meeting and both pages say it was ended, with no CSP violation on either page', async () => {
-      await endForEveryone([olga, dana], language, meetingId, await organiserToken());
+      await endForEveryone([olga, dana], language);
+      const ended = await app.rooms.api('GET', `/meetings/${meetingId}`, await organiserToken());
+      assert.equal(ended.body.status, 'ended', 'room control recorded the end');
       await expectNoCspViolation([olga, dana]);
       await olga.context().close();
       await dana.context().close();

@@ -4,6 +4,7 @@ import {
   type EditMeetingRequest,
   type InstantMeetingRequest,
   type JoinResponse,
+  type LobbyDecisionRequest,
   type MeetingSummary,
   type MediaSource,
   type MeetingView,
@@ -14,6 +15,11 @@ import {
   type TicketResponse,
 } from '@conclave/protocol';
 import { callJson, type RestClientOptions } from './http';
+import {
+  readParticipantStream,
+  type ParticipantStream,
+  type ParticipantStreamOptions,
+} from './participant-stream';
 import {
   joinResponseSchema,
   meetingListSchema,
@@ -166,7 +172,53 @@ export class RoomsClient {
     );
   }
 
-  private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+  /**
+   * Pushed events for one's own session (lobby outcome, requests, and the lobby for organisers), reconnecting
+   * with a fresh access token after a drop until a final event or `close()`.
+   */
+  participantStream(
+    meetingId: string,
+    participantId: string,
+    options: ParticipantStreamOptions,
+  ): ParticipantStream {
+    const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
+    const url = `${this.options.baseUrl ?? ''}${ROOMS_API_PREFIX}${participantPath(meetingId, participantId)}/stream`;
+    return readParticipantStream(
+      async (signal) =>
+        doFetch(url, {
+          credentials: 'same-origin',
+          cache: 'no-store',
+          headers: {
+            accept: 'text/event-stream',
+            authorization: `Bearer ${await this.options.accessToken()}`,
+          },
+          signal,
+        }),
+      options,
+    );
+  }
+
+  /** A waiting person withdraws from the lobby. */
+  async leaveLobby(meetingId: string, participantId: string): Promise<void> {
+    await this.call('POST', `${participantPath(meetingId, participantId)}/leave`, undefined);
+  }
+
+  /** Organisers: let waiting people in (named, or all). */
+  async admit(meetingId: string, selection: LobbyDecisionRequest): Promise<void> {
+    await this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/lobby/admit`, undefined, selection);
+  }
+
+  /** Organisers: refuse waiting people (named, or all); refusal is final for the meeting. */
+  async refuse(meetingId: string, selection: LobbyDecisionRequest): Promise<void> {
+    await this.call('POST', `/meetings/${encodeURIComponent(meetingId)}/lobby/refuse`, undefined, selection);
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T> | undefined,
+    body?: unknown,
+  ): Promise<T> {
     const token = await this.options.accessToken();
     return callJson(this.options, method, `${ROOMS_API_PREFIX}${path}`, schema, {
       headers: { authorization: `Bearer ${token}` },

@@ -11,6 +11,8 @@ export interface Caller {
   roles: Role[];
   /** Directory groups (token `groups` claim), for invitations to groups. */
   groups: string[];
+  /** When the access token expires (ms since the epoch); long-lived streams close then. */
+  expiresAtMs?: number;
 }
 
 /** Verified tokens remembered at most (oldest forgotten first). */
@@ -99,6 +101,7 @@ export class AccessTokenVerifier {
         name: claims.data.name.slice(0, 128),
         roles: claims.data.roles,
         groups: claims.data.groups,
+        expiresAtMs: claims.data.exp * 1000,
       },
       expiresAtMs: claims.data.exp * 1000,
       kid,

@@ -98,3 +98,16 @@ export const eventsSchema: SchemaObject = {
   items: object({ type: { type: 'string', enum: ['unmute-requested'] }, by: string, at: dateTime }),
 };
 export const jwksSchema = object({ keys: { type: 'array', items: { type: 'object' } } });
+
+/** `POST …/participants/{pid}/leave`. */
+export const leaveResponseSchema = object({
+  participantId: string,
+  state: { type: 'string', enum: ['left'] },
+});
+/** Each `data:` line of `GET …/participants/{pid}/stream` (`libs/protocol` `participantStreamEventSchema`). */
+export const participantStreamSchema: SchemaObject = {
+  type: 'string',
+  description:
+    'text/event-stream: `event: participant` with one JSON object per `data:` line; `: heartbeat` comments',
+  example: 'event: participant\ndata: {"type":"state","state":"waiting"}\n\n',
+};

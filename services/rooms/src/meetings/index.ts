@@ -12,6 +12,9 @@ import { MeetingPowers } from './meeting-powers';
 import { MeetingScheduling } from './meeting-scheduling';
 import { MeetingStore } from './meeting-store';
 import { ParticipantInbox } from './participant-inbox';
+import { LobbyTimeouts } from '../streams/lobby-timeouts';
+import { ParticipantStreamService } from '../streams/participant-stream-service';
+import { ParticipantStreams, type ParticipantStreamLimits } from '../streams/participant-streams';
 
 export { MeetingAccess } from './meeting-access';
 export { MeetingAdmission } from './meeting-admission';
@@ -34,6 +37,10 @@ export interface MeetingServicesDeps {
   signallingUrl?: string;
   /** The appliance's TURN relay, when configured. */
   turn?: TurnCredentials;
+  /** Caps on open participant streams. */
+  streamLimits: ParticipantStreamLimits;
+  /** A person still waiting after this long is told and removed from the lobby. */
+  lobbyGiveUpAfterSeconds: number;
 }
 
 /** The meeting logic, one service per job, over one store. */
@@ -43,6 +50,12 @@ export interface MeetingServices {
   admission: MeetingAdmission;
   powers: MeetingPowers;
   editing: MeetingEditing;
+  /** Open participant streams and what is pushed into them. */
+  streams: ParticipantStreams;
+  /** Opening a stream; leaving the lobby. */
+  participantStreams: ParticipantStreamService;
+  /** Gives up waits that lasted too long (started by the server). */
+  lobbyTimeouts: LobbyTimeouts;
 }
 
 /** Builds the meeting services and what they share (store, access rules, participant inbox). */
@@ -52,8 +65,24 @@ export function createMeetingServices(deps: MeetingServicesDeps): MeetingService
     denialWindowMs: deps.denialWindowMs,
   });
   const access = new MeetingAccess({ store, metrics: deps.metrics });
-  const inbox = new ParticipantInbox();
+  const streams = new ParticipantStreams(deps.streamLimits);
+  const inbox = new ParticipantInbox((participantId, event) => streams.toSession(participantId, event));
   return {
+    streams,
+    participantStreams: new ParticipantStreamService({
+      store,
+      access,
+      streams,
+      inbox,
+      clock: deps.clock,
+      giveUpAfterSeconds: deps.lobbyGiveUpAfterSeconds,
+    }),
+    lobbyTimeouts: new LobbyTimeouts({
+      store,
+      streams,
+      clock: deps.clock,
+      giveUpAfterSeconds: deps.lobbyGiveUpAfterSeconds,
+    }),
     store,
     scheduling: new MeetingScheduling({
       store,
@@ -66,6 +95,7 @@ export function createMeetingServices(deps: MeetingServicesDeps): MeetingService
       access,
       tickets: deps.tickets,
       inbox,
+      streams,
       metrics: deps.metrics,
       clock: deps.clock,
       ...(deps.signallingUrl !== undefined ? { signallingUrl: deps.signallingUrl } : {}),
@@ -76,6 +106,7 @@ export function createMeetingServices(deps: MeetingServicesDeps): MeetingService
       access,
       sfu: deps.sfu,
       inbox,
+      streams,
       metrics: deps.metrics,
       clock: deps.clock,
     }),

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { JoinResponse, ParticipantEvent, ParticipantView, TicketResponse } from '@conclave/protocol';
+import type {
+  JoinResponse,
+  LobbyEntry,
+  ParticipantEvent,
+  ParticipantView,
+  TicketResponse,
+} from '@conclave/protocol';
 import { ConflictError, ForbiddenError, NotFoundError, type Clock } from '@conclave/server-kit';
 import type { Caller } from '../auth/access-token-verifier';
 import type { RoomsMetrics } from '../metrics';
@@ -20,12 +26,15 @@ import type { MeetingRecords, MeetingStore } from './meeting-store';
 import type { TurnCredentials } from '../turn/turn-credentials';
 import { joinResponse, participantView } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
+import type { ParticipantStreams } from '../streams/participant-streams';
 
 export interface MeetingAdmissionDeps {
   store: MeetingStore;
   access: MeetingAccess;
   tickets: TicketIssuer;
   inbox: ParticipantInbox;
+  /** Open participant streams: organisers see arrivals and decisions, waiting people their outcome. */
+  streams: ParticipantStreams;
   metrics: RoomsMetrics;
   clock: Clock;
   signallingUrl?: string;
@@ -39,6 +48,7 @@ export class MeetingAdmission {
 
   /** Asks to enter: refused if not invited (unless knocking is allowed), barred, locked or ended. */
   async join(caller: Caller, meetingId: string, sourceIp?: string): Promise<JoinResponse> {
+    let arrived: ParticipantRow | undefined;
     const outcome = await this.deps.store.write(async (records, record) => {
       const { meeting, members } = await records.load(meetingId);
       const refuse = (error: ForbiddenError | ConflictError) => {
@@ -78,6 +88,7 @@ export class MeetingAdmission {
         updatedAtMs: now,
       };
       await records.insertParticipant(participant);
+      arrived = admitted ? undefined : participant;
       if (admitted && meeting.status === 'scheduled')
         await records.updateMeeting(meetingId, { status: 'live' });
       await record({
@@ -109,6 +120,7 @@ export class MeetingAdmission {
       });
       throw outcome;
     }
+    if (arrived !== undefined) this.deps.streams.arrived(meetingId, lobbyEntry(arrived));
     return outcome;
   }
 
@@ -165,6 +177,11 @@ export class MeetingAdmission {
             this.deps.metrics.lobbyWait.observe((now - Number(participant.createdAtMs)) / 1000);
             if (decision === 'admit') this.deps.metrics.admissions.inc({ via: 'lobby' });
             else this.deps.metrics.refusals.inc({ reason: 'lobby' });
+            this.deps.streams.departed(
+              meetingId,
+              participant.id,
+              decision === 'admit' ? 'admitted' : 'refused',
+            );
           }
           return waiting.map((p) => participantView(p, meeting, members));
         };
@@ -278,6 +295,16 @@ async function ownParticipant(
   if (row === null || row.userId !== caller.userId)
     throw new NotFoundError('not_found', 'no such participant');
   return row;
+}
+
+/** A waiting session as organisers see it in the lobby. */
+export function lobbyEntry(row: ParticipantRow): LobbyEntry {
+  return {
+    participantId: row.id,
+    userId: row.userId,
+    name: row.displayName,
+    since: new Date(Number(row.createdAtMs)).toISOString(),
+  };
 }
 
 function participantId(): string {

@@ -22,15 +22,18 @@ import {
   withRight,
   withSource,
 } from './meeting-policy';
-import type { MeetingRecords, MeetingStore } from './meeting-store';
+import type { AuditAppend, MeetingRecords, MeetingStore } from './meeting-store';
 import { participantView, view } from './meeting-views';
 import type { ParticipantInbox } from './participant-inbox';
+import type { ParticipantStreams } from '../streams/participant-streams';
 
 export interface MeetingPowersDeps {
   store: MeetingStore;
   access: MeetingAccess;
   sfu: SfuControl;
   inbox: ParticipantInbox;
+  /** Open participant streams: waiting people learn the meeting was locked or ended, removed sessions why. */
+  streams: ParticipantStreams;
   metrics: RoomsMetrics;
   clock: Clock;
 }
@@ -69,7 +72,12 @@ export class MeetingPowers {
           target: meetingId,
           sourceIp,
         });
-        return () => view({ ...meeting, locked }, members);
+        // Locking sends away the people still waiting: nobody new gets in, so they are told now.
+        const sentAway = locked ? await this.sendAwayWaiting(records, record, meetingId, caller.userId) : [];
+        return () => {
+          for (const id of sentAway) this.deps.streams.departed(meetingId, id, 'locked');
+          return view({ ...meeting, locked }, members);
+        };
       },
     );
   }
@@ -287,7 +295,11 @@ export class MeetingPowers {
         return {
           details: { user: target.userId },
           after: () => {
-            for (const session of sessions) this.deps.inbox.forget(session.id);
+            for (const session of sessions) {
+              this.deps.inbox.forget(session.id);
+              if (session.state === 'waiting') this.deps.streams.departed(meetingId, session.id, 'removed');
+              else this.deps.streams.removed(meetingId, session.id);
+            }
             return participantView({ ...target, state: 'removed' }, meeting, members);
           },
         };
@@ -557,7 +569,30 @@ export class MeetingPowers {
       await records.updateSessions(meeting.id, ['waiting', 'admitted'], { state: 'left', updatedAtMs: now });
       await record({ action: 'room.end', outcome: 'success', actor, target: meeting.id, sourceIp });
     });
+    this.deps.streams.ended(meeting.id);
     return view({ ...meeting, status: 'ended', endedAtMs: now, locked: true }, members);
+  }
+
+  /** Ends every wait in the meeting's lobby (state `left`, one audit entry each); returns the sessions. */
+  private async sendAwayWaiting(
+    records: MeetingRecords,
+    record: AuditAppend,
+    meetingId: string,
+    actor: string,
+  ): Promise<string[]> {
+    const waiting = await records.participantsIn(meetingId, ['waiting']);
+    const now = this.deps.clock.now();
+    for (const participant of waiting) {
+      await records.updateParticipant(participant.id, { state: 'left', updatedAtMs: now });
+      await record({
+        action: 'room.lobby.locked-out',
+        outcome: 'success',
+        actor,
+        target: participant.id,
+        details: { meeting: meetingId, user: participant.userId },
+      });
+    }
+    return waiting.map((participant) => participant.id);
   }
 
   /** Calls the SFU outside any transaction; a refusal or silence is audited as a failure and rethrown. */

@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, LessThan, type DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, type AuditEvent, type Clock } from '@conclave/server-kit';
 import { serialisedTransaction, type AuditStore } from '../audit-lib';
 import { MeetingMemberRow, MeetingRow, ParticipantRow } from '../persistence/entities';
@@ -187,6 +187,15 @@ export class MeetingRecords {
       { meetingId, state: In([...states]), ...(userId !== undefined ? { userId } : {}) },
       patch,
     );
+  }
+
+  /** Sessions of any meeting still waiting in a lobby since before `cutoffMs`, oldest first (at most 500). */
+  waitingSince(cutoffMs: number): Promise<ParticipantRow[]> {
+    return this.manager.find(ParticipantRow, {
+      where: { state: 'waiting', createdAtMs: LessThan(cutoffMs) },
+      order: { createdAtMs: 'ASC' },
+      take: 500,
+    });
   }
 }
 

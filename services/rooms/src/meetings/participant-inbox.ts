@@ -9,7 +9,11 @@ const MAX_PENDING = 20;
 export class ParticipantInbox {
   private readonly pending = new Map<string, ParticipantEvent[]>();
 
+  /** `deliver` pushes an event to the participant's open streams (true when one was open: nothing is kept). */
+  constructor(private readonly deliver?: (participantId: string, event: ParticipantEvent) => boolean) {}
+
   post(participantId: string, event: ParticipantEvent): void {
+    if (this.deliver?.(participantId, event) === true) return;
     const queue = this.pending.get(participantId) ?? [];
     queue.push(event);
     if (queue.length > MAX_PENDING) queue.shift();

@@ -16,6 +16,7 @@ import {
   type AuthFixture,
   type FixtureOptions,
 } from '../../../auth/test/support/auth-fixture';
+import type { RoomsConfigInput } from '../../../rooms/src/config';
 import { TicketIssuer } from '../../../rooms/src/tickets/ticket-issuer';
 import { RecordingSfu, startRooms, type RoomsFixture } from '../../../rooms/test/support/rooms-fixture';
 import { startSfu, type SfuFixture } from '../../../sfu/test/support/sfu-fixture';
@@ -67,6 +68,8 @@ export async function startApp(
     webPort?: number;
     /** More of room control's configuration (its `turn` block, say), given a directory for its files. */
     roomsConfig?: (dir: string) => Record<string, unknown>;
+    /** Extra room-control settings (e.g. a short lobby wait). */
+    rooms?: Partial<RoomsConfigInput>;
   } = {},
 ): Promise<AppFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-app-'));
@@ -91,13 +94,14 @@ export async function startApp(
     rooms = await startRooms({
       sfuInternal: { url: sfu.server.internalUrl, token: sfu.apiToken },
       config: {
+        ...options.rooms,
         auth: { jwksFile },
         tickets: { keyFile: ticketKeyFile },
         ...(options.roomsConfig ? options.roomsConfig(dir) : {}),
       },
     });
   } else {
-    rooms = await startRooms({ sfu: new RecordingSfu(), config: { auth: { jwksFile } } });
+    rooms = await startRooms({ sfu: new RecordingSfu(), config: { ...options.rooms, auth: { jwksFile } } });
   }
   // The same cached build as `nx run meeting-app:build` (rebuilt only when its sources changed).
   const appDir = DEFAULT_APP_DIR;

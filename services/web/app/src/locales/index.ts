@@ -16,6 +16,8 @@ import shortcutsEn from './shortcuts.en.json';
 import shortcutsFr from './shortcuts.fr.json';
 import stageEn from './stage.en.json';
 import stageFr from './stage.fr.json';
+import waitingRoomEn from './waiting-room.en.json';
+import waitingRoomFr from './waiting-room.fr.json';
 
 /**
  * The interface's strings, one file per feature in each language; each file owns its own top-level keys
@@ -31,6 +33,7 @@ const EN: object[] = [
   securityEn,
   shortcutsEn,
   stageEn,
+  waitingRoomEn,
 ];
 const FR: object[] = [
   fr,
@@ -42,6 +45,7 @@ const FR: object[] = [
   securityFr,
   shortcutsFr,
   stageFr,
+  waitingRoomFr,
 ];
 
 export const RESOURCES = {

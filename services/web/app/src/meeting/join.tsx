@@ -1,22 +1,28 @@
 import { useEffect, useRef, useState } from 'react';
-import { Button, Link } from 'react-aria-components';
+import { Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { joinMeeting, roomControlIdentity, type Meeting, type MeetingEndReason } from '@conclave/client';
+import {
+  isFinalEvent,
+  joinMeeting,
+  roomControlIdentity,
+  type Meeting,
+  type MeetingEndReason,
+} from '@conclave/client';
 import { ROOMS_API_PREFIX, type MeetingSummary } from '@conclave/protocol';
 import { hrefOf, navigate } from '../router';
 import { accessToken, roomsClient } from '../session';
 import { LocalMedia } from './local-media';
 import { MeetingRoom } from './meeting-room';
 import { PreJoin } from './pre-join';
-
-/** How often the lobby asks room control whether it was let in (push comes with the lobby's event stream). */
-const LOBBY_POLL_MS = 2000;
+import { LobbyContext, lobbyContextFor, type LobbyContextValue } from './lobby-context';
+import { LobbyScreen } from './lobby-screen';
+import { ParticipantFeed } from './participant-feed';
 
 type Phase =
   | { name: 'loading' }
   | { name: 'unknown' }
   | { name: 'prejoin'; meeting: MeetingSummary; busy: boolean; failed: boolean }
-  | { name: 'lobby'; meeting: MeetingSummary; participantId: string }
+  | { name: 'lobby'; meeting: MeetingSummary; feed: ParticipantFeed }
   | { name: 'meeting'; meeting: Meeting; title: string; classification: string | null }
   | { name: 'ended'; reason: MeetingEndReason | 'lobby-refused' };
 
@@ -26,7 +32,10 @@ export function Join(props: { meetingId: string }) {
   const [phase, setPhase] = useState<Phase>({ name: 'loading' });
   const media = useRef<LocalMedia>(undefined);
   media.current ??= new LocalMedia();
-  const live = useRef<{ meeting?: Meeting; worker?: Worker; cancelled: boolean }>({ cancelled: false });
+  const contexts = useRef<LobbyContextValue>(undefined);
+  const live = useRef<{ meeting?: Meeting; worker?: Worker; feed?: ParticipantFeed; cancelled: boolean }>({
+    cancelled: false,
+  });
 
   useEffect(() => {
     const local = media.current!;
@@ -48,6 +57,7 @@ export function Join(props: { meetingId: string }) {
       state.cancelled = true;
       if (state.meeting !== undefined && state.meeting.phase !== 'ended') void state.meeting.leave();
       state.worker?.terminate();
+      state.feed?.close();
       local.stopAll();
     };
   }, [props.meetingId]);
@@ -82,10 +92,12 @@ export function Join(props: { meetingId: string }) {
     live.current.worker = worker;
     const local = media.current!;
     for (const kind of ['microphone', 'camera'] as const) {
-      const track = local.store.get()[kind];
-      if (track !== undefined) void meeting.publish(kind, track).catch(() => undefined);
+      void local.ready(kind).then((track) => {
+        if (track !== undefined) return meeting.publish(kind, track).catch(() => undefined);
+      });
     }
     meeting.on('ended', (reason) => {
+      live.current.feed?.close();
       local.stopAll();
       worker.terminate();
       setPhase({ name: 'ended', reason });
@@ -98,27 +110,41 @@ export function Join(props: { meetingId: string }) {
     try {
       const reply = await roomsClient.join(props.meetingId);
       if (reply.state === 'admitted') {
+        openFeed(reply.participantId);
         await connect(reply.participantId, reply.meeting.title, reply.meeting.classification);
         return;
       }
-      setPhase({ name: 'lobby', meeting: summary, participantId: reply.participantId });
-      while (!live.current.cancelled) {
-        await new Promise((resolve) => setTimeout(resolve, LOBBY_POLL_MS));
-        if (live.current.cancelled) return;
-        const status = await roomsClient.participantState(props.meetingId, reply.participantId);
-        if (status.state === 'admitted') {
-          const view = await roomsClient.get(props.meetingId);
-          await connect(reply.participantId, view.title, view.classification);
-          return;
-        }
-        if (status.state !== 'waiting') {
-          media.current!.stopAll();
-          setPhase({ name: 'ended', reason: 'lobby-refused' });
-          return;
-        }
-      }
+      setPhase({ name: 'lobby', meeting: summary, feed: openFeed(reply.participantId) });
     } catch {
       if (!live.current.cancelled) setPhase({ name: 'prejoin', meeting: summary, busy: false, failed: true });
+    }
+  }
+
+  /** One lobby context per feed, so the meeting screen keeps its panel state across renders. */
+  function lobbyContext(feed: ParticipantFeed | undefined): LobbyContextValue | undefined {
+    if (feed === undefined) return undefined;
+    if (contexts.current?.feed !== feed) contexts.current = lobbyContextFor(feed);
+    return contexts.current;
+  }
+
+  /** Room control's push for this session, kept from the lobby through the meeting. */
+  function openFeed(participantId: string): ParticipantFeed {
+    live.current.feed?.close();
+    const feed = new ParticipantFeed(props.meetingId, participantId);
+    live.current.feed = feed;
+    // A wait that ends without admission (refused, locked, gave up…) releases the camera and microphone.
+    feed.on((event) => {
+      if (isFinalEvent(event)) media.current!.stopAll();
+    });
+    return feed;
+  }
+
+  async function admitted(participantId: string): Promise<void> {
+    try {
+      const view = await roomsClient.get(props.meetingId);
+      await connect(participantId, view.title, view.classification);
+    } catch {
+      if (!live.current.cancelled) setPhase({ name: 'unknown' });
     }
   }
 
@@ -155,25 +181,23 @@ export function Join(props: { meetingId: string }) {
       );
     case 'lobby':
       return (
-        <section aria-labelledby="lobby-title">
-          <h1 id="lobby-title" tabIndex={-1}>
-            {t('lobby.title')}
-          </h1>
-          <p role="status">{t('lobby.waiting')}</p>
-          <Button className="button secondary" onPress={cancel}>
-            {t('lobby.cancel')}
-          </Button>
-        </section>
+        <LobbyScreen
+          feed={phase.feed}
+          onAdmitted={() => void admitted(phase.feed.participantId)}
+          onCancel={cancel}
+        />
       );
     case 'meeting':
       return (
-        <MeetingRoom
-          meeting={phase.meeting}
-          media={media.current}
-          title={phase.title}
-          classification={phase.classification}
-          onLeave={() => void phase.meeting.leave()}
-        />
+        <LobbyContext.Provider value={lobbyContext(live.current.feed)}>
+          <MeetingRoom
+            meeting={phase.meeting}
+            media={media.current}
+            title={phase.title}
+            classification={phase.classification}
+            onLeave={() => void phase.meeting.leave()}
+          />
+        </LobbyContext.Provider>
       );
     case 'ended':
       return (

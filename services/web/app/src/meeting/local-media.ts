@@ -38,14 +38,33 @@ export class LocalMedia {
     microphoneId: undefined,
   });
   private stopped = false;
+  /** Devices being opened now (the browser has not answered yet). */
+  private readonly opening = new Map<DeviceKind, Promise<MediaStreamTrack | undefined>>();
 
   /** Opens one device; resolves to its track, or undefined (the problem is in the state). */
   async turnOn(kind: DeviceKind): Promise<MediaStreamTrack | undefined> {
     const state = this.store.get();
     if (state[kind] !== undefined) return state[kind];
-    const track = await this.open(kind, kind === 'camera' ? state.cameraId : state.microphoneId);
-    if (track !== undefined) this.store.set({ ...this.store.get(), [kind]: track, problem: undefined });
-    return track;
+    const pending = this.opening.get(kind);
+    if (pending !== undefined) return pending;
+    const opened = this.open(kind, kind === 'camera' ? state.cameraId : state.microphoneId).then((track) => {
+      if (track !== undefined) this.store.set({ ...this.store.get(), [kind]: track, problem: undefined });
+      return track;
+    });
+    this.opening.set(kind, opened);
+    try {
+      return await opened;
+    } finally {
+      this.opening.delete(kind);
+    }
+  }
+
+  /**
+   * The device's track once it is open: the one on now, or the one the browser is still opening (a person who
+   * turns the camera on and enters at once still sends it), else undefined.
+   */
+  async ready(kind: DeviceKind): Promise<MediaStreamTrack | undefined> {
+    return this.store.get()[kind] ?? (await this.opening.get(kind));
   }
 
   /**

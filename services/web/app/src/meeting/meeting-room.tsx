@@ -8,6 +8,7 @@ import { ChatPanel, ChatToggle } from './chat-panel';
 import { toggleDevice } from './device-toggle';
 import type { LocalMedia } from './local-media';
 import { HandToggle, toggleHand } from './hand-toggle';
+import { LobbyPanel, LobbyToggle } from './lobby-panel';
 import { MeetingHeader } from './meeting-header';
 import { ParticipantsPanel } from './participants-panel';
 import { toggleParticipantsPanel } from './participants-panel-state';
@@ -72,12 +73,14 @@ export function MeetingRoom(props: {
           )}
           {chat.open && <ChatPanel chat={chat} />}
           <ParticipantsPanel meeting={meeting} view={view} />
+          <LobbyPanel />
         </aside>
       </div>
       <Toolbar meeting={meeting} media={props.media} local={local} onLeave={props.onLeave}>
         <HandToggle meeting={meeting} />
         <ParticipantsToggle meeting={meeting} />
         <ChatToggle chat={chat} />
+        <LobbyToggle />
         <Button className="button secondary" onPress={() => setHelpOpen(true)} aria-keyshortcuts="?">
           {t('shortcuts.open')}
         </Button>

@@ -12,7 +12,7 @@ import { useParticipantRequests } from './use-participant-requests';
 export function UnmutePrompt(props: { meeting: Meeting; media: LocalMedia }) {
   const { t } = useTranslation();
   const { meeting, media } = props;
-  const { request, dismiss } = useParticipantRequests(meeting.self?.roomId, meeting.self?.participantId);
+  const { request, dismiss } = useParticipantRequests();
   const [failed, setFailed] = useState(false);
   const [mutedByOrganiser, setMuted] = useState(false);
   useEffect(
