@@ -1,13 +1,12 @@
 import { useEffect, useRef } from 'react';
 import { Button, Link } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
-import { Security } from './account/security';
 import { setLanguage, type Language } from './i18n';
 import { LazyJoin, preloadJoin } from './lazy-join';
+import { LazyScheduleScreen, LazySecurity, preloadScreens } from './lazy-screens';
 import { editMeetingId, hrefOf, joinMeetingId, navigate, useRoute, type Route } from './router';
 import { MyMeetings } from './screens/my-meetings';
 import { Privacy } from './screens/privacy';
-import { ScheduleScreen } from './screens/schedule/schedule-screen';
 import { SignIn } from './screens/sign-in';
 import { signOut, useSession } from './session';
 
@@ -41,7 +40,10 @@ export function App() {
     main.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [shown]);
   useEffect(() => {
-    if (session.status === 'signed-in') preloadJoin();
+    if (session.status === 'signed-in') {
+      preloadJoin();
+      preloadScreens();
+    }
   }, [session.status]);
 
   return (
@@ -90,9 +92,9 @@ export function App() {
         {shown === 'meetings' && <MyMeetings />}
         {shown === 'join' && <LazyJoin key={joinMeetingId()} meetingId={joinMeetingId() ?? ''} />}
         {shown === 'privacy' && <Privacy />}
-        {shown === 'schedule' && <ScheduleScreen />}
-        {shown === 'edit' && <ScheduleScreen key={editMeetingId()} meetingId={editMeetingId() ?? ''} />}
-        {shown === 'security' && <Security />}
+        {shown === 'schedule' && <LazyScheduleScreen />}
+        {shown === 'edit' && <LazyScheduleScreen key={editMeetingId()} meetingId={editMeetingId() ?? ''} />}
+        {shown === 'security' && <LazySecurity />}
         {shown === 'not-found' && (
           <>
             <h1 tabIndex={-1}>{t('app.notFound')}</h1>

@@ -3,9 +3,9 @@ import { Button, Form, Input, Label, Link, Text, TextField } from 'react-aria-co
 import { useTranslation } from 'react-i18next';
 import { RestError } from '@conclave/client/rest';
 import type { TotpEnrolment } from '@conclave/protocol';
+import { LazyTotpSetup } from '../lazy-screens';
 import { retryMessage } from '../account/retry-message';
 import { SsoButtons } from '../account/sso-buttons';
-import { TotpSetup } from '../account/totp-setup';
 import { hrefOf } from '../router';
 import { authClient, signedIn, useSession } from '../session';
 
@@ -276,7 +276,7 @@ export function SignIn() {
       )}
       {step.kind === 'enrol' && (
         <>
-          <TotpSetup
+          <LazyTotpSetup
             token={step.stepToken}
             enrolment={step.enrolment}
             headingId="sign-in-title"
