@@ -240,7 +240,7 @@ for (const language of ['en', 'fr'] as const) {
       await page.getByRole('link', { name: ui.security }).click();
       await page.getByRole('heading', { level: 1, name: ui.security }).waitFor({ timeout: 30_000 });
       await assertAccessible(page, 'security page');
-      await screenshot(page, `security-${language}`);
+      await screenshot(page, `security-page-${language}`);
       await page.getByLabel(ui.currentPassword).fill(password);
       await page.getByRole('button', { name: ui.start }).click();
       await page.getByRole('img', { name: ui.qr }).waitFor({ timeout: 30_000 });

@@ -55,9 +55,11 @@ export function Tile(props: TileProps) {
         ) : (
           <p className="tile-off">{t('meeting.noVideo')}</p>
         )}
-        {props.e2ee === 'failed' && <p className="tile-e2ee failed">{t('stage.cannotDecrypt', { name })}</p>}
+        {props.e2ee === 'failed' && (
+          <p className="tile-e2ee-overlay failed">{t('stage.cannotDecrypt', { name })}</p>
+        )}
         {props.e2ee === 'waiting-for-key' && (
-          <p className="tile-e2ee">{t('stage.waitingForKeys', { name })}</p>
+          <p className="tile-e2ee-overlay">{t('stage.waitingForKeys', { name })}</p>
         )}
         <p className="tile-name">
           {screen ? t('stage.screenOf', { name }) : name}
