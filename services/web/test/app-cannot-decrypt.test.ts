@@ -10,6 +10,7 @@ import {
   startApp,
   type AppFixture,
 } from './support/app-fixture';
+import { framesShown, waitFor } from './support/page-checks';
 
 /** What a person reads, per language. */
 const UI = {
@@ -76,14 +77,6 @@ after(async () => {
   await app?.close();
 });
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 /** Signs in and enters `title` with the camera on. */
 async function enterWithCamera(language: Language, username: string, title: string): Promise<Page> {
   const ui = UI[language];
@@ -102,12 +95,6 @@ async function enterWithCamera(language: Language, username: string, title: stri
   await page.getByRole('button', { name: ui.enter }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 15_000 });
   return page;
-}
-
-function framesShown(page: Page, label: string): Promise<number> {
-  return page
-    .getByLabel(label, { exact: true })
-    .evaluate((video) => (video as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
 }
 
 for (const language of ['en', 'fr'] as const) {

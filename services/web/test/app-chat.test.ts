@@ -9,6 +9,7 @@ import {
   startApp,
   type AppFixture,
 } from './support/app-fixture';
+import { waitFor } from './support/page-checks';
 
 /** What a person reads, per language: the test finds everything by role and accessible name. */
 const UI = {
@@ -102,14 +103,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** Signs in, joins `title` from My meetings without opening any device, and waits for the keys. */
 async function signInAndEnter(language: Language, username: string, title: string): Promise<Page> {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import { cspViolations, seriousA11yViolations, startApp, type AppFixture } from './support/app-fixture';
+import { waitFor } from './support/page-checks';
 
 /**
  * Issue 12 §4: a keyboard-only run. Only `keyboard.press` and `keyboard.type` drive the page (Tab, Shift+Tab,
@@ -79,14 +80,6 @@ async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Ta
     if (await isFocused(target)) return presses;
   }
   throw new Error(`${MAX_TAB_STOPS} presses of ${key} never reached the control`);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The SFU's view of a user's producers, from its internal API. */

@@ -9,6 +9,7 @@ import {
   startApp,
   type AppFixture,
 } from './support/app-fixture';
+import { framesShown, waitFor } from './support/page-checks';
 
 /** What a person reads, per language: the test finds everything by role and accessible name. */
 const UI = {
@@ -111,21 +112,6 @@ function trackStates(page: Page): Promise<{ kind: string; readyState: string }[]
       readyState: track.readyState,
     })),
   );
-}
-
-/** Frames the video element labelled `label` has shown (decoded and painted). */
-function framesShown(page: Page, label: string): Promise<number> {
-  return page
-    .getByLabel(label, { exact: true })
-    .evaluate((video) => (video as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Pre-join: nothing opened until asked; camera and microphone on; turning the camera off stops its track. */

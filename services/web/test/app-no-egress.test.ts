@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import { DEFAULT_APP_DIR } from '../src/app-build';
 import { cspViolations, startApp, type AppFixture } from './support/app-fixture';
+import { waitFor } from './support/page-checks';
 
 /**
  * Issue 12 §3: nothing leaves the appliance. A full meeting of two people, recorded from inside the browser:
@@ -143,14 +144,6 @@ after(async () => {
   await app?.close();
 });
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function openRecorded(language: Language): Promise<{ page: Page; egress: Egress }> {
   const context = await app.newContext(UI[language].locale);
   await context.addInitScript(RECORD_ICE);
@@ -205,6 +198,9 @@ async function iceRecord(page: Page): Promise<IceRecord> {
   });
 }
 
+/** Waits on a loaded machine get a minute. */
+const waitLong = (what: string, check: () => Promise<boolean>) => waitFor(what, check, 60_000);
+
 for (const language of ['en', 'fr'] as const) {
   const ui = UI[language];
   describe(`nothing leaves the appliance, in ${language}`, () => {
@@ -236,7 +232,7 @@ for (const language of ['en', 'fr'] as const) {
         [egon, organiser],
       ] as const) {
         await page.getByLabel(ui.videoOf(other), { exact: true }).waitFor({ timeout: 60_000 });
-        await waitFor(`${other}'s video on screen`, () =>
+        await waitLong(`${other}'s video on screen`, () =>
           page
             .getByLabel(ui.videoOf(other), { exact: true })
             .evaluate((video) => (video as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 5),

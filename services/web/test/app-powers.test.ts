@@ -9,6 +9,7 @@ import {
   startApp,
   type AppFixture,
 } from './support/app-fixture';
+import { waitFor } from './support/page-checks';
 
 /** What a person reads, per language: the test finds everything by role and accessible name. */
 const UI = {
@@ -150,14 +151,6 @@ async function enter(
   }
   await page.getByRole('button', { name: ui.enter }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 30_000 });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Opens the participants panel from the toolbar once `count` sessions are in the encrypted group. */

@@ -10,6 +10,7 @@ import {
   startApp,
   type AppFixture,
 } from './support/app-fixture';
+import { framesShown, waitFor } from './support/page-checks';
 
 /**
  * The end-to-end scenario of issue 12, as people live it, in English and again in French: an organiser with
@@ -201,14 +202,6 @@ after(async () => {
 
 async function assertAccessible(page: Page, what: string): Promise<void> {
   assert.deepEqual(await seriousA11yViolations(page), [], `accessibility of ${what}`);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /**
@@ -439,13 +432,6 @@ async function admitFromLobby(page: Page, language: Language, name: string): Pro
   const panel = page.getByRole('region', { name: ui.lobbyPanel, exact: true });
   await panel.getByRole('button', { name: ui.admit(name), exact: true }).click();
   await assertAccessible(page, 'the lobby panel');
-}
-
-/** Frames the video element labelled `label` has shown (decoded and painted). */
-function framesShown(page: Page, label: string): Promise<number> {
-  return page
-    .getByLabel(label, { exact: true })
-    .evaluate((video) => (video as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
 }
 
 /** The loudest sound the page plays right now (RMS of the last 2048 samples; the fake microphone beeps). */

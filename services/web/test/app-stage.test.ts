@@ -9,6 +9,7 @@ import {
   startApp,
   type AppFixture,
 } from './support/app-fixture';
+import { waitFor } from './support/page-checks';
 
 /** What a person reads, per language: the test finds everything by role and accessible name. */
 const UI = {
@@ -188,14 +189,6 @@ function audioPacketsReceived(page: Page): Promise<number> {
     }
     return packets;
   });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Waits until the video labelled `label` paints new frames (decoded, so decrypted). */

@@ -16,6 +16,7 @@ import { edgeConfigSchema, renderEdgeNginxConf } from '@conclave/turn';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import { startConclaveCoturn, type ConclaveCoturn } from '../../../libs/turn/test/coturn';
 import { cspViolations, startApp, type AppFixture } from './support/app-fixture';
+import { framesShown, waitFor } from './support/page-checks';
 
 const WEB_NAME = 'meet.conclave.test';
 const TURN_NAME = 'turn.conclave.test';
@@ -92,21 +93,6 @@ function selectedPairs(page: Page): Promise<SelectedPair[]> {
     }
     return pairs;
   });
-}
-
-/** Frames the video element labelled `label` has shown (decoded and painted). */
-function framesShown(page: Page, label: string): Promise<number> {
-  return page
-    .getByLabel(label, { exact: true })
-    .evaluate((video) => (video as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }
 
 /**
