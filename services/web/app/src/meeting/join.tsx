@@ -14,6 +14,7 @@ import { accessToken, roomsClient } from '../session';
 import { LocalMedia } from './local-media';
 import { MeetingRoom } from './meeting-room';
 import { PreJoin } from './pre-join';
+import { addMeetingStrings } from '../locales/meeting-strings';
 import { LobbyContext, lobbyContextFor, type LobbyContextValue } from './lobby-context';
 import { LobbyScreen } from './lobby-screen';
 import { ParticipantFeed } from './participant-feed';
@@ -28,6 +29,7 @@ type Phase =
 
 /** The path from "Join" to the meeting and out again: pre-join, lobby, the meeting, how it ended. */
 export function Join(props: { meetingId: string }) {
+  addMeetingStrings();
   const { t } = useTranslation();
   const [phase, setPhase] = useState<Phase>({ name: 'loading' });
   const media = useRef<LocalMedia>(undefined);
