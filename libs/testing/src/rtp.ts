@@ -58,5 +58,7 @@ export async function rtpReceiver(): Promise<{
   const packets: Buffer[] = [];
   socket.on('message', (message) => packets.push(message));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  // A test that fails before closing it must not keep its process (and the test runner) waiting.
+  socket.unref();
   return { socket, port: socket.address().port, packets, close: () => socket.close() };
 }

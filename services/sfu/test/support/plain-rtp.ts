@@ -31,6 +31,8 @@ export async function publishPlain(client: SignallingClient, source: MediaSource
   const rtcp: Buffer[] = [];
   socket.on('message', (message) => rtcp.push(message));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  // A test that fails before closing it must not keep its process (and the test runner) waiting.
+  socket.unref();
   let sequence = 1;
   let timestamp = 1000;
   return {
