@@ -26,6 +26,8 @@ const UI = {
     microphone: 'Microphone',
     preview: 'Your camera preview',
     level: 'Microphone level',
+    testSound: 'Play a test sound',
+    testSoundPlaying: 'Playing a test sound: you should hear three notes.',
     classification: 'Classification: Diffusion restreinte',
     enter: 'Enter the meeting',
     encrypted: 'End-to-end encrypted',
@@ -53,6 +55,8 @@ const UI = {
     microphone: 'Micro',
     preview: 'Aperçu de votre caméra',
     level: 'Niveau du micro',
+    testSound: 'Jouer un son de test',
+    testSoundPlaying: 'Son de test en cours : vous devez entendre trois notes.',
     classification: 'Classification : Diffusion restreinte',
     enter: 'Entrer dans la réunion',
     encrypted: 'Chiffré de bout en bout',
@@ -137,6 +141,12 @@ async function preJoin(page: Page, language: Language, title: string, shoot: boo
   await page.getByRole('meter', { name: ui.level }).waitFor();
   await waitFor('the preview to play', async () => (await framesShown(page, ui.preview)) > 0);
   assert.equal(await microphone.getAttribute('aria-pressed'), 'true');
+  // The speaker test plays a generated tone (nothing fetched) and says so while it plays.
+  const testSound = page.getByRole('button', { name: ui.testSound });
+  await testSound.click();
+  await page.getByRole('status').filter({ hasText: ui.testSoundPlaying }).waitFor();
+  await page.getByRole('status').filter({ hasText: ui.testSoundPlaying }).waitFor({ state: 'detached' });
+  assert.equal(await testSound.isEnabled(), true, 'the test sound can be played again');
   assert.deepEqual(await seriousA11yViolations(page), [], 'accessibility of pre-join');
   if (shoot) await screenshot(page, `pre-join-${language}`);
   await page.getByRole('button', { name: ui.enter }).click();

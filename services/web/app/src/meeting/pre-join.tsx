@@ -1,9 +1,11 @@
+import { useState } from 'react';
 import { Button, ToggleButton } from 'react-aria-components';
 import { useTranslation } from 'react-i18next';
 import type { MeetingSummary } from '@conclave/protocol';
 import { useStore } from '../store';
 import type { DeviceKind, LocalMedia } from './local-media';
 import { LevelMeter, VideoView } from './media-views';
+import { playTestSound } from './test-sound';
 
 /** Before entering: preview, level meter, device toggles and pickers, the classification, what happens next. */
 export function PreJoin(props: {
@@ -15,6 +17,7 @@ export function PreJoin(props: {
 }) {
   const { t } = useTranslation();
   const media = useStore(props.media.store);
+  const [playing, setPlaying] = useState(false);
   const toggle = (kind: DeviceKind, on: boolean) => {
     if (on) void props.media.turnOn(kind);
     else props.media.turnOff(kind);
@@ -83,6 +86,21 @@ export function PreJoin(props: {
           )}
           {picker('camera')}
           {picker('microphone')}
+          <div className="actions">
+            <Button
+              className="button secondary"
+              isDisabled={playing}
+              onPress={() => {
+                setPlaying(true);
+                void playTestSound().finally(() => setPlaying(false));
+              }}
+            >
+              {t('prejoin.testSound')}
+            </Button>
+            <p role="status" className="hint">
+              {playing && t('prejoin.testSoundPlaying')}
+            </p>
+          </div>
           <div role="alert" className="error">
             {media.problem !== undefined &&
               t(`prejoin.problem.${media.problem.problem}`, {
