@@ -7,6 +7,7 @@ import {
   cspViolations,
   screenshot,
   seriousA11yViolations,
+  scheduleSoon,
   startApp,
   type AppFixture,
 } from './support/app-fixture';
@@ -109,17 +110,11 @@ for (const language of ['en', 'fr'] as const) {
       const hostileId = await app.auth.addUser(hostile, strongPassword(hostile));
       const token = await app.apiToken(organiser, strongPassword(organiser));
       const title = `Tampered ${language}`;
-      const startsAt = new Date(Date.now() + 60_000);
-      const created = await app.rooms.api('POST', '/meetings', token, {
+      const meetingId = await scheduleSoon(app, token, {
         title,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timeZone: 'Europe/Paris',
         invitees: [inviteeId, hostileId],
         autoAdmit: [inviteeId, hostileId],
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const meetingId = created.body.id as string;
 
       const hana = await enterWithCamera(language, organiser, title);
       const jonas = await enterWithCamera(language, invitee, title);

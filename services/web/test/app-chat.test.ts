@@ -6,6 +6,7 @@ import {
   cspViolations,
   screenshot,
   seriousA11yViolations,
+  scheduleSoon,
   startApp,
   type AppFixture,
 } from './support/app-fixture';
@@ -159,16 +160,11 @@ for (const language of ['en', 'fr'] as const) {
       const thirdId = await app.auth.addUser(third, strongPassword(third));
       const token = await app.apiToken(organiser, strongPassword(organiser));
       const title = `Chat room ${language}`;
-      const startsAt = new Date(Date.now() + 60_000);
-      const created = await app.rooms.api('POST', '/meetings', token, {
+      await scheduleSoon(app, token, {
         title,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timeZone: 'Europe/Paris',
         invitees: [inviteeId, thirdId],
         autoAdmit: [inviteeId, thirdId],
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
 
       const chloe = await signInAndEnter(language, organiser, title);
       const igor = await signInAndEnter(language, invitee, title);
@@ -302,14 +298,9 @@ for (const language of ['en', 'fr'] as const) {
       await app.auth.addUser(organiser, strongPassword(organiser), ['organiser']);
       const token = await app.apiToken(organiser, strongPassword(organiser));
       const title = `Narrow ${language}`;
-      const startsAt = new Date(Date.now() + 60_000);
-      const created = await app.rooms.api('POST', '/meetings', token, {
+      await scheduleSoon(app, token, {
         title,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timeZone: 'Europe/Paris',
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
       const nina = await signInAndEnter(language, organiser, title);
       await nina.setViewportSize({ width: 320, height: 640 });
       await nina.getByRole('status').filter({ hasText: ui.encrypted }).waitFor({ timeout: 30_000 });

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import { DEFAULT_APP_DIR } from '../src/app-build';
-import { cspViolations, startApp, type AppFixture } from './support/app-fixture';
+import { cspViolations, scheduleSoon, startApp, type AppFixture } from './support/app-fixture';
 import { waitFor } from './support/page-checks';
 
 /**
@@ -211,16 +211,11 @@ for (const language of ['en', 'fr'] as const) {
       const inviteeId = await app.auth.addUser(invitee, strongPassword(invitee));
       const token = await app.apiToken(organiser, strongPassword(organiser));
       const title = `Closed network ${language}`;
-      const startsAt = new Date(Date.now() + 60_000);
-      const created = await app.rooms.api('POST', '/meetings', token, {
+      await scheduleSoon(app, token, {
         title,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timeZone: 'Europe/Paris',
         invitees: [inviteeId],
         autoAdmit: [inviteeId],
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
 
       const nora = await openRecorded(language);
       const egon = await openRecorded(language);

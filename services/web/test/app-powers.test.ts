@@ -6,6 +6,7 @@ import {
   cspViolations,
   screenshot,
   seriousA11yViolations,
+  scheduleSoon,
   startApp,
   type AppFixture,
 } from './support/app-fixture';
@@ -212,17 +213,11 @@ for (const language of ['en', 'fr'] as const) {
       const tomId = await app.auth.addUser(tom, strongPassword(tom));
       const token = await app.apiToken(olga, strongPassword(olga));
       const title = `Powers ${language}`;
-      const startsAt = new Date(Date.now() + 60_000);
-      const created = await app.rooms.api('POST', '/meetings', token, {
+      const meetingId = await scheduleSoon(app, token, {
         title,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timeZone: 'Europe/Paris',
         invitees: [piaId, tomId],
         autoAdmit: [piaId, tomId],
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const meetingId = created.body.id as string;
 
       const olgaPage = await signIn(language, olga);
       const piaPage = await signIn(language, pia);

@@ -6,6 +6,7 @@ import {
   cspViolations,
   screenshot,
   seriousA11yViolations,
+  scheduleSoon,
   startApp,
   type AppFixture,
 } from './support/app-fixture';
@@ -219,17 +220,11 @@ for (const language of ['en', 'fr'] as const) {
       const carlId = await app.auth.addUser(carl, strongPassword(carl));
       const token = await app.apiToken(organiser, strongPassword(organiser));
       const title = `Stage ${language}`;
-      const startsAt = new Date(Date.now() + 60_000);
-      const created = await app.rooms.api('POST', '/meetings', token, {
+      const meetingId = await scheduleSoon(app, token, {
         title,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timeZone: 'Europe/Paris',
         invitees: [bobId, carlId],
         autoAdmit: [bobId, carlId],
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const meetingId = created.body.id as string;
 
       const olga = await signIn(language, organiser);
       const bruno = await signIn(language, bob);

@@ -15,7 +15,7 @@ import {
 import { edgeConfigSchema, renderEdgeNginxConf } from '@conclave/turn';
 import { strongPassword } from '../../auth/test/support/auth-fixture';
 import { startConclaveCoturn, type ConclaveCoturn } from '../../../libs/turn/test/coturn';
-import { cspViolations, startApp, type AppFixture } from './support/app-fixture';
+import { cspViolations, scheduleSoon, startApp, type AppFixture } from './support/app-fixture';
 import { framesShown, waitFor } from './support/page-checks';
 
 const WEB_NAME = 'meet.conclave.test';
@@ -189,16 +189,11 @@ describe('a browser that can only reach TCP 443 of the appliance', () => {
     const inviteeId = await app.auth.addUser('remi', strongPassword('remi'));
     const token = await app.apiToken('olga', strongPassword('olga'));
     const title = 'Locked-down office';
-    const startsAt = new Date(Date.now() + 60_000);
-    const created = await app.rooms.api('POST', '/meetings', token, {
+    await scheduleSoon(app, token, {
       title,
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-      timeZone: 'Europe/Paris',
       invitees: [inviteeId],
       autoAdmit: [inviteeId],
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
 
     const olga = await (await app.newContext(UI.en.locale)).newPage();
     const remiContext = await locked.browser.newContext({ locale: UI.fr.locale });

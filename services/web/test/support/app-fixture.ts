@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,4 +194,24 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     path: join(__dirname, '../../../../docs/screenshots', `${name}.png`),
     fullPage: true,
   });
+}
+
+/**
+ * Schedules through room control's API a one-hour meeting starting in a minute (Europe/Paris) with `fields`
+ * (title, invitees, autoAdmit, classification…), checks it was created and returns its id.
+ */
+export async function scheduleSoon(
+  app: AppFixture,
+  token: string,
+  fields: Record<string, unknown>,
+): Promise<string> {
+  const startsAt = new Date(Date.now() + 60_000);
+  const created = await app.rooms.api('POST', '/meetings', token, {
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+    timeZone: 'Europe/Paris',
+    ...fields,
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.id as string;
 }
